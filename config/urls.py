@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls import include, path
+
+from core import views as core_views
+from storefronts import views as storefronts_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", storefronts_views.accept_invitation, name="accept_invitation"),
+    path("connect/", include("connect.urls")),
+    path("storefronts/", include("storefronts.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("_debug/mail/", core_views.debug_mail, name="debug_mail"),
+        path("_debug/mail/<str:name>/<int:index>/", core_views.debug_mail_html, name="debug_mail_html"),
+    ]

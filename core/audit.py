@@ -1,0 +1,40 @@
+"""The audit log: every change a person makes is recorded here, with who, what and when."""
+
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AuditEvent
+
+# verb -> sentence shown in activity lists; {target} is filled in.
+VERBS = {
+    "client.created": _("created the client"),
+    "client.updated": _("updated the client"),
+    "access.enabled": _("switched Storefronts access on"),
+    "access.disabled": _("switched Storefronts access off"),
+    "invitation.created": _("invited {target}"),
+    "invitation.resent": _("resent the invitation to {target}"),
+    "invitation.email_corrected": _("corrected the invitation email to {target}"),
+    "invitation.revoked": _("cancelled the invitation to {target}"),
+    "invitation.accepted": _("accepted the invitation"),
+    "member.role_changed": _("changed the role of {target}"),
+    "member.stores_changed": _("changed the stores of {target}"),
+    "member.removed": _("removed {target}"),
+    "staff.invited": _("invited staff member {target}"),
+    "staff.created": _("created staff account {target}"),
+}
+
+
+def record(actor, verb, *, client=None, target="", data=None):
+    if verb not in VERBS:
+        raise ValueError(f"Unknown audit verb {verb!r}: add it to core.audit.VERBS")
+    return AuditEvent.objects.create(
+        actor=actor if actor and actor.pk else None,
+        actor_label=str(actor.email) if actor and actor.pk else "system",
+        client=client,
+        verb=verb,
+        target=str(target),
+        data=data or {},
+    )
+
+
+def describe(event):
+    return str(VERBS[event.verb]).format(target=event.target)

@@ -1,0 +1,63 @@
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if request.user.is_staff:
+        return redirect("connect:clients")
+    return redirect("storefronts:dashboard")
+
+
+def _mail_dir():
+    if not settings.DEBUG or settings.EMAIL_BACKEND != "django.core.mail.backends.filebased.EmailBackend":
+        raise Http404
+    return Path(settings.EMAIL_FILE_PATH)
+
+
+def _read_messages(path):
+    """A file-backend log file holds one or more messages separated by a line of dashes."""
+    separator = b"\n" + b"-" * 79 + b"\n"
+    for raw in path.read_bytes().split(separator):
+        if raw.strip():
+            yield BytesParser(policy=policy.default).parsebytes(raw.lstrip())
+
+
+def debug_mail(request):
+    """Debug only: the emails written by the file backend, newest first, so `make run`
+    needs no SMTP server to follow an invitation link."""
+    folder = _mail_dir()
+    mails = []
+    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:50]:
+        for index, message in enumerate(_read_messages(path)):
+            body = message.get_body(preferencelist=("plain",))
+            mails.append(
+                {
+                    "subject": message["subject"],
+                    "to": message["to"],
+                    "date": message["date"],
+                    "text": body.get_content() if body else "",
+                    "html_url": reverse("debug_mail_html", args=[path.name, index]),
+                }
+            )
+    return render(request, "core/debug_mail.html", {"mails": mails, "folder": folder})
+
+
+def debug_mail_html(request, name, index):
+    path = _mail_dir() / Path(name).name
+    if not path.is_file():
+        raise Http404
+    messages = list(_read_messages(path))
+    if index >= len(messages):
+        raise Http404
+    html = messages[index].get_body(preferencelist=("html",))
+    response = render(request, "core/debug_mail_frame.html", {"html": html.get_content() if html else ""})
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    return response

@@ -1,0 +1,125 @@
+"""Storefronts' writes: joining by invitation, and a client's users and their roles."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connect import services as connect_services
+from connect.models import Invitation
+from core import audit
+from core.models import User
+from core.tenancy import Role
+
+from .models import Membership
+
+
+class MembershipError(Exception):
+    """A change to a client's users that the rules refuse; the message is for the person."""
+
+
+def invitation_problem(invitation):
+    """Why this invitation's link cannot be used, or None when it can."""
+    if invitation is None:
+        return "invalid"
+    if invitation.state == Invitation.State.ACCEPTED:
+        return "used"
+    if invitation.state == Invitation.State.REVOKED:
+        return "revoked"
+    if invitation.is_expired():
+        return "expired"
+    if invitation.state != Invitation.State.SENT:
+        return "invalid"
+    if invitation.client is not None and not invitation.client.storefronts_enabled:
+        return "revoked"
+    return None
+
+
+@transaction.atomic
+def accept_invitation(invitation, *, user=None, password=None, first_name="", last_name=""):
+    """Join the invitation's client (or the printer's staff). With no `user`, creates the
+    account with `password`. Raises MembershipError if the link stopped working meanwhile."""
+    invitation = Invitation.objects.select_for_update().select_related("client").get(pk=invitation.pk)
+    if invitation_problem(invitation):
+        raise MembershipError(_("This invitation can no longer be used."))
+    if user is None:
+        user = User.objects.create_user(
+            invitation.email, password, first_name=first_name, last_name=last_name
+        )
+    if invitation.kind == Invitation.Kind.STAFF:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    else:
+        Membership.objects.update_or_create(
+            user=user, client=invitation.client, defaults={"role": invitation.role}
+        )
+    invitation.state = Invitation.State.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.token_hash = ""
+    invitation.save(update_fields=["state", "accepted_at", "token_hash", "updated_at"])
+    audit.record(user, "invitation.accepted", client=invitation.client, target=user.email)
+    return user
+
+
+def invite_member(actor, client, *, email, first_name, last_name, role):
+    email = email.lower()
+    if Membership.objects.filter(client=client, user__email__iexact=email).exists():
+        raise MembershipError(_("%(email)s is already a user of this client.") % {"email": email})
+    if client.invitations.open().filter(email=email).exists():
+        raise MembershipError(
+            _("%(email)s already has an open invitation; resend it from the list.") % {"email": email}
+        )
+    with transaction.atomic():
+        return connect_services.invite(
+            actor,
+            kind=Invitation.Kind.MEMBER,
+            client=client,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+        )
+
+
+def _lock_admins(client):
+    return list(Membership.objects.select_for_update().filter(client=client, role=Role.ADMIN))
+
+
+def _refuse_if_last_admin(membership):
+    if membership.role == Role.ADMIN and len(_lock_admins(membership.client)) <= 1:
+        raise MembershipError(_("A client needs at least one Admin: make someone else Admin first."))
+
+
+@transaction.atomic
+def change_role(actor, membership, role, stores=()):
+    """Set a member's role and, for Store Managers, the stores they manage."""
+    if role != membership.role:
+        _refuse_if_last_admin(membership)
+        old_role = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit.record(
+            actor,
+            "member.role_changed",
+            client=membership.client,
+            target=membership.user.email,
+            data={"from": old_role, "to": role},
+        )
+    stores = list(stores) if role == Role.STORE_MANAGER else []
+    if set(stores) != set(membership.stores.all()):
+        membership.stores.set(stores)
+        audit.record(
+            actor,
+            "member.stores_changed",
+            client=membership.client,
+            target=membership.user.email,
+            data={"stores": [str(store.code) for store in stores]},
+        )
+    return membership
+
+
+@transaction.atomic
+def remove_member(actor, membership):
+    """Remove a person from a client. Their sessions for it end on their next request."""
+    _refuse_if_last_admin(membership)
+    membership.delete()
+    audit.record(actor, "member.removed", client=membership.client, target=membership.user.email)
