@@ -48,7 +48,7 @@ def envlist(name, default=""):
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state for the embedded defaults: SQLite file, broker queue, emails, cache.
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
-for _folder in ("broker/queue", "broker/processed", "mail", "cache"):
+for _folder in ("broker/queue", "broker/processed", "mail", "cache", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", "False")

@@ -29,20 +29,19 @@ def update_client(actor, client, *, name, reference_id=None, description=""):
     return client
 
 
-def has_active_admin_invitation(client):
-    return client.invitations.filter(
-        kind=Invitation.Kind.ACCESS, state=Invitation.State.ACCEPTED
-    ).exists()
+def has_admin(client):
+    """Whether someone has already joined the client as Admin (Membership is Storefronts')."""
+    return client.memberships.filter(role=Role.ADMIN).exists()
 
 
 @transaction.atomic
 def enable_access(actor, client, *, email=None, first_name="", last_name=""):
-    """Switch Storefronts access on. The first time (no accepted admin yet) this invites the
-    client's admin; afterwards it restores access for the people the client already has."""
+    """Switch Storefronts access on. While the client has no Admin this invites one;
+    afterwards it restores access for the people the client already has."""
     client.storefronts_enabled = True
     client.save(update_fields=["storefronts_enabled", "updated_at"])
     audit.record(actor, "access.enabled", client=client)
-    if has_active_admin_invitation(client):
+    if has_admin(client):
         return None
     return invite(
         actor,
@@ -61,7 +60,7 @@ def disable_access(actor, client):
     client's people ends on its next request (core.tenancy). No data is removed."""
     client.storefronts_enabled = False
     client.save(update_fields=["storefronts_enabled", "updated_at"])
-    client.invitations.open().update(state=Invitation.State.REVOKED, token_hash="")
+    client.invitations.open().update(state=Invitation.State.REVOKED)
     audit.record(actor, "access.disabled", client=client)
 
 
@@ -102,8 +101,7 @@ def resend_invitation(actor, invitation, *, email=None):
 
 def revoke_invitation(actor, invitation):
     invitation.state = Invitation.State.REVOKED
-    invitation.token_hash = ""
-    invitation.save(update_fields=["state", "token_hash", "updated_at"])
+    invitation.save(update_fields=["state", "updated_at"])
     audit.record(actor, "invitation.revoked", client=invitation.client, target=invitation.email)
 
 
@@ -167,7 +165,7 @@ def find_invitation(token):
 def expire_invitations():
     return Invitation.objects.filter(
         state=Invitation.State.SENT, expires_at__lte=timezone.now()
-    ).update(state=Invitation.State.EXPIRED, token_hash="")
+    ).update(state=Invitation.State.EXPIRED)
 
 
 def pending_invitations_to_requeue(older_than=timedelta(minutes=10)):

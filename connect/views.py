@@ -92,7 +92,7 @@ def client_settings(request, code):
 
 def _render_settings(request, client, *, details_form=None, access_form=None, email_form=None):
     invitation = client.access_invitation()
-    needs_admin = not services.has_active_admin_invitation(client)
+    needs_admin = not services.has_admin(client)
     initial = {}
     if invitation and invitation.state != Invitation.State.ACCEPTED:
         initial = {"email": invitation.email, "first_name": invitation.first_name, "last_name": invitation.last_name}
@@ -123,7 +123,7 @@ def client_access(request, code):
     if client.storefronts_enabled:
         messages.info(request, _("Storefronts access is already on."))
         return redirect("connect:client_settings", code=client.code)
-    needs_admin = not services.has_active_admin_invitation(client)
+    needs_admin = not services.has_admin(client)
     form = EnableAccessForm(request.POST, needs_admin=needs_admin)
     if not form.is_valid():
         return _render_settings(request, client, access_form=form)

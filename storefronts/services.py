@@ -54,8 +54,7 @@ def accept_invitation(invitation, *, user=None, password=None, first_name="", la
         )
     invitation.state = Invitation.State.ACCEPTED
     invitation.accepted_at = timezone.now()
-    invitation.token_hash = ""
-    invitation.save(update_fields=["state", "accepted_at", "token_hash", "updated_at"])
+    invitation.save(update_fields=["state", "accepted_at", "updated_at"])
     audit.record(user, "invitation.accepted", client=invitation.client, target=user.email)
     return user
 

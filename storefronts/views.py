@@ -127,7 +127,8 @@ def accept_invitation(request, token):
         return render(request, "storefronts/invitation_invalid.html", {"problem": problem}, status=410 if invitation else 404)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation, "existing": existing}
-    if existing and request.user != existing:
+    signed_in_as_other = request.user.is_authenticated and request.user != existing
+    if signed_in_as_other or (existing and not request.user.is_authenticated):
         return render(request, "storefronts/invitation_sign_in.html", context)
     form = None if existing else AcceptInvitationForm(
         request.POST or None,

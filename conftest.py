@@ -1,0 +1,112 @@
+"""Shared fixtures. Tests run on SQLite and an in-memory broker by default, and on
+PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (as .ci/run does). Under CI=true a
+missing service is an error, never a skip."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from config.celery import app as celery_app
+from core.testing import make_client, make_user
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def missing(reason):
+    """Skip a test for a missing service on a developer's machine; fail it under CI."""
+    if IN_CI:
+        pytest.fail(f"CI needs this: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_configure(config):
+    if IN_CI:
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError("CI=true: set DATABASE_URL to PostgreSQL (got %s)" % engine)
+        if not settings.REDIS_URL:
+            raise pytest.UsageError("CI=true: set REDIS_URL")
+    # Tests use the real broker when REDIS_URL is set; otherwise an in-process one.
+    celery_app.conf.broker_url = settings.REDIS_URL or "memory://"
+    celery_app.conf.broker_transport_options = {}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # The manifest storage needs collectstatic; tests read static files from their sources.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("sam@printer.example", first_name="Sam", last_name="Staff", is_staff=True)
+
+
+@pytest.fixture
+def acme(db):
+    return make_client("Acme", "ACME")
+
+
+@pytest.fixture
+def globex(db):
+    """The outsider: another client whose people must never reach Acme's things."""
+    return make_client("Globex", "GLOBEX")
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker consuming the test broker, in a thread of this process so it
+    shares the test database."""
+    from celery.contrib.testing.worker import start_worker
+
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the worker's ping task)
+
+    if settings.REDIS_URL:
+        host = urlsplit(settings.REDIS_URL)
+        try:
+            socket.create_connection((host.hostname, host.port or 6379), timeout=2).close()
+        except OSError:
+            missing(f"Redis is not reachable at {settings.REDIS_URL}")
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
+        yield worker
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the test's ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
