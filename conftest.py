@@ -46,7 +46,8 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings):
+def _test_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
     # The manifest storage needs collectstatic; tests read static files from their sources.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,5 +1,6 @@
 import uuid
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -20,12 +21,15 @@ class CodedModel(models.Model):
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email, password=None, **fields):
+    def create_user(self, email, password=None, *, email_verified=False, **fields):
         if not email:
             raise ValueError("Users need an email address.")
         user = self.model(email=self.normalize_email(email).lower(), **fields)
         user.set_password(password)
         user.save(using=self._db)
+        # allauth's record of the address; with ACCOUNT_MAX_EMAIL_ADDRESSES = 1 nobody can add
+        # a second one and use it to claim someone else's invitation.
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
         return user
 
     def create_superuser(self, email, password=None, **fields):

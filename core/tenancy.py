@@ -115,11 +115,10 @@ def remember_client(request, client):
     request.session[SESSION_CLIENT_KEY] = str(client.code)
 
 
-def switch_client(request, client_code):
-    """Make one of the user's clients the active one; 404 for any other."""
+def membership_in(request, client_code):
+    """The user's membership in the client with this code; 404 for any other client."""
     for membership in request.memberships:
         if str(membership.client.code) == str(client_code):
-            remember_client(request, membership.client)
             return membership
     raise Http404
 
@@ -139,8 +138,13 @@ def staff_required(view):
     return wrapper
 
 
-def client_required(action):
-    """Storefronts views: a member of an active client whose role allows `action`."""
+def client_required(action, load=None):
+    """Storefronts views: a member of an active client whose role allows `action`.
+
+    With `load` (a client-owned model, or a function of the request returning a queryset),
+    the URL's `code` is loaded first and passed to the view in its place: what is not the
+    client's is a 404 for every role, before the role is checked.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -151,6 +155,9 @@ def client_required(action):
                 if request.user.is_staff:
                     return redirect("connect:clients")
                 raise PermissionDenied
+            if load is not None:
+                source = load if isinstance(load, type) else load(request)
+                args = (get_or_404(request, source, code=kwargs.pop("code")), *args)
             if not role_can(request.membership.role, action):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

@@ -42,8 +42,9 @@ def accept_invitation(invitation, *, user=None, password=None, first_name="", la
     if invitation_problem(invitation):
         raise MembershipError(_("This invitation can no longer be used."))
     if user is None:
+        # Opening the emailed link proves the address.
         user = User.objects.create_user(
-            invitation.email, password, first_name=first_name, last_name=last_name
+            invitation.email, password, email_verified=True, first_name=first_name, last_name=last_name
         )
     if invitation.kind == Invitation.Kind.STAFF:
         user.is_staff = True

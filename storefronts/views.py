@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -7,7 +8,7 @@ from django.views.decorators.http import require_POST
 from connect import services as connect_services
 from connect.models import Invitation
 from core.models import User
-from core.tenancy import Action, Role, client_required, get_or_404, remember_client, scoped, switch_client
+from core.tenancy import Action, Role, client_required, membership_in, remember_client, scoped
 
 from . import services
 from .forms import AcceptInvitationForm, AddUserForm, MemberForm
@@ -26,9 +27,11 @@ def dashboard(request):
 
 
 @client_required(Action.VIEW_DASHBOARD)
-@require_POST
 def switch(request, code):
-    membership = switch_client(request, code)
+    membership = membership_in(request, code)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    remember_client(request, membership.client)
     messages.success(request, _("You are now working in %(client)s.") % {"client": membership.client.name})
     return redirect("storefronts:dashboard")
 
@@ -44,7 +47,7 @@ def users(request):
         "storefronts/users.html",
         {
             "members": scoped(request, Membership).select_related("user").prefetch_related("stores"),
-            "invitations": _member_invitations(request).open(),
+            "invitations": _open_invitations(request),
             "section": "settings",
         },
     )
@@ -64,9 +67,8 @@ def user_add(request):
     return render(request, "storefronts/user_add.html", {"form": form, "section": "settings"})
 
 
-@client_required(Action.MANAGE_USERS)
-def member(request, code):
-    membership = get_or_404(request, Membership.objects.select_related("user"), code=code)
+@client_required(Action.MANAGE_USERS, load=Membership)
+def member(request, membership):
     stores = scoped(request, Store)
     form = MemberForm(
         request.POST or None,
@@ -88,10 +90,9 @@ def member(request, code):
     )
 
 
-@client_required(Action.MANAGE_USERS)
+@client_required(Action.MANAGE_USERS, load=Membership)
 @require_POST
-def member_remove(request, code):
-    membership = get_or_404(request, Membership.objects.select_related("user"), code=code)
+def member_remove(request, membership):
     try:
         services.remove_member(request.user, membership)
     except services.MembershipError as error:
@@ -101,19 +102,25 @@ def member_remove(request, code):
     return redirect("storefronts:users")
 
 
-@client_required(Action.MANAGE_USERS)
+def _resendable_invitations(request):
+    return _member_invitations(request).resendable()
+
+
+def _open_invitations(request):
+    return _member_invitations(request).open()
+
+
+@client_required(Action.MANAGE_USERS, load=_resendable_invitations)
 @require_POST
-def invitation_resend(request, code):
-    invitation = get_or_404(request, _member_invitations(request).resendable(), code=code)
+def invitation_resend(request, invitation):
     connect_services.resend_invitation(request.user, invitation)
     messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email})
     return redirect("storefronts:users")
 
 
-@client_required(Action.MANAGE_USERS)
+@client_required(Action.MANAGE_USERS, load=_open_invitations)
 @require_POST
-def invitation_cancel(request, code):
-    invitation = get_or_404(request, _member_invitations(request).open(), code=code)
+def invitation_cancel(request, invitation):
     connect_services.revoke_invitation(request.user, invitation)
     messages.success(request, _("The invitation to %(email)s is cancelled.") % {"email": invitation.email})
     return redirect("storefronts:users")

@@ -25,11 +25,13 @@ class Command(BaseCommand):
         password = os.environ.get("STAFF_PASSWORD") if no_input else self._ask_password()
         if not password:
             raise CommandError("Set STAFF_PASSWORD when using --no-input.")
-        user = User.objects.filter(email__iexact=email).first() or User(email=email.lower())
+        user = User.objects.filter(email__iexact=email).first()
         try:
-            password_validation.validate_password(password, user)
+            password_validation.validate_password(password, user or User(email=email))
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        if user is None:
+            user = User.objects.create_user(email)
         user.first_name = first_name or user.first_name
         user.last_name = last_name or user.last_name
         user.is_staff = True
