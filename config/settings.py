@@ -188,6 +188,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = _site.scheme
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(14 * 24 * 3600))
 INVITATION_TTL_HOURS = envint("INVITATION_TTL_HOURS", "168")
 INVITATION_SEND_ATTEMPTS = envint("INVITATION_SEND_ATTEMPTS", "5")
+INVITATION_RETRY_SECONDS = envint("INVITATION_RETRY_SECONDS", "30")
 
 # Email: SMTP when EMAIL_HOST is set; otherwise each message is written to a file under
 # VAR_DIR/mail, which the debug-only page /_debug/mail/ lists.

@@ -112,8 +112,8 @@ def _enqueue_send(invitation):
 
 
 def retry_delay(attempts):
-    """Seconds before the next try: 30 s, 1 min, 2 min, 4 min..."""
-    return 30 * 2 ** max(attempts - 1, 0)
+    """Seconds before the next try, doubling: 30 s, 1 min, 2 min, 4 min... by default."""
+    return settings.INVITATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0)
 
 
 @transaction.atomic
@@ -121,7 +121,7 @@ def deliver_invitation(invitation_id):
     """Send a pending invitation with a new token; safe to call twice (only a pending one
     is sent). Returns the invitation, or None when there was nothing to send."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("client")
         .filter(id=invitation_id, state=Invitation.State.PENDING)
         .first()

@@ -1,0 +1,39 @@
+"""Each role is allowed and refused exactly as core.tenancy.ROLE_ACTIONS says, on every
+Storefronts page (the action a page needs is read from its view)."""
+
+import pytest
+from django.urls import resolve, reverse
+
+from core.tenancy import ROLE_ACTIONS, Action, Role
+from tests.urls import STOREFRONTS
+
+
+def test_the_role_table():
+    assert ROLE_ACTIONS[Role.ADMIN] == set(Action)
+    assert Action.MANAGE_USERS not in ROLE_ACTIONS[Role.STORE_MANAGER]
+    assert ROLE_ACTIONS[Role.ORDER_MANAGER] == {Action.VIEW_DASHBOARD, Action.VIEW_ORDERS, Action.MANAGE_ORDERS}
+    assert all(action.value.endswith(".view") for action in ROLE_ACTIONS[Role.VIEWER])
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(STOREFRONTS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_each_role_per_the_table(client, acme, role, name, method):
+    url = reverse(name, kwargs=STOREFRONTS[name](acme))
+    action = resolve(url).func.required_action
+    client.force_login(acme.user(role))
+    response = getattr(client, method)(url)
+    if action in ROLE_ACTIONS[role]:
+        assert response.status_code in (200, 302, 405), (name, role, response.status_code)
+        if response.status_code == 302:
+            assert not response.url.startswith(reverse("account_login"))
+    else:
+        assert response.status_code == 403, (name, role, response.status_code)
+
+
+def test_order_manager_sees_no_user_management_link(client, acme):
+    client.force_login(acme.user(Role.ORDER_MANAGER))
+    response = client.get(reverse("storefronts:dashboard"))
+    assert reverse("storefronts:users") not in response.text
+    client.force_login(acme.user(Role.ADMIN))
+    assert reverse("storefronts:users") in client.get(reverse("storefronts:dashboard")).text
