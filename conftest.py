@@ -37,7 +37,7 @@ def pytest_configure(config):
     if IN_CI:
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
-            raise pytest.UsageError("CI=true: set DATABASE_URL to PostgreSQL (got %s)" % engine)
+            raise pytest.UsageError(f"CI=true: set DATABASE_URL to PostgreSQL (got {engine})")
         if not settings.REDIS_URL:
             raise pytest.UsageError("CI=true: set REDIS_URL")
     # Tests use the real broker when REDIS_URL is set; otherwise an in-process one.
@@ -75,9 +75,8 @@ def globex(db):
 def celery_worker(transactional_db):
     """A real Celery worker consuming the test broker, in a thread of this process so it
     shares the test database."""
-    from celery.contrib.testing.worker import start_worker
-
     import celery.contrib.testing.tasks  # noqa: F401  (registers the worker's ping task)
+    from celery.contrib.testing.worker import start_worker
 
     if settings.REDIS_URL:
         host = urlsplit(settings.REDIS_URL)

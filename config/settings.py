@@ -64,7 +64,8 @@ SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
     if HTTPS:
         raise ImproperlyConfigured("SECRET_KEY must be set when SITE_URL is https://")
-    SECRET_KEY = "django-insecure-local-only-key-set-SECRET_KEY-in-production"
+    # Plain-http local runs only; `check --deploy` flags this key (and https refuses it above).
+    SECRET_KEY = "django-insecure-local-only-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [_site.hostname, *envlist("ALLOWED_HOSTS")]
 if DEBUG:
@@ -147,9 +148,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared by every local process, so login rate limits hold across them.
     CACHES = {

@@ -18,7 +18,8 @@ class Client(CodedModel):
     """A printer's customer: the tenant. Everything a client's people see belongs to one."""
 
     name = models.CharField(_("name"), max_length=200)
-    reference_id = models.CharField(
+    # NULL, not "", for "none": the unique constraint must allow many clients without one.
+    reference_id = models.CharField(  # noqa: DJ001
         _("reference ID"),
         max_length=64,
         null=True,

@@ -163,9 +163,9 @@ def find_invitation(token):
 
 
 def expire_invitations():
-    return Invitation.objects.filter(
-        state=Invitation.State.SENT, expires_at__lte=timezone.now()
-    ).update(state=Invitation.State.EXPIRED)
+    return Invitation.objects.filter(state=Invitation.State.SENT, expires_at__lte=timezone.now()).update(
+        state=Invitation.State.EXPIRED
+    )
 
 
 def pending_invitations_to_requeue(older_than=timedelta(minutes=10)):

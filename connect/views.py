@@ -95,7 +95,11 @@ def _render_settings(request, client, *, details_form=None, access_form=None, em
     needs_admin = not services.has_admin(client)
     initial = {}
     if invitation and invitation.state != Invitation.State.ACCEPTED:
-        initial = {"email": invitation.email, "first_name": invitation.first_name, "last_name": invitation.last_name}
+        initial = {
+            "email": invitation.email,
+            "first_name": invitation.first_name,
+            "last_name": invitation.last_name,
+        }
     return render(
         request,
         "connect/client_settings.html",
@@ -129,7 +133,11 @@ def client_access(request, code):
         return _render_settings(request, client, access_form=form)
     invitation = services.enable_access(request.user, client, **form.cleaned_data)
     if invitation:
-        messages.success(request, _("Storefronts access is on. An invitation is on its way to %(email)s.") % {"email": invitation.email})
+        messages.success(
+            request,
+            _("Storefronts access is on. An invitation is on its way to %(email)s.")
+            % {"email": invitation.email},
+        )
     else:
         messages.success(request, _("Storefronts access is on again."))
     return redirect("connect:client_settings", code=client.code)
@@ -151,7 +159,9 @@ def invitation_resend(request, code):
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email})
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("connect:client_settings", code=client.code)
 
 

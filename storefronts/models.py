@@ -44,7 +44,9 @@ class Membership(CodedModel):
 
     class Meta:
         ordering = ["user__email"]
-        constraints = [models.UniqueConstraint(fields=["user", "client"], name="membership_unique_user_client")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="membership_unique_user_client")
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.client} as {self.get_role_display()}"

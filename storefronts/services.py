@@ -38,7 +38,9 @@ def invitation_problem(invitation):
 def accept_invitation(invitation, *, user=None, password=None, first_name="", last_name=""):
     """Join the invitation's client (or the printer's staff). With no `user`, creates the
     account with `password`. Raises MembershipError if the link stopped working meanwhile."""
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("client").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("client").get(pk=invitation.pk)
+    )
     if invitation_problem(invitation):
         raise MembershipError(_("This invitation can no longer be used."))
     if user is None:

@@ -37,7 +37,9 @@ def switch(request, code):
 
 
 def _member_invitations(request):
-    return scoped(request, Invitation.objects.filter(kind__in=[Invitation.Kind.ACCESS, Invitation.Kind.MEMBER]))
+    return scoped(
+        request, Invitation.objects.filter(kind__in=[Invitation.Kind.ACCESS, Invitation.Kind.MEMBER])
+    )
 
 
 @client_required(Action.MANAGE_USERS)
@@ -62,7 +64,9 @@ def user_add(request):
         except services.MembershipError as error:
             form.add_error("email", str(error))
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("storefronts:users")
     return render(request, "storefronts/user_add.html", {"form": form, "section": "settings"})
 
@@ -77,7 +81,9 @@ def member(request, membership):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_role(request.user, membership, form.cleaned_data["role"], form.cleaned_data["stores"])
+            services.change_role(
+                request.user, membership, form.cleaned_data["role"], form.cleaned_data["stores"]
+            )
         except services.MembershipError as error:
             form.add_error("role", str(error))
         else:
@@ -86,7 +92,13 @@ def member(request, membership):
     return render(
         request,
         "storefronts/member.html",
-        {"membership": membership, "form": form, "has_stores": stores.exists(), "section": "settings", "store_manager": Role.STORE_MANAGER},
+        {
+            "membership": membership,
+            "form": form,
+            "has_stores": stores.exists(),
+            "section": "settings",
+            "store_manager": Role.STORE_MANAGER,
+        },
     )
 
 
@@ -131,16 +143,25 @@ def accept_invitation(request, token):
     invitation = connect_services.find_invitation(token)
     problem = services.invitation_problem(invitation)
     if problem:
-        return render(request, "storefronts/invitation_invalid.html", {"problem": problem}, status=410 if invitation else 404)
+        return render(
+            request,
+            "storefronts/invitation_invalid.html",
+            {"problem": problem},
+            status=410 if invitation else 404,
+        )
     existing = User.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation, "existing": existing}
     signed_in_as_other = request.user.is_authenticated and request.user != existing
     if signed_in_as_other or (existing and not request.user.is_authenticated):
         return render(request, "storefronts/invitation_sign_in.html", context)
-    form = None if existing else AcceptInvitationForm(
-        request.POST or None,
-        email=invitation.email,
-        initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+    form = (
+        None
+        if existing
+        else AcceptInvitationForm(
+            request.POST or None,
+            email=invitation.email,
+            initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+        )
     )
     if request.method == "POST" and (form is None or form.is_valid()):
         details = {}

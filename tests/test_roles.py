@@ -11,7 +11,11 @@ from tests.urls import STOREFRONTS
 def test_the_role_table():
     assert ROLE_ACTIONS[Role.ADMIN] == set(Action)
     assert Action.MANAGE_USERS not in ROLE_ACTIONS[Role.STORE_MANAGER]
-    assert ROLE_ACTIONS[Role.ORDER_MANAGER] == {Action.VIEW_DASHBOARD, Action.VIEW_ORDERS, Action.MANAGE_ORDERS}
+    assert ROLE_ACTIONS[Role.ORDER_MANAGER] == {
+        Action.VIEW_DASHBOARD,
+        Action.VIEW_ORDERS,
+        Action.MANAGE_ORDERS,
+    }
     assert all(action.value.endswith(".view") for action in ROLE_ACTIONS[Role.VIEWER])
 
 

@@ -33,8 +33,13 @@ PUBLIC = {
 
 def member_invitation(world):
     return Invitation.objects.create(
-        kind="member", client=world.client, email=f"invitee@{world.client.name.lower()}.example",
-        first_name="I", last_name="N", role=Role.VIEWER, state="sent",
+        kind="member",
+        client=world.client,
+        email=f"invitee@{world.client.name.lower()}.example",
+        first_name="I",
+        last_name="N",
+        role=Role.VIEWER,
+        state="sent",
     )
 
 

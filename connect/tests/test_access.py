@@ -8,8 +8,8 @@ from connect import services
 from connect.models import Client, Invitation
 from connect.tasks import send_invitation
 from core.models import AuditEvent
-from core.testing import invitation_link
 from core.tenancy import Role
+from core.testing import invitation_link
 from storefronts.models import Membership
 
 ADMIN = {"enabled": "on", "email": "Ada@Acme.example", "first_name": "Ada", "last_name": "Lovelace"}
@@ -30,7 +30,9 @@ def switch_on(staff_client, target, data=ADMIN):
     return staff_client.post(reverse("connect:client_access", args=[target.code]), data)
 
 
-def test_switching_on_queues_the_invitation_after_commit(staff_client, new_client, django_capture_on_commit_callbacks):
+def test_switching_on_queues_the_invitation_after_commit(
+    staff_client, new_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = switch_on(staff_client, new_client)
     assert response.status_code == 302
@@ -38,7 +40,10 @@ def test_switching_on_queues_the_invitation_after_commit(staff_client, new_clien
     assert new_client.storefronts_enabled
     invitation = Invitation.objects.get()
     assert (invitation.kind, invitation.email, invitation.role, invitation.state) == (
-        "access", "ada@acme.example", Role.ADMIN, "pending",
+        "access",
+        "ada@acme.example",
+        Role.ADMIN,
+        "pending",
     )
     # Nothing is sent in the request: one task is queued, to run after the commit.
     assert mail.outbox == []
@@ -57,7 +62,9 @@ def test_the_worker_task_sends_html_and_text_email_without_password(staff_client
     assert mimetype == "text/html"
     link, token = invitation_link(message)
     assert link in html
-    assert "password" not in message.body.lower().replace("set your password", "").replace("your password and sign in", "")
+    assert "password" not in message.body.lower().replace("set your password", "").replace(
+        "your password and sign in", ""
+    )
     invitation.refresh_from_db()
     assert invitation.state == "sent"
     assert invitation.token_hash and token not in invitation.token_hash
@@ -74,7 +81,12 @@ def test_settings_show_invitation_sent_then_active(staff_client, new_client, cli
     client.logout()
     client.post(
         reverse("accept_invitation", args=[token]),
-        {"first_name": "Ada", "last_name": "L", "password1": "a-Long-passphrase-9", "password2": "a-Long-passphrase-9"},
+        {
+            "first_name": "Ada",
+            "last_name": "L",
+            "password1": "a-Long-passphrase-9",
+            "password2": "a-Long-passphrase-9",
+        },
     )
     assert Membership.objects.get(client=new_client).role == Role.ADMIN
 
@@ -114,7 +126,9 @@ def test_correct_email_before_acceptance(staff_client, new_client):
     switch_on(staff_client, new_client)
     invitation = Invitation.objects.get()
     send_invitation.apply(args=[invitation.id])
-    staff_client.post(reverse("connect:invitation_resend", args=[new_client.code]), {"email": "ada@acme.test"})
+    staff_client.post(
+        reverse("connect:invitation_resend", args=[new_client.code]), {"email": "ada@acme.test"}
+    )
     send_invitation.apply(args=[invitation.id])
     assert mail.outbox[-1].to == ["ada@acme.test"]
     invitation.refresh_from_db()
@@ -123,7 +137,9 @@ def test_correct_email_before_acceptance(staff_client, new_client):
 
 def test_correct_email_rejects_bad_address(staff_client, new_client):
     switch_on(staff_client, new_client)
-    response = staff_client.post(reverse("connect:invitation_resend", args=[new_client.code]), {"email": "nope"})
+    response = staff_client.post(
+        reverse("connect:invitation_resend", args=[new_client.code]), {"email": "nope"}
+    )
     assert response.status_code == 200
     assert "Enter a valid email address." in response.text
     assert Invitation.objects.get().email == "ada@acme.example"

@@ -19,7 +19,11 @@ def test_create_client(staff_client, staff):
     )
     created = Client.objects.get(name="Acme Apparel")
     assert response.url == reverse("connect:client", args=[created.code])
-    assert (created.reference_id, created.description, created.storefronts_enabled) == ("ACME-1", "Shirts", False)
+    assert (created.reference_id, created.description, created.storefronts_enabled) == (
+        "ACME-1",
+        "Shirts",
+        False,
+    )
     event = AuditEvent.objects.get(client=created)
     assert (event.actor, event.verb) == (staff, "client.created")
 
@@ -58,7 +62,11 @@ def test_list_searches_by_name_and_reference(staff_client):
 
     assert names(staff_client.get(reverse("connect:clients"), {"q": "north"})) == ["Northwind"]
     assert names(staff_client.get(reverse("connect:clients"), {"q": "nw-7"})) == ["Northwind"]
-    assert names(staff_client.get(reverse("connect:clients"), {"sort": "-name"})) == ["Northwind", "Globex", "Acme Apparel"]
+    assert names(staff_client.get(reverse("connect:clients"), {"sort": "-name"})) == [
+        "Northwind",
+        "Globex",
+        "Acme Apparel",
+    ]
     empty = staff_client.get(reverse("connect:clients"), {"q": "zzz"})
     assert "No client matches" in empty.text
 

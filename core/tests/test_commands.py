@@ -34,9 +34,19 @@ def test_createstaff_needs_a_password(db, monkeypatch):
 def test_seed_demo_is_idempotent(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
         call_command("seed_demo")
-        counts = (User.objects.count(), PrintClient.objects.count(), Membership.objects.count(), Invitation.objects.count())
+        counts = (
+            User.objects.count(),
+            PrintClient.objects.count(),
+            Membership.objects.count(),
+            Invitation.objects.count(),
+        )
         call_command("seed_demo")
-    assert counts == (User.objects.count(), PrintClient.objects.count(), Membership.objects.count(), Invitation.objects.count())
+    assert counts == (
+        User.objects.count(),
+        PrintClient.objects.count(),
+        Membership.objects.count(),
+        Invitation.objects.count(),
+    )
     assert counts[1] == 3
     assert Client().login(email=STAFF_EMAIL, password=DEMO_PASSWORD)
     assert Client().login(email="admin@acme.example", password=DEMO_PASSWORD)

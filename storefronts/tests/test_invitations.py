@@ -12,8 +12,8 @@ from connect import services as connect_services
 from connect.models import Client, Invitation
 from connect.tasks import send_invitation
 from core.models import User
-from core.testing import PASSWORD, invitation_link, make_client
 from core.tenancy import Role
+from core.testing import PASSWORD, invitation_link, make_client
 from storefronts.models import Membership
 
 NEW_PASSWORD = "a-Long-passphrase-9"
@@ -36,7 +36,7 @@ def accept(client, token, data=FORM):
 
 
 def test_accepting_sets_password_signs_in_and_lands_on_dashboard(client, invited):
-    acme, token = invited
+    _acme, token = invited
     response = accept(client, token)
     assert response.url == reverse("storefronts:dashboard")
     user = User.objects.get(email="ada@acme.example")
@@ -55,7 +55,7 @@ def test_only_the_hash_of_the_token_is_stored(invited):
 
 
 def test_a_link_works_once(client, invited):
-    acme, token = invited
+    _acme, token = invited
     accept(client, token)
     client.logout()
     again = client.get(reverse("accept_invitation", args=[token]))
@@ -81,7 +81,9 @@ def test_expired_invitations_are_marked_by_the_periodic_task(invited):
     assert Invitation.objects.get().state == "expired"
 
 
-@pytest.mark.parametrize("tamper", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: t[:20], lambda t: t + "x"])
+@pytest.mark.parametrize(
+    "tamper", [lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: t[:20], lambda t: t + "x"]
+)
 def test_a_tampered_link_grants_nothing(client, invited, tamper):
     _acme, token = invited
     response = accept(client, tamper(token))
@@ -103,7 +105,7 @@ def test_a_link_is_dead_once_access_is_switched_off(client, invited, staff):
 
 
 def test_resending_kills_the_previous_link(client, invited, staff):
-    acme, old_token = invited
+    _acme, old_token = invited
     invitation = Invitation.objects.get()
     connect_services.resend_invitation(staff, invitation)
     send_invitation.apply(args=[invitation.id])
@@ -125,7 +127,12 @@ def test_one_person_two_clients_one_account(client, invited, staff):
     accept(client, token)
     globex = make_client("Globex").client
     invitation = connect_services.invite(
-        staff, kind="member", client=globex, email="ADA@acme.example", first_name="Ada", last_name="L",
+        staff,
+        kind="member",
+        client=globex,
+        email="ADA@acme.example",
+        first_name="Ada",
+        last_name="L",
         role=Role.VIEWER,
     )
     send_invitation.apply(args=[invitation.id])

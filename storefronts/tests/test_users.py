@@ -8,8 +8,8 @@ from django.urls import reverse
 from connect.models import Invitation
 from connect.tasks import send_invitation
 from core.models import AuditEvent
-from core.testing import invitation_link
 from core.tenancy import Role
+from core.testing import invitation_link
 from storefronts.models import Membership, Store
 
 
@@ -21,7 +21,12 @@ def admin_client(client, acme):
 
 def test_list_shows_members_and_open_invitations(admin_client, acme):
     Invitation.objects.create(
-        kind="member", client=acme.client, email="new@acme.example", first_name="N", last_name="U", role=Role.VIEWER
+        kind="member",
+        client=acme.client,
+        email="new@acme.example",
+        first_name="N",
+        last_name="U",
+        role=Role.VIEWER,
     )
     response = admin_client.get(reverse("storefronts:users"))
     for role in Role:
@@ -36,11 +41,17 @@ def test_add_user_invites_them(admin_client, acme):
     )
     assert response.url == reverse("storefronts:users")
     invitation = Invitation.objects.get(email="olga@acme.example")
-    assert (invitation.kind, invitation.client, invitation.role) == ("member", acme.client, Role.ORDER_MANAGER)
+    assert (invitation.kind, invitation.client, invitation.role) == (
+        "member",
+        acme.client,
+        Role.ORDER_MANAGER,
+    )
     send_invitation.apply(args=[invitation.id])
     assert mail.outbox[-1].to == ["olga@acme.example"]
     assert invitation_link(mail.outbox[-1])
-    assert AuditEvent.objects.filter(client=acme.client, verb="invitation.created", actor=acme.user(Role.ADMIN)).exists()
+    assert AuditEvent.objects.filter(
+        client=acme.client, verb="invitation.created", actor=acme.user(Role.ADMIN)
+    ).exists()
 
 
 def test_add_user_refuses_a_member_or_a_second_invitation(admin_client, acme):
@@ -56,7 +67,8 @@ def test_add_user_refuses_a_member_or_a_second_invitation(admin_client, acme):
 
 def test_add_user_refuses_an_unknown_role(admin_client):
     response = admin_client.post(
-        reverse("storefronts:user_add"), {"email": "a@b.example", "first_name": "A", "last_name": "B", "role": "owner"}
+        reverse("storefronts:user_add"),
+        {"email": "a@b.example", "first_name": "A", "last_name": "B", "role": "owner"},
     )
     assert response.status_code == 200
     assert not Invitation.objects.exists()
@@ -125,13 +137,22 @@ def test_removing_a_user_ends_their_sessions(admin_client, acme):
     assert not Membership.objects.filter(user=acme.user(Role.ORDER_MANAGER)).exists()
     response = removed.get(reverse("storefronts:dashboard"))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
-    assert AuditEvent.objects.filter(verb="member.removed", target=acme.user(Role.ORDER_MANAGER).email).exists()
+    assert AuditEvent.objects.filter(
+        verb="member.removed", target=acme.user(Role.ORDER_MANAGER).email
+    ).exists()
 
 
 def test_resend_and_cancel_a_member_invitation(admin_client, acme):
     invitation = Invitation.objects.create(
-        kind="member", client=acme.client, email="n@acme.example", first_name="N", last_name="U",
-        role=Role.VIEWER, state="failed", attempts=5, last_error="SMTP down",
+        kind="member",
+        client=acme.client,
+        email="n@acme.example",
+        first_name="N",
+        last_name="U",
+        role=Role.VIEWER,
+        state="failed",
+        attempts=5,
+        last_error="SMTP down",
     )
     admin_client.post(reverse("storefronts:invitation_resend", args=[invitation.code]))
     invitation.refresh_from_db()

@@ -1,9 +1,9 @@
 import getpass
 import os
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.contrib.auth import password_validation
 
 from core import audit
 from core.models import User

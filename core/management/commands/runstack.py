@@ -21,7 +21,8 @@ class Command(BaseCommand):
         }
 
     def handle(self, *args, addrport, **options):
-        children = {name: subprocess.Popen(command) for name, command in self.processes(addrport).items()}
+        commands = self.processes(addrport)
+        children = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
         stopping = False
 
         def stop(signum, frame):

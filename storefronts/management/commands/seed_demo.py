@@ -24,7 +24,13 @@ CLIENTS = [
             ("viewer@acme.example", "Vera", "Vance", Role.VIEWER),
         ],
     ),
-    ("Northwind Posters", "NW-01", "Art prints through WooCommerce.", "invited", [("owner@northwind.example", "Nina", "North", Role.ADMIN)]),
+    (
+        "Northwind Posters",
+        "NW-01",
+        "Art prints through WooCommerce.",
+        "invited",
+        [("owner@northwind.example", "Nina", "North", Role.ADMIN)],
+    ),
     ("Globex Mugs", None, "Corporate gifts; on hold.", "off", []),
 ]
 
