@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from config.celery import app as celery_app
 from core.testing import make_client, make_user
@@ -48,6 +49,9 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+    # A fresh cache per test, so login rate limits never carry from one test to the next.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    caches["default"].clear()
     # The manifest storage needs collectstatic; tests read static files from their sources.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -3,9 +3,20 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+
+
+def health(request):
+    """For load balancers and container healthchecks: is the database answering?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
 
 
 def home(request):

@@ -10,6 +10,7 @@ from core.tenancy import Role
 # Anyone may open these (sign-in, password reset, the invitation link).
 PUBLIC = {
     "home",
+    "health",
     "accept_invitation",
     "account_login",
     "account_logout",

@@ -1,0 +1,36 @@
+# Printfront: `make run` brings the whole product up, `make test` runs the whole suite.
+# Needs only Python 3.11+ and make; everything else goes into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Web on http://127.0.0.1:8000, a Celery worker and beat, with demo data. Ctrl-C stops all.
+run: $(STAMP)
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runstack
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
