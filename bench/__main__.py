@@ -1,0 +1,31 @@
+"""Run every benchmark: `make bench` (or `python -m bench`). Each figure is printed on its
+own line as `BENCH <name> <value> <unit>`. Benchmarks run against a throwaway test database
+(SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+
+import os
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench import client_list  # noqa: E402
+
+BENCHMARKS = [client_list]
+
+
+def main():
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        for benchmark in BENCHMARKS:
+            benchmark.run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
