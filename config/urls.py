@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 
 from core import views as core_views
@@ -11,10 +10,7 @@ urlpatterns = [
     path("invitations/<str:token>/", storefronts_views.accept_invitation, name="accept_invitation"),
     path("connect/", include("connect.urls")),
     path("storefronts/", include("storefronts.urls")),
+    # Answer 404 unless DEBUG is on and emails go to files (see core.views._mail_dir).
+    path("_debug/mail/", core_views.debug_mail, name="debug_mail"),
+    path("_debug/mail/<str:name>/<int:index>/", core_views.debug_mail_html, name="debug_mail_html"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [
-        path("_debug/mail/", core_views.debug_mail, name="debug_mail"),
-        path("_debug/mail/<str:name>/<int:index>/", core_views.debug_mail_html, name="debug_mail_html"),
-    ]

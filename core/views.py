@@ -4,9 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from core.tenancy import staff_required
 
 
 def health(request):
@@ -41,9 +43,10 @@ def _read_messages(path):
             yield BytesParser(policy=policy.default).parsebytes(raw.lstrip())
 
 
+@staff_required
 def debug_mail(request):
-    """Debug only: the emails written by the file backend, newest first, so `make run`
-    needs no SMTP server to follow an invitation link."""
+    """Debug only, for staff: the emails written by the file backend, newest first, so
+    `make run` needs no SMTP server to follow an invitation link."""
     folder = _mail_dir()
     mails = []
     for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:50]:
@@ -61,6 +64,7 @@ def debug_mail(request):
     return render(request, "core/debug_mail.html", {"mails": mails, "folder": folder})
 
 
+@staff_required
 def debug_mail_html(request, name, index):
     path = _mail_dir() / Path(name).name
     if not path.is_file():
@@ -69,6 +73,7 @@ def debug_mail_html(request, name, index):
     if index >= len(messages):
         raise Http404
     html = messages[index].get_body(preferencelist=("html",))
-    response = render(request, "core/debug_mail_frame.html", {"html": html.get_content() if html else ""})
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    response = HttpResponse(html.get_content() if html else "")
+    # The email's own markup, shown as a sandboxed document that can run nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
     return response

@@ -45,6 +45,7 @@ def member_invitation(world):
 
 
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
+# Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
     "connect:clients": lambda w: {},
     "connect:client_create": lambda w: {},
@@ -53,6 +54,8 @@ CONNECT = {
     "connect:client_access": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
+    "debug_mail": lambda w: {},
+    "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
 # Storefronts pages whose content is the visitor's own client, and those naming an object.
 STOREFRONTS_OWN = {

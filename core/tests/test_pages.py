@@ -33,3 +33,27 @@ def test_login_is_rate_limited(client, acme, settings):
     response = client.post(reverse("account_login"), {"login": email, "password": "wrong"})
     assert statuses[0] == 200
     assert response.status_code == 429 or "Too many failed login attempts" in response.text
+
+
+def test_debug_mail_page_lists_sent_emails(client, staff, settings, tmp_path):
+    from django.core import mail
+
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    message = mail.EmailMultiAlternatives("Hello there", "Open http://x.example/a/", to=["a@b.example"])
+    message.attach_alternative("<p>Hi <script>alert(1)</script></p>", "text/html")
+    message.send()
+    client.force_login(staff)
+    page = client.get(reverse("debug_mail"))
+    assert "Hello there" in page.text and 'href="http://x.example/a/"' in page.text
+    [name] = [path.name for path in tmp_path.iterdir()]
+    html = client.get(reverse("debug_mail_html", args=[name, 0]))
+    assert "<p>Hi" in html.text
+    assert html["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_debug_mail_page_is_gone_without_debug(client, staff, settings):
+    settings.DEBUG = False
+    client.force_login(staff)
+    assert client.get(reverse("debug_mail")).status_code == 404

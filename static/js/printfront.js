@@ -37,12 +37,4 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
-
-  // 3. <select data-autosubmit> submits its form on change.
-  document.addEventListener("change", function (event) {
-    var field = event.target;
-    if (!field.matches("select[data-autosubmit]") || !field.form) return;
-    if (field.form.requestSubmit) field.form.requestSubmit();
-    else field.form.submit();
-  });
 })();
