@@ -41,6 +41,9 @@ def pytest_configure(config):
             raise pytest.UsageError(f"CI=true: set DATABASE_URL to PostgreSQL (got {engine})")
         if not settings.REDIS_URL:
             raise pytest.UsageError("CI=true: set REDIS_URL")
+    # Close connections after each request and task, so the worker thread leaves none open
+    # when the test database is dropped.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use the real broker when REDIS_URL is set; otherwise an in-process one.
     celery_app.conf.broker_url = settings.REDIS_URL or "memory://"
     celery_app.conf.broker_transport_options = {}

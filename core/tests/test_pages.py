@@ -57,3 +57,17 @@ def test_debug_mail_page_is_gone_without_debug(client, staff, settings):
     settings.DEBUG = False
     client.force_login(staff)
     assert client.get(reverse("debug_mail")).status_code == 404
+
+
+def test_password_reset_task_sends_the_rendered_email(db):
+    from django.core import mail
+
+    from core.tasks import send_rendered_email
+
+    send_rendered_email.apply(args=["Reset", "Body", ["a@b.example"], None, "<p>Body</p>"])
+    [message] = mail.outbox
+    assert (message.subject, message.to, message.alternatives[0][1]) == (
+        "Reset",
+        ["a@b.example"],
+        "text/html",
+    )

@@ -1,4 +1,4 @@
-"""Invitations go out through a real Celery worker, and failed sends are retried and shown."""
+"""Emails go out through a real Celery worker; failed invitation sends are retried and shown."""
 
 import socket
 import time
@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from connect.models import Client, Invitation
+from core.tenancy import Role
 
 pytestmark = pytest.mark.worker
 
@@ -62,3 +63,12 @@ def test_sending_failures_are_retried_then_shown(celery_worker, staff_client, se
     staff_client.post(reverse("connect:invitation_resend", args=[acme.code]))
     assert wait_for(lambda: Invitation.objects.get().state == "sent")
     assert len(mail.outbox) == 1
+
+
+def test_password_reset_email_goes_out_through_the_worker(celery_worker, client, acme):
+    email = acme.user(Role.ADMIN).email
+    response = client.post(reverse("account_reset_password"), {"email": email})
+    assert response.status_code == 302
+    assert wait_for(lambda: len(mail.outbox) == 1)
+    assert mail.outbox[0].to == [email]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
