@@ -111,7 +111,7 @@ class TenancyMiddleware:
 
 
 def remember_client(request, client):
-    """Make `client` the one this session works in (if the user is a member of it)."""
+    """Make `client` the one this session works in; callers pass one of the user's clients."""
     request.session[SESSION_CLIENT_KEY] = str(client.code)
 
 
@@ -134,7 +134,6 @@ def staff_required(view):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    wrapper.side = "connect"
     return wrapper
 
 
@@ -162,7 +161,6 @@ def client_required(action, load=None):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapper.side = "storefronts"
         wrapper.required_action = action
         return wrapper
 
