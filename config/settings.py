@@ -67,6 +67,19 @@ if not SECRET_KEY:
     # Plain-http local runs only; `check --deploy` flags this key (and https refuses it above).
     SECRET_KEY = "django-insecure-local-only-key-set-SECRET_KEY-in-production"  # noqa: S105
 
+# Secrets at rest (store tokens, API keys, webhook secrets): Fernet keys, comma-separated,
+# newest first. The first key encrypts; every key decrypts, so keys rotate without downtime
+# (`manage.py reencrypt_secrets` rewrites everything under the first key).
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS and HTTPS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when SITE_URL is https://")
+
+# The sandbox platforms (emulated Shopify, Etsy, WooCommerce, Pressero). While enabled, the
+# outbound HTTP client may reach private and loopback addresses, where the sandbox runs.
+SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
+SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
+OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
+
 ALLOWED_HOSTS = [_site.hostname, *envlist("ALLOWED_HOSTS")]
 if DEBUG:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]"]
