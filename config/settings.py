@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "core",
     "connect",
     "storefronts",
+    "integrations",
 ]
 
 MIDDLEWARE = [

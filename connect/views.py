@@ -80,6 +80,24 @@ def client_overview(request, code):
 
 
 @staff_required
+def client_stores(request, code):
+    client = _get_client(code)
+    page, querystring = paginate(request, client.stores.order_by("name", "id"))
+    return render(
+        request,
+        "connect/client_stores.html",
+        {
+            "client": client,
+            "section": "clients",
+            "tab": "stores",
+            "page": page,
+            "querystring": querystring,
+            "invitation": client.access_invitation(),
+        },
+    )
+
+
+@staff_required
 def client_settings(request, code):
     client = _get_client(code)
     form = ClientForm(request.POST or None, instance=client)

@@ -18,6 +18,7 @@ VERBS = {
     "member.role_changed": _("changed the role of {target}"),
     "member.stores_changed": _("changed the stores of {target}"),
     "member.removed": _("removed {target}"),
+    "store.connected": _("connected the store {target}"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
 }

@@ -8,8 +8,7 @@ from core.tenancy import Role
 
 
 class Store(CodedModel):
-    """A client's online shop. Connecting real platforms arrives with the stores issue; the
-    model exists now so Store Managers can be assigned stores."""
+    """A client's shop, on a platform or manual, and the state of its connection."""
 
     class Platform(models.TextChoices):
         SHOPIFY = "shopify", "Shopify"
@@ -18,9 +17,18 @@ class Store(CodedModel):
         PRESSERO = "pressero", "Pressero"
         MANUAL = "manual", _("Manual")
 
+    class State(models.TextChoices):
+        CONNECTED = "connected", _("Connected")
+        FAILING = "failing", _("Failing")
+        DISCONNECTED = "disconnected", _("Disconnected")
+
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stores")
     platform = models.CharField(max_length=32, choices=Platform.choices)
     name = models.CharField(_("name"), max_length=200)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED)
+    state_reason = models.TextField(blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "client"
     store_path = "pk"

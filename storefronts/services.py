@@ -10,7 +10,7 @@ from core import audit
 from core.models import User
 from core.tenancy import Role
 
-from .models import Membership
+from .models import Membership, Store
 
 
 class MembershipError(Exception):
@@ -125,3 +125,16 @@ def remove_member(actor, membership):
     _refuse_if_last_admin(membership)
     membership.delete()
     audit.record(actor, "member.removed", client=membership.client, target=membership.user.email)
+
+
+def create_store(actor, membership, *, platform, name, **connection):
+    """A newly connected store. A Store Manager who connects one manages it from then on."""
+    store = Store.objects.create(
+        client=membership.client, platform=platform, name=name, connected_at=timezone.now(), **connection
+    )
+    if membership.role == Role.STORE_MANAGER:
+        membership.stores.add(store)
+    audit.record(
+        actor, "store.connected", client=store.client, target=store.name, data={"platform": platform}
+    )
+    return store

@@ -51,6 +51,7 @@ CONNECT = {
     "connect:client_create": lambda w: {},
     "connect:client": lambda w: {"code": w.client.code},
     "connect:client_settings": lambda w: {"code": w.client.code},
+    "connect:client_stores": lambda w: {"code": w.client.code},
     "connect:client_access": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
@@ -62,8 +63,11 @@ STOREFRONTS_OWN = {
     "storefronts:dashboard": lambda w: {},
     "storefronts:users": lambda w: {},
     "storefronts:user_add": lambda w: {},
+    "integrations:stores": lambda w: {},
+    "integrations:connect_manual": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
+    "integrations:store": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},

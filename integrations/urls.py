@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+from .manual import views as manual_views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("", views.stores, name="stores"),
+    path("<uuid:code>/", views.store, name="store"),
+    path("connect/manual/", manual_views.connect, name="connect_manual"),
+]
