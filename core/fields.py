@@ -1,0 +1,217 @@
+"""Secrets at rest: model fields that store Fernet tokens instead of plaintext.
+
+The keys are settings.FIELD_ENCRYPTION_KEYS, newest first. The first key encrypts; every key
+decrypts, so a new key can go in front of the old ones without downtime, and
+`manage.py reencrypt_secrets` (reencrypt_all below) then rewrites everything under it.
+"""
+
+import base64
+import functools
+import hashlib
+import json
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db import models, router, transaction
+from django.db.models.functions import Cast
+from django.dispatch import receiver
+
+REENCRYPT_BATCH_SIZE = 500
+
+
+class SecretUnreadable(Exception):
+    """A stored token that no configured key can decrypt (wrong or removed key, or corrupt data)."""
+
+
+@functools.cache
+def _fernet():
+    keys = settings.FIELD_ENCRYPTION_KEYS
+    if isinstance(keys, str):
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be a list of Fernet keys, not a string.")
+    if not keys:
+        # Local runs and tests only: settings refuses https:// without FIELD_ENCRYPTION_KEYS.
+        # A key derived from SECRET_KEY keeps local data readable between runs.
+        digest = hashlib.sha256(b"printfront.fields.encryption:" + settings.SECRET_KEY.encode()).digest()
+        return MultiFernet([Fernet(base64.urlsafe_b64encode(digest))])
+    fernets = []
+    for position, key in enumerate(keys):
+        try:
+            fernets.append(Fernet(key))
+        except (ValueError, TypeError):
+            # Never echo the key itself: it is a secret even when malformed.
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS[{position}] is not a Fernet key (32 url-safe base64-encoded "
+                "bytes); make one with `python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`."
+            ) from None
+    return MultiFernet(fernets)
+
+
+@receiver(setting_changed)
+def _forget_keys(*, setting, **kwargs):
+    # Tests swap keys with override_settings / the settings fixture.
+    if setting in {"FIELD_ENCRYPTION_KEYS", "SECRET_KEY"}:
+        _fernet.cache_clear()
+
+
+def encrypt(text: str) -> str:
+    return _fernet().encrypt(text.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            "None of the keys in FIELD_ENCRYPTION_KEYS (or, when it is empty, the key derived from "
+            "SECRET_KEY) can decrypt this value: it was encrypted under a key that is no longer "
+            "configured, or it is corrupt."
+        ) from None
+
+
+class EncryptedField(models.TextField):
+    """Base of the encrypted fields: the column holds a Fernet token, Python holds the value.
+
+    Encryption is randomised, so the column cannot be searched: only isnull lookups work.
+    Subclasses say how a value becomes text (dump) and back (load).
+    """
+
+    def dump(self, value) -> str:
+        raise NotImplementedError
+
+    def load(self, text: str):
+        raise NotImplementedError
+
+    def is_stored_plain(self, value) -> bool:
+        """Values kept as they are, unencrypted (nothing secret in them)."""
+        return value is None
+
+    def get_prep_value(self, value):
+        if self.is_stored_plain(value):
+            return value
+        return encrypt(self.dump(value))
+
+    def from_db_value(self, value, expression, connection):
+        if self.is_stored_plain(value):
+            return value
+        return self.load(decrypt(value))
+
+    def to_python(self, value):
+        # Called by deserialisation (loaddata), whose input holds tokens (see value_to_string).
+        # Values that are already Python (not a str token) pass through.
+        if self.is_stored_plain(value) or not isinstance(value, str):
+            return value
+        return self.load(decrypt(value))
+
+    def clean(self, value, model_instance):
+        # Model validation (forms, full_clean) sees plaintext, never a token: skipping
+        # to_python means nobody can paste a stolen token into a form to have it decrypted.
+        self.validate(value, model_instance)
+        self.run_validators(value)
+        return value
+
+    def value_to_string(self, obj):
+        # Dumps (dumpdata) carry the token, never the plaintext.
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        raise FieldError(
+            f"{self.__class__.__name__} {self.name!r} cannot be filtered with {lookup_name!r}: its "
+            "column holds ciphertext that differs on every save, so only __isnull lookups work."
+        )
+
+
+class EncryptedTextField(EncryptedField):
+    """A secret string (access token, API key, webhook secret). "" is stored as "", unencrypted."""
+
+    description = "Text encrypted at rest"
+
+    def dump(self, value) -> str:
+        return str(value)
+
+    def load(self, text: str) -> str:
+        return text
+
+    def is_stored_plain(self, value) -> bool:
+        return value is None or value == ""
+
+
+class EncryptedJSONField(EncryptedField):
+    """A secret JSON object, e.g. {"access_token": ..., "refresh_token": ...}; a dict or None."""
+
+    description = "JSON object encrypted at rest"
+    # An unset value is None, not "" (which is not a JSON object).
+    empty_strings_allowed = False
+
+    def dump(self, value) -> str:
+        if not isinstance(value, dict):
+            raise TypeError(
+                f"{self.__class__.__name__} {self.name!r} stores a dict, not {type(value).__name__}."
+            )
+        return json.dumps(value, separators=(",", ":"))
+
+    def load(self, text: str) -> dict:
+        return json.loads(text)
+
+
+def reencrypt_all(stdout=None) -> int:
+    """Rewrite every encrypted value in the database under the first key; return how many.
+
+    Each token is rotated (decrypted with whichever key fits, encrypted with the first) as raw
+    text, so values are never decoded into Python objects along the way.
+    """
+    total = 0
+    for model in apps.get_models():
+        fields = [field for field in model._meta.local_concrete_fields if isinstance(field, EncryptedField)]
+        if model._meta.proxy or not fields:
+            continue
+        count = _reencrypt_model(model, fields)
+        if stdout is not None:
+            stdout.write(f"{model._meta.label}: {count} values re-encrypted")
+        total += count
+    return total
+
+
+def _reencrypt_model(model, fields) -> int:
+    fernet = _fernet()
+    using = router.db_for_write(model)
+    # Cast to a plain TextField so the raw token is read, bypassing from_db_value.
+    raw_columns = [Cast(field.attname, models.TextField()) for field in fields]
+    manager = model._base_manager.db_manager(using)
+    count = 0
+    last_pk = None
+    with transaction.atomic(using=using):
+        while True:
+            # Fetch each batch in full (keyset paging) rather than iterating a cursor while
+            # updating the same table, which SQLite does not isolate.
+            page = manager.order_by("pk")
+            if last_pk is not None:
+                page = page.filter(pk__gt=last_pk)
+            batch = list(page.values_list("pk", *raw_columns)[:REENCRYPT_BATCH_SIZE])
+            if not batch:
+                return count
+            for pk, *tokens in batch:
+                changes = {}
+                for field, token in zip(fields, tokens, strict=True):
+                    if token:
+                        changes[field.attname] = models.Value(_rotate(fernet, token, model, field, pk))
+                if changes:
+                    # A Value keeps the new token as it is (update() would encrypt a plain str again).
+                    manager.filter(pk=pk).update(**changes)
+                    count += len(changes)
+            last_pk = batch[-1][0]
+
+
+def _rotate(fernet, token, model, field, pk) -> str:
+    try:
+        return fernet.rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            f"{model._meta.label}.{field.name} of pk={pk} cannot be decrypted by any key in "
+            "FIELD_ENCRYPTION_KEYS; nothing of this model was rewritten."
+        ) from None

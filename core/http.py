@@ -1,0 +1,324 @@
+"""Printfront's one outbound HTTP client, for the platform adapters and for URLs people give us
+(store URLs, design files, postback targets). Use `request()`, `get()` or `post()`; never call
+`requests` directly, because this module adds what a bare call lacks:
+
+- SSRF guard: unless the sandbox is on, refuse URLs that lead to private, loopback, link-local and
+  similar addresses, and check the address each connection actually reached (DNS rebinding).
+- A timeout on every request, at most settings.OUTBOUND_TIMEOUT.
+- Retries for connection failures, 429 and 5xx, honouring Retry-After.
+- No automatic redirects: a redirect could point anywhere, so callers follow one by calling again,
+  which checks the new URL.
+"""
+
+import ipaddress
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationParseError, NewConnectionError
+from urllib3.util import parse_url
+
+logger = logging.getLogger(__name__)
+
+# Module level so tests can record waits instead of sleeping.
+sleep: Callable[[float], None] = time.sleep
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the IPv4 address sits in the last 32 bits
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # operator-chosen layout, so refused whole
+# Methods a server may safely receive twice (RFC 9110, 9.2.2).
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+REFUSAL = "Printfront does not connect to private, loopback or link-local addresses."
+
+
+class OutboundError(Exception):
+    """A request to another server failed. `permanent` says whether trying later could help."""
+
+    permanent = False
+
+
+class BlockedAddress(OutboundError):
+    permanent = True
+
+
+class UnsupportedURL(OutboundError):
+    permanent = True
+
+
+class TransientError(OutboundError):
+    permanent = False
+
+
+# --- The SSRF guard -----------------------------------------------------------------------------
+
+
+def _why_blocked(ip: IPAddress) -> str | None:
+    """Say what kind of non-public address `ip` is ("a loopback address"), or None if it is public."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL:
+            return "a local-use NAT64 address"
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            # Judge the IPv4 address these forms lead to; a public one is fine.
+            reason = _why_blocked(embedded)
+            return reason and f"an IPv6 form of {embedded}, {reason}"
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in CARRIER_GRADE_NAT:
+        return "a carrier-grade NAT address"
+    if ip.is_private:
+        return "a private address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        return "a site-local address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if not ip.is_global:
+        return "not a public address"
+    return None
+
+
+def _refuse_if_blocked(address: str, host: str, how: str = "resolves to") -> None:
+    reason = _why_blocked(ipaddress.ip_address(address))
+    if reason is None:
+        return
+    if host.lower() == address.lower():
+        raise BlockedAddress(f"{address} is {reason}; {REFUSAL}")
+    raise BlockedAddress(f"{host} {how} {address}, which is {reason}; {REFUSAL}")
+
+
+def _parse(url: str) -> tuple[str, int]:
+    """Return the host and port of an acceptable URL. Uses urllib3's parser, as requests does, so
+    both agree on what the host is."""
+    try:
+        parts = parse_url(url)
+    except LocationParseError as exc:
+        raise UnsupportedURL("That is not a valid URL.") from exc
+    if parts.scheme not in ("http", "https"):
+        scheme = f"{parts.scheme}:" if parts.scheme else "URLs without a scheme"
+        raise UnsupportedURL(f"Only http and https URLs are supported, not {scheme}.")
+    if parts.auth is not None:
+        raise UnsupportedURL("URLs with a user name or password in them are not supported.")
+    host = (parts.host or "").strip("[]")
+    if not host:
+        raise UnsupportedURL("The URL has no host name.")
+    return host, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        # EAI_AGAIN is the resolver saying "try later"; anything else is a name that does not exist.
+        error = TransientError if getattr(exc, "errno", None) == socket.EAI_AGAIN else OutboundError
+        raise error(f"Could not find the server {host}.") from exc
+    addresses = {info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)}
+    if not addresses:
+        raise OutboundError(f"Could not find the server {host}.")
+    return sorted(addresses)
+
+
+def check_url(url: str) -> None:
+    """Raise UnsupportedURL or BlockedAddress if Printfront would refuse to fetch `url`, or
+    OutboundError if its host cannot be found. Resolves the host once and connects nowhere."""
+    host, port = _parse(url)
+    addresses = _resolve(host, port)
+    if not settings.SANDBOX_ENABLED:
+        # Every address counts: the connection may use any of them.
+        for address in addresses:
+            _refuse_if_blocked(address, host)
+
+
+class _PeerCheck:
+    """Checks the address a new socket is actually connected to.
+
+    check_url() resolves the host to give a clear early error, but urllib3 resolves it again to
+    connect, and a hostile DNS server can answer differently the second time (DNS rebinding).
+    Checking the socket's peer closes that gap whatever the resolver said. _new_conn() is where
+    urllib3 opens the socket for both http and https, so the check runs before the TLS handshake
+    or any byte of the request is sent.
+    """
+
+    host: str
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()  # type: ignore[misc]
+        if not settings.SANDBOX_ENABLED:
+            try:
+                _refuse_if_blocked(sock.getpeername()[0], self.host, how="connected to")
+            except BlockedAddress:
+                sock.close()
+                raise
+        return sock
+
+
+class _GuardedHTTPConnection(_PeerCheck, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_PeerCheck, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    # Ignore proxy and .netrc settings from the environment: behind a proxy the socket's peer is the
+    # proxy, not the target, and the peer check would guard nothing.
+    session.trust_env = False
+    adapter = _GuardedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_session = _new_session()
+
+
+# --- Retries ------------------------------------------------------------------------------------
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds the server asked us to wait, from Retry-After as seconds or an HTTP date."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _backoff(attempt: int) -> float:
+    """0.5 s, 1 s, 2 s ... give or take 20 %, so clients that failed together do not retry together."""
+    return 0.5 * 2 ** (attempt - 1) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not a secret
+
+
+def _status_is_retryable(status: int, safe: bool) -> bool:
+    # 429 and 503 mean the server did not process the request, so even a POST may go again.
+    if status in (429, 503):
+        return True
+    return safe and 500 <= status < 600
+
+
+def _was_not_sent(exc: requests.RequestException) -> bool:
+    """True if the failure happened before the request reached the server (nothing to repeat)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    params: Any = None,
+    json: Any = None,
+    data: Any = None,
+    headers: dict[str, str] | None = None,
+    auth: Any = None,
+    timeout: float | None = None,
+    attempts: int = 3,
+    max_wait: float = 30,
+    retry_unsafe: bool = False,
+) -> requests.Response:
+    """Send a request and return the response, whatever its status; redirects are not followed.
+
+    Retries connection failures, 429 and 5xx up to `attempts` times in all. POST, PATCH and other
+    non-idempotent methods are retried only when the server cannot have acted on them (connection
+    refused, 429, 503) unless `retry_unsafe` is set. Raises UnsupportedURL or BlockedAddress for URLs
+    Printfront refuses, and TransientError when the last attempt could not get a response.
+    """
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    method = method.upper()
+    check_url(url)
+    host = parse_url(url).host  # logs name the host only: paths and queries can carry API keys
+    safe = retry_unsafe or method in IDEMPOTENT
+    limit = float(settings.OUTBOUND_TIMEOUT)
+    timeout = limit if timeout is None else min(timeout, limit)
+    headers = {"User-Agent": f"Printfront/0.1 (+{settings.SITE_URL})", **(headers or {})}
+
+    for attempt in range(1, attempts + 1):
+        try:
+            response = _session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                headers=headers,
+                auth=auth,
+                timeout=(timeout, timeout),
+                allow_redirects=False,
+            )
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            what = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+            if attempt == attempts or not (safe or _was_not_sent(exc)):
+                tries = "attempt" if attempt == 1 else "attempts"
+                raise TransientError(f"{method} {host} {what} ({attempt} {tries}).") from exc
+            wait = min(_backoff(attempt), max_wait)
+            # The exception's class only: its text includes the URL.
+            outcome = type(exc).__name__
+        else:
+            if attempt == attempts or not _status_is_retryable(response.status_code, safe):
+                return response
+            asked = _retry_after(response)
+            wait = min(_backoff(attempt) if asked is None else asked, max_wait)
+            outcome = f"HTTP {response.status_code}"
+            response.close()
+        logger.info(
+            "Retrying %s %s after %s: waiting %.1f s (attempt %d of %d)",
+            method,
+            host,
+            outcome,
+            wait,
+            attempt + 1,
+            attempts,
+        )
+        sleep(wait)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def get(url: str, **kwargs: Any) -> requests.Response:
+    return request("GET", url, **kwargs)
+
+
+def post(url: str, **kwargs: Any) -> requests.Response:
+    return request("POST", url, **kwargs)
