@@ -5,9 +5,13 @@ missing service is an error, never a skip."""
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from django.conf import settings
 from django.core.cache import caches
 
@@ -93,6 +97,39 @@ def celery_worker(transactional_db):
             missing(f"Redis is not reachable at {settings.REDIS_URL}")
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(tmp_path_factory):
+    """The sandbox platforms, running as their own process (as in `make run`) on a free port,
+    with their own database in a temporary folder."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "VAR_DIR": str(tmp_path_factory.mktemp("sandbox")), "SANDBOX_URL": url}
+    env.pop("SANDBOX_DATABASE_URL", None)
+    process = subprocess.Popen(  # noqa: S603 (our own command)
+        [sys.executable, "-m", "sandbox", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/healthz/", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the sandbox did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+"""The sandbox's own state: demo shops on each platform, their catalogues, API keys and the
+webhooks they sent. Nothing here is Printfront's."""
+
+from django.db import models
+
+
+class Shop(models.Model):
+    class Platform(models.TextChoices):
+        SHOPIFY = "shopify", "Shopify"
+        ETSY = "etsy", "Etsy"
+        WOOCOMMERCE = "woocommerce", "WooCommerce"
+        PRESSERO = "pressero", "Pressero"
+
+    class Fault(models.TextChoices):
+        NONE = "", "Working normally"
+        RATE_LIMITED = "429", "Rate limited (429 with Retry-After)"
+        SERVER_ERROR = "5xx", "Server errors (503)"
+        SLOW = "slow", "Slow (answers after a delay)"
+        REVOKED = "revoked", "Credentials revoked (401)"
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    handle = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    fault = models.CharField(max_length=16, choices=Fault.choices, blank=True)
+    retry_after = models.PositiveSmallIntegerField(default=2)
+    slow_seconds = models.FloatField(default=3)
+    webhooks_off = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["platform", "handle"]
+        constraints = [models.UniqueConstraint(fields=["platform", "handle"], name="sandbox_shop_unique")]
+
+    def __str__(self):
+        return f"{self.get_platform_display()} {self.handle}"
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DRAFT = "draft", "Draft"
+        ARCHIVED = "archived", "Archived"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
+    title = models.CharField(max_length=255)
+    product_type = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    option_names = models.JSONField(default=list, blank=True)  # e.g. ["Size", "Colour"]
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    options = models.JSONField(default=list, blank=True)  # values in the order of option_names
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.sku
+
+
+class ApiKey(models.Model):
+    """A WooCommerce REST API key pair with its permissions, as WooCommerce stores it."""
+
+    class Permissions(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write"
+        READ_WRITE = "read_write", "Read/Write"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="api_keys")
+    description = models.CharField(max_length=200)
+    consumer_key = models.CharField(max_length=64, unique=True)
+    consumer_secret = models.CharField(max_length=64)
+    permissions = models.CharField(max_length=16, choices=Permissions.choices)
+
+    def __str__(self):
+        return self.description
+
+
+class UsedNonce(models.Model):
+    """OAuth 1.0a nonces seen per key in the last 15 minutes (WooCommerce refuses reuse)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE)
+    nonce = models.CharField(max_length=128)
+    timestamp = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "nonce"], name="sandbox_nonce_unique")]
+
+    def __str__(self):
+        return self.nonce
+
+
+class Webhook(models.Model):
+    """A webhook subscription registered by an app (WooCommerce and Shopify shapes)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="webhooks")
+    topic = models.CharField(max_length=100)
+    delivery_url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=16, default="active")
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.topic} -> {self.delivery_url}"

@@ -1,0 +1,38 @@
+"""The sandbox's own pages: the demo shops, each with its catalogue, credentials and
+failure switches."""
+
+from django import forms
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import Shop
+from .woocommerce import home_url
+
+
+class FaultForm(forms.ModelForm):
+    class Meta:
+        model = Shop
+        fields = ["fault", "retry_after", "slow_seconds", "webhooks_off"]
+
+
+def index(request):
+    return render(request, "sandbox/index.html", {"shops": Shop.objects.all()})
+
+
+def shop(request, platform, handle):
+    shop = get_object_or_404(Shop, platform=platform, handle=handle)
+    form = FaultForm(request.POST or None, instance=shop)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect(request.path)
+    return render(
+        request,
+        "sandbox/shop.html",
+        {
+            "shop": shop,
+            "form": form,
+            "products": shop.products.prefetch_related("variants"),
+            "api_keys": shop.api_keys.all(),
+            "webhooks": shop.webhooks.all(),
+            "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
+        },
+    )

@@ -1,0 +1,45 @@
+"""Settings of the sandbox platforms: a separate Django process with its own database, which
+plays Shopify, Etsy, WooCommerce and Pressero on one local port. It imports nothing of
+Printfront's apps; Printfront reaches it over HTTP only, as it would the real platforms."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = "sandbox-only-not-a-secret"  # noqa: S105 (the sandbox holds demo data only)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+
+# Where the sandbox is reached, used to build the URLs it hands out (API base URLs).
+SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
+
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles", "sandbox"]
+MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+ROOT_URLCONF = "sandbox.urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("SANDBOX_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}")
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "static/"
+# The sandbox's pages reuse Printfront's stylesheet file (a file, not code).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+APPEND_SLASH = False
