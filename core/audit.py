@@ -19,6 +19,7 @@ VERBS = {
     "member.stores_changed": _("changed the stores of {target}"),
     "member.removed": _("removed {target}"),
     "store.connected": _("connected the store {target}"),
+    "store.reconnected": _("reconnected the store {target}"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
 }

@@ -18,6 +18,12 @@ class PlatformEntry:
 
 
 PLATFORMS = {
+    "woocommerce": PlatformEntry(
+        "woocommerce",
+        "WooCommerce",
+        _("Your WordPress shop, through a WooCommerce REST API key."),
+        "integrations:connect_woocommerce",
+    ),
     "manual": PlatformEntry(
         "manual",
         _("Manual store"),

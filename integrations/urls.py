@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .manual import views as manual_views
+from .woocommerce import views as woocommerce_views
 
 app_name = "integrations"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("", views.stores, name="stores"),
     path("<uuid:code>/", views.store, name="store"),
     path("connect/manual/", manual_views.connect, name="connect_manual"),
+    path("connect/woocommerce/", woocommerce_views.connect, name="connect_woocommerce"),
 ]

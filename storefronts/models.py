@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
+from core.fields import EncryptedJSONField
 from core.models import CodedModel
 from core.tenancy import Role
 
@@ -27,6 +28,11 @@ class Store(CodedModel):
     name = models.CharField(_("name"), max_length=200)
     state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED)
     state_reason = models.TextField(blank=True)
+    # Who the store is on its platform (a normalised shop URL or domain, or the platform's id).
+    shop_identity = models.CharField(max_length=255, blank=True)
+    base_url = models.URLField(max_length=500, blank=True)
+    credentials = EncryptedJSONField(null=True, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -35,6 +41,14 @@ class Store(CodedModel):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # One shop feeds one Printfront store at a time; a disconnected one can be taken over.
+            models.UniqueConstraint(
+                fields=["platform", "shop_identity"],
+                condition=~models.Q(state="disconnected") & ~models.Q(shop_identity=""),
+                name="store_unique_connected_shop",
+            ),
+        ]
 
     def __str__(self):
         return self.name

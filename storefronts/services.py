@@ -127,6 +127,32 @@ def remove_member(actor, membership):
     audit.record(actor, "member.removed", client=membership.client, target=membership.user.email)
 
 
+class StoreError(Exception):
+    """A store that cannot be connected; the message is for the person."""
+
+
+@transaction.atomic
+def connect_store(actor, membership, *, platform, name, shop_identity, **connection):
+    """Connect a platform shop: a new store, or the client's existing one for the same shop
+    (reconnecting keeps all its data). A shop connected by another client is refused."""
+    same_shop = Store.objects.select_for_update().filter(platform=platform, shop_identity=shop_identity)
+    if same_shop.exclude(client=membership.client).exclude(state=Store.State.DISCONNECTED).exists():
+        raise StoreError(_("This shop is already connected to Printfront by another account."))
+    store = same_shop.filter(client=membership.client).first()
+    if store is None:
+        return create_store(
+            actor, membership, platform=platform, name=name, shop_identity=shop_identity, **connection
+        )
+    for attribute, value in connection.items():
+        setattr(store, attribute, value)
+    store.state, store.state_reason, store.connected_at = Store.State.CONNECTED, "", timezone.now()
+    store.save()
+    audit.record(
+        actor, "store.reconnected", client=store.client, target=store.name, data={"platform": platform}
+    )
+    return store
+
+
 def create_store(actor, membership, *, platform, name, **connection):
     """A newly connected store. A Store Manager who connects one manages it from then on."""
     store = Store.objects.create(

@@ -65,6 +65,7 @@ STOREFRONTS_OWN = {
     "storefronts:user_add": lambda w: {},
     "integrations:stores": lambda w: {},
     "integrations:connect_manual": lambda w: {},
+    "integrations:connect_woocommerce": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},

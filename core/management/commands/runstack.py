@@ -2,23 +2,32 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the whole product locally: web server, Celery worker and Celery beat. Ctrl-C stops all."
+    help = (
+        "Run the whole product locally: web server, Celery worker, Celery beat and the sandbox "
+        "platforms. Ctrl-C stops all."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def processes(self, addrport):
         python = sys.executable
-        return {
+        processes = {
             "web": [python, "manage.py", "runserver", addrport],
             "worker": [python, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"],
             "beat": [python, "-m", "celery", "-A", "config", "beat", "-l", "info"],
         }
+        if settings.SANDBOX_ENABLED:
+            port = urlsplit(settings.SANDBOX_URL).port or 80
+            processes["sandbox"] = [python, "-m", "sandbox", "--port", str(port)]
+        return processes
 
     def handle(self, *args, addrport, **options):
         commands = self.processes(addrport)

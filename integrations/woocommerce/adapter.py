@@ -1,0 +1,128 @@
+"""WooCommerce through its REST API (wc/v3).
+
+We sign requests ourselves instead of using the `woocommerce` package: it sends requests
+outside our one HTTP client (no SSRF guard, no retries), duplicates query parameters and
+defaults to a 5 s timeout. It stays in the tests, as an independent client of the sandbox.
+Over https WooCommerce takes HTTP Basic auth; over plain http only OAuth 1.0a signatures.
+"""
+
+import time
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+from core import http
+from core.signing import oauth1_signature, random_token
+from integrations.base import AdapterError, Connection
+
+API_PATH = "/wp-json/wc/v3/"
+
+
+def normalise_store_url(url):
+    """'shop.example/' -> 'https://shop.example': scheme added, trailing slash and query dropped."""
+    url = url.strip()
+    if "://" not in url:
+        url = f"https://{url}"
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+class WooCommerceAdapter:
+    def __init__(self, base_url, consumer_key, consumer_secret):
+        self.base_url = normalise_store_url(base_url)
+        self.consumer_key = consumer_key.strip()
+        self.consumer_secret = consumer_secret.strip()
+
+    def call(self, method, path, *, params=None, json=None):
+        url = self.base_url + API_PATH + path
+        params = dict(params or {})
+        auth = None
+        if url.startswith("https://"):
+            auth = (self.consumer_key, self.consumer_secret)
+        else:
+            params.update(self._oauth_params(method, url, params))
+        try:
+            return http.request(method, url, params=params, json=json, auth=auth)
+        except http.OutboundError as error:
+            raise self._unreachable(error) from error
+
+    def _oauth_params(self, method, url, params):
+        oauth = {
+            "oauth_consumer_key": self.consumer_key,
+            "oauth_nonce": random_token(16),
+            "oauth_signature_method": "HMAC-SHA256",
+            "oauth_timestamp": str(int(time.time())),
+        }
+        all_params = [(k, str(v)) for k, v in {**params, **oauth}.items()]
+        oauth["oauth_signature"] = oauth1_signature(method, url, all_params, self.consumer_secret)
+        return oauth
+
+    def _unreachable(self, error):
+        if isinstance(error, http.BlockedAddress | http.UnsupportedURL):
+            return AdapterError(str(error), permanent=True)
+        return AdapterError(
+            _("Could not reach %(url)s: %(error)s") % {"url": self.base_url, "error": error},
+            permanent=error.permanent,
+        )
+
+    def verify(self):
+        """Check that the URL is a WooCommerce REST API and that the key may read and write.
+        Each failure names its cause."""
+        name = self._check_is_woocommerce()
+        status = self.call("GET", "system_status")
+        if status.status_code == 401:
+            raise AdapterError(
+                _(
+                    "WooCommerce refused the consumer key or secret: check both, as shown when the key was created."
+                ),
+                permanent=True,
+            )
+        self._raise_for_status(status)
+        # An empty batch changes nothing but needs write permission, which webhooks need.
+        write = self.call("POST", "webhooks/batch", json={})
+        if write.status_code == 401:
+            raise AdapterError(
+                _(
+                    "This key is read-only. Create a key with Read/Write permission in WooCommerce > Settings > Advanced > REST API."
+                ),
+                permanent=True,
+            )
+        self._raise_for_status(write)
+        return Connection(
+            name=name,
+            shop_identity=self.base_url,
+            base_url=self.base_url,
+            credentials={"consumer_key": self.consumer_key, "consumer_secret": self.consumer_secret},
+            scopes=["read", "write"],
+        )
+
+    def _check_is_woocommerce(self):
+        try:
+            index = http.get(self.base_url + "/wp-json/")
+        except http.OutboundError as error:
+            raise self._unreachable(error) from error
+        try:
+            body = index.json() if index.ok else {}
+        except ValueError:
+            body = {}
+        if "wc/v3" not in body.get("namespaces", []):
+            raise AdapterError(
+                _(
+                    "%(url)s does not answer as a WooCommerce REST API. Check the address, and that WooCommerce is installed and permalinks are not set to Plain."
+                )
+                % {"url": self.base_url},
+                permanent=True,
+            )
+        return body.get("name") or urlsplit(self.base_url).netloc
+
+    def _raise_for_status(self, response):
+        if response.status_code == 429 or response.status_code >= 500:
+            raise AdapterError(
+                _("WooCommerce is not answering properly right now (HTTP %(status)s); try again shortly.")
+                % {"status": response.status_code},
+                retry_after=response.headers.get("Retry-After"),
+            )
+        if not response.ok:
+            raise AdapterError(
+                _("WooCommerce answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
+            )
