@@ -20,6 +20,8 @@ VERBS = {
     "member.removed": _("removed {target}"),
     "store.connected": _("connected the store {target}"),
     "store.reconnected": _("reconnected the store {target}"),
+    "store.disconnected": _("disconnected the store {target}"),
+    "store.verified": _("checked the connection of {target}"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
 }

@@ -6,6 +6,7 @@ shows one tile per entry, in this order.
 
 from dataclasses import dataclass
 
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +16,7 @@ class PlatformEntry:
     label: str
     summary: str
     connect_url_name: str
+    adapter: str = ""  # dotted path of the adapter class; none for manual stores
 
 
 PLATFORMS = {
@@ -23,6 +25,7 @@ PLATFORMS = {
         "WooCommerce",
         _("Your WordPress shop, through a WooCommerce REST API key."),
         "integrations:connect_woocommerce",
+        "integrations.woocommerce.adapter.WooCommerceAdapter",
     ),
     "manual": PlatformEntry(
         "manual",
@@ -35,3 +38,11 @@ PLATFORMS = {
 
 def connectable_platforms():
     return list(PLATFORMS.values())
+
+
+def adapter_for(store):
+    """The adapter that talks to a connected store's platform, or None for a manual store."""
+    entry = PLATFORMS.get(store.platform)
+    if entry is None or not entry.adapter:
+        return None
+    return import_string(entry.adapter).from_store(store)

@@ -9,6 +9,8 @@ app_name = "integrations"
 urlpatterns = [
     path("", views.stores, name="stores"),
     path("<uuid:code>/", views.store, name="store"),
+    path("<uuid:code>/verify/", views.store_verify, name="store_verify"),
+    path("<uuid:code>/disconnect/", views.store_disconnect, name="store_disconnect"),
     path("connect/manual/", manual_views.connect, name="connect_manual"),
     path("connect/woocommerce/", woocommerce_views.connect, name="connect_woocommerce"),
 ]

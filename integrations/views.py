@@ -1,10 +1,15 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.listing import paginate
 from core.tenancy import Action, client_required, scoped
+from storefronts import services
 from storefronts.models import Store
 
-from .registry import connectable_platforms
+from .base import AdapterError
+from .registry import PLATFORMS, adapter_for, connectable_platforms
 
 
 @client_required(Action.VIEW_STORES)
@@ -21,4 +26,42 @@ def stores(request):
 
 @client_required(Action.VIEW_STORES, load=Store)
 def store(request, store):
-    return render(request, "integrations/store.html", {"store": store, "section": "stores"})
+    entry = PLATFORMS.get(store.platform)
+    return render(
+        request,
+        "integrations/store.html",
+        {"store": store, "section": "stores", "connect_url_name": entry and entry.connect_url_name},
+    )
+
+
+@client_required(Action.MANAGE_STORES, load=Store)
+@require_POST
+def store_verify(request, store):
+    """Check the connection again with the stored credentials."""
+    adapter = adapter_for(store) if store.state != Store.State.DISCONNECTED else None
+    if adapter is None:
+        messages.error(request, _("There is no connection to check: connect the store first."))
+        return redirect("integrations:store", code=store.code)
+    try:
+        adapter.verify()
+    except AdapterError as error:
+        services.record_connection_check(request.user, store, str(error))
+        messages.error(request, _("The connection fails: %(error)s") % {"error": error})
+    else:
+        services.record_connection_check(request.user, store, None)
+        messages.success(request, _("The connection works."))
+    return redirect("integrations:store", code=store.code)
+
+
+@client_required(Action.MANAGE_STORES, load=Store)
+@require_POST
+def store_disconnect(request, store):
+    if store.platform == Store.Platform.MANUAL:
+        messages.error(request, _("A manual store has no connection to end."))
+        return redirect("integrations:store", code=store.code)
+    services.disconnect_store(request.user, store)
+    messages.success(
+        request,
+        _("%(name)s is disconnected. Its data stays; connect it again at any time.") % {"name": store.name},
+    )
+    return redirect("integrations:store", code=store.code)

@@ -22,6 +22,9 @@ class Shop(models.Model):
     handle = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     fault = models.CharField(max_length=16, choices=Fault.choices, blank=True)
+    fault_limit = models.PositiveSmallIntegerField(
+        default=0, help_text="Fail only this many requests, then work again (0: until switched off)."
+    )
     retry_after = models.PositiveSmallIntegerField(default=2)
     slow_seconds = models.FloatField(default=3)
     webhooks_off = models.BooleanField(default=False)

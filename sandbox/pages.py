@@ -11,7 +11,7 @@ from .woocommerce import home_url
 class FaultForm(forms.ModelForm):
     class Meta:
         model = Shop
-        fields = ["fault", "retry_after", "slow_seconds", "webhooks_off"]
+        fields = ["fault", "fault_limit", "retry_after", "slow_seconds", "webhooks_off"]
 
 
 def index(request):

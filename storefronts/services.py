@@ -164,3 +164,21 @@ def create_store(actor, membership, *, platform, name, **connection):
         actor, "store.connected", client=store.client, target=store.name, data={"platform": platform}
     )
     return store
+
+
+def disconnect_store(actor, store):
+    """Stop talking to the platform and forget the credentials; the store's data stays, and
+    connecting the same shop again brings it back."""
+    store.state, store.state_reason, store.credentials = Store.State.DISCONNECTED, "", None
+    store.save()
+    audit.record(actor, "store.disconnected", client=store.client, target=store.name)
+
+
+def record_connection_check(actor, store, problem):
+    """The outcome of checking a store's connection again: connected, or failing and why."""
+    store.state = Store.State.FAILING if problem else Store.State.CONNECTED
+    store.state_reason = problem or ""
+    store.save(update_fields=["state", "state_reason", "updated_at"])
+    audit.record(
+        actor, "store.verified", client=store.client, target=store.name, data={"problem": problem or ""}
+    )

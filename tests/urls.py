@@ -69,6 +69,8 @@ STOREFRONTS_OWN = {
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
+    "integrations:store_verify": lambda w: {"code": w.store.code},
+    "integrations:store_disconnect": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},

@@ -10,11 +10,9 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from core.tenancy import Role
-from sandbox.demo_keys import woocommerce_key
 from storefronts.models import Store
 
-READ_WRITE = woocommerce_key("demo-posters", "Printfront read/write")
-READ_ONLY = woocommerce_key("demo-posters", "Read only")
+from .helpers import READ_ONLY, READ_WRITE, sandbox_switch
 
 
 @pytest.fixture
@@ -108,3 +106,28 @@ def test_a_shop_connected_by_another_client_is_refused(admin, client, globex, st
     response = connect(client, store_url)
     assert "already connected to Printfront by another account" in response.text
     assert Store.objects.filter(platform="woocommerce").count() == 1
+
+
+def test_verify_again_reports_a_revoked_key_then_recovers(admin, store_url, sandbox_url):
+    connect(admin, store_url)
+    store = Store.objects.get(platform="woocommerce")
+    try:
+        sandbox_switch(sandbox_url, fault="revoked")
+        page = admin.post(reverse("integrations:store_verify", args=[store.code]), follow=True)
+        store.refresh_from_db()
+        assert store.state == "failing" and "refused the consumer key" in store.state_reason
+        assert "The connection fails" in page.text
+    finally:
+        sandbox_switch(sandbox_url)
+    admin.post(reverse("integrations:store_verify", args=[store.code]))
+    store.refresh_from_db()
+    assert (store.state, store.state_reason) == ("connected", "")
+
+
+def test_disconnect_forgets_credentials_and_keeps_the_store(admin, store_url):
+    connect(admin, store_url)
+    store = Store.objects.get(platform="woocommerce")
+    admin.post(reverse("integrations:store_disconnect", args=[store.code]))
+    store.refresh_from_db()
+    assert (store.state, store.credentials) == ("disconnected", None)
+    assert "Connect again" in admin.get(reverse("integrations:store", args=[store.code])).text

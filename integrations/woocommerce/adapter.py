@@ -33,6 +33,10 @@ class WooCommerceAdapter:
         self.consumer_key = consumer_key.strip()
         self.consumer_secret = consumer_secret.strip()
 
+    @classmethod
+    def from_store(cls, store):
+        return cls(store.base_url, **store.credentials)
+
     def call(self, method, path, *, params=None, json=None):
         url = self.base_url + API_PATH + path
         params = dict(params or {})
