@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", storefronts_views.accept_invitation, name="accept_invitation"),
     path("connect/", include("connect.urls")),
+    path("hooks/", include("integrations.webhook_urls")),
     path("storefronts/stores/", include("integrations.urls")),
     path("storefronts/", include("storefronts.urls")),
     # Answer 404 unless DEBUG is on and emails go to files (see core.views._mail_dir).

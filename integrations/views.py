@@ -30,7 +30,12 @@ def store(request, store):
     return render(
         request,
         "integrations/store.html",
-        {"store": store, "section": "stores", "connect_url_name": entry and entry.connect_url_name},
+        {
+            "store": store,
+            "section": "stores",
+            "connect_url_name": entry and entry.connect_url_name,
+            "deliveries": store.deliveries.defer("body")[:20],
+        },
     )
 
 

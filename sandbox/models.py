@@ -120,3 +120,22 @@ class Webhook(models.Model):
 
     def __str__(self):
         return f"{self.topic} -> {self.delivery_url}"
+
+
+class SentWebhook(models.Model):
+    """What the sandbox delivered, and how the receiver answered: shown on the shop's page."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sent_webhooks")
+    topic = models.CharField(max_length=100)
+    delivery_url = models.URLField(max_length=500)
+    body = models.TextField()
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.topic} -> {self.delivery_url} ({self.response_status or self.error})"

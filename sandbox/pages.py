@@ -33,6 +33,7 @@ def shop(request, platform, handle):
             "products": shop.products.prefetch_related("variants"),
             "api_keys": shop.api_keys.all(),
             "webhooks": shop.webhooks.all(),
+            "sent": shop.sent_webhooks.all()[:50],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
         },
     )

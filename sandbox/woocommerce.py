@@ -23,10 +23,12 @@ from django.db import IntegrityError, transaction
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from . import delivery
 from .faults import apply_fault
 from .models import ApiKey, Product, Shop, UsedNonce, Webhook
 
 WC_VERSION = "10.3.0"
+USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/6.8.1)"
 TIMESTAMP_WINDOW = 15 * 60
 OAUTH_PARAMS = (
     "oauth_consumer_key",
@@ -303,13 +305,27 @@ def create_webhook(shop, data):
         return wp_error("rest_invalid_param", "Invalid parameter(s): topic", 400)
     if not delivery_url.startswith(("http://", "https://")):
         return wp_error("rest_invalid_param", "Invalid parameter(s): delivery_url", 400)
-    return Webhook.objects.create(
+    webhook = Webhook.objects.create(
         shop=shop,
         topic=topic,
         delivery_url=delivery_url,
         name=data.get("name", ""),
         status=data.get("status", "active"),
         secret=data.get("secret") or secrets.token_urlsafe(24),
+    )
+    if webhook.status == "active":
+        ping(webhook)
+    return webhook
+
+
+def ping(webhook):
+    """WooCommerce's first delivery: an unsigned form post naming the webhook."""
+    delivery.send(
+        webhook.shop,
+        "ping",
+        webhook.delivery_url,
+        f"webhook_id={webhook.id}".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": USER_AGENT},
     )
 
 
@@ -346,6 +362,17 @@ def webhook(request, shop, webhook_id):
         body = webhook_json(item)
         item.delete()
         return JsonResponse(body)
+    if request.method in ("PUT", "POST", "PATCH"):
+        data, error = json_body(request)
+        if error:
+            return error
+        was_active = item.status == "active"
+        for field in ("name", "status", "secret", "delivery_url"):
+            if field in data:
+                setattr(item, field, data[field])
+        item.save()
+        if item.status == "active" and not was_active:
+            ping(item)
     return JsonResponse(webhook_json(item))
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
-from core.fields import EncryptedJSONField
+from core.fields import EncryptedJSONField, EncryptedTextField
 from core.models import CodedModel
 from core.tenancy import Role
 
@@ -33,6 +33,10 @@ class Store(CodedModel):
     base_url = models.URLField(max_length=500, blank=True)
     credentials = EncryptedJSONField(null=True, blank=True)
     scopes = models.JSONField(default=list, blank=True)
+    webhook_secret = EncryptedTextField(blank=True)
+    # What the platform says of our webhook subscriptions: [{"id", "topic", "status"}].
+    webhooks = models.JSONField(default=list, blank=True)
+    webhooks_error = models.TextField(blank=True)
     connected_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

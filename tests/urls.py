@@ -7,8 +7,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from connect.models import Invitation
 from core.tenancy import Role
 
-# Anyone may open these (sign-in, password reset, the invitation link).
+# Anyone may open these (sign-in, password reset, the invitation link, and the webhook
+# receivers, which prove their sender by signature: see integrations/tests).
 PUBLIC = {
+    "hooks:woocommerce",
     "home",
     "health",
     "accept_invitation",

@@ -16,6 +16,7 @@ from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection
 
 API_PATH = "/wp-json/wc/v3/"
+WEBHOOK_TOPICS = ("order.created", "order.updated")
 
 
 def normalise_store_url(url):
@@ -130,3 +131,41 @@ class WooCommerceAdapter:
             raise AdapterError(
                 _("WooCommerce answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
             )
+
+    def ensure_webhooks(self, delivery_url, secret):
+        """Make sure an active webhook with our secret delivers each order topic to us.
+        Returns what WooCommerce then has: [{"id", "topic", "status"}]."""
+        listing = self.call("GET", "webhooks", params={"per_page": 100})
+        self._raise_for_auth(listing)
+        ours = {hook["topic"]: hook for hook in listing.json() if hook["delivery_url"] == delivery_url}
+        registered = []
+        for topic in WEBHOOK_TOPICS:
+            hook = ours.get(topic)
+            if hook is None:
+                body = {
+                    "name": f"Printfront {topic}",
+                    "topic": topic,
+                    "delivery_url": delivery_url,
+                    "secret": secret,
+                }
+                response = self.call("POST", "webhooks", json={**body, "status": "active"})
+            elif hook["status"] != "active" or hook.get("secret") != secret:
+                response = self.call(
+                    "PUT", f"webhooks/{hook['id']}", json={"status": "active", "secret": secret}
+                )
+            else:
+                registered.append({"id": hook["id"], "topic": topic, "status": hook["status"]})
+                continue
+            self._raise_for_auth(response)
+            hook = response.json()
+            registered.append({"id": hook["id"], "topic": topic, "status": hook["status"]})
+        return registered
+
+    def _raise_for_auth(self, response):
+        if response.status_code == 401:
+            raise AdapterError(
+                _("WooCommerce refused our key (%(message)s). Connect the store again with a Read/Write key.")
+                % {"message": response.json().get("message", "401")},
+                permanent=True,
+            )
+        self._raise_for_status(response)

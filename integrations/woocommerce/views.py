@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from core import http
 from core.tenancy import Action, client_required
+from integrations import services as integration_services
 from integrations.base import AdapterError
 from storefronts import services
 from storefronts.models import Store
@@ -56,6 +57,7 @@ def connect(request):
         except (AdapterError, services.StoreError) as error:
             form.add_error(None, str(error))
         else:
+            integration_services.after_connect(store)
             messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
             return redirect("integrations:store", code=store.code)
     return render(request, "integrations/woocommerce/connect.html", {"form": form, "section": "stores"})

@@ -1,0 +1,75 @@
+"""Integrations' writes: the webhook inbox, and keeping a store's webhooks registered."""
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from core.tasks import enqueue_on_commit
+
+from .base import AdapterError
+from .models import WebhookDelivery
+from .registry import adapter_for
+
+KEPT_HEADERS = ("content-type", "user-agent")
+
+
+def kept_headers(request):
+    """The headers worth keeping with a delivery: the platform's own (X-...) and the basics."""
+    return {
+        name: value
+        for name, value in request.headers.items()
+        if name.lower().startswith("x-") or name.lower() in KEPT_HEADERS
+    }
+
+
+def record_delivery(store, *, topic, headers, body, signature_valid, state, delivery_key=""):
+    """Store a delivery before anything else happens to it. A second delivery of the same
+    thing (same key) is not stored again: the first one is returned, with created=False."""
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                store=store,
+                platform=store.platform,
+                topic=topic,
+                delivery_key=delivery_key,
+                headers=headers,
+                body=body,
+                signature_valid=signature_valid,
+                state=state,
+            )
+    except IntegrityError:
+        return WebhookDelivery.objects.get(store=store, delivery_key=delivery_key), False
+    return delivery, True
+
+
+def webhook_url(store):
+    return settings.SITE_URL + reverse(f"hooks:{store.platform}", args=[store.code])
+
+
+def after_connect(store):
+    """Work that follows a new or renewed connection, in the background."""
+    from .tasks import register_webhooks  # tasks import this module
+
+    enqueue_on_commit(register_webhooks, store.id)
+
+
+def register_webhooks(store):
+    """Make sure the platform sends us the store's order webhooks; record what it says.
+    Returns the error to retry after, if the platform could not be reached."""
+    adapter = adapter_for(store)
+    if adapter is None or not hasattr(adapter, "ensure_webhooks"):
+        return None
+    if not store.webhook_secret:
+        store.webhook_secret = secrets.token_hex(24)  # alphanumeric: WooCommerce mangles entities
+        store.save(update_fields=["webhook_secret", "updated_at"])
+    try:
+        store.webhooks = adapter.ensure_webhooks(webhook_url(store), store.webhook_secret)
+        store.webhooks_error = ""
+    except AdapterError as error:
+        store.webhooks_error = str(error)
+        store.save(update_fields=["webhooks_error", "updated_at"])
+        return None if error.permanent else error
+    store.save(update_fields=["webhooks", "webhooks_error", "updated_at"])
+    return None
