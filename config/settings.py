@@ -80,6 +80,21 @@ SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
 SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
 OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
 
+# Shopify: a public app's credentials from the Partner Dashboard. With the sandbox on and no
+# credentials set, the sandbox's demo app (see sandbox/demo_keys.py) and its shops are used.
+SHOPIFY_API_KEY = env("SHOPIFY_API_KEY", "sandbox-printfront-app" if SANDBOX_ENABLED else "")
+SHOPIFY_API_SECRET = envsecret("SHOPIFY_API_SECRET", "sandbox-shopify-app-secret" if SANDBOX_ENABLED else "")
+SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", "2026-10")
+SHOPIFY_SCOPES = envlist(
+    "SHOPIFY_SCOPES",
+    "read_products,write_products,read_orders,write_orders,"
+    "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
+)
+# Where a shop's admin is: {shop} is its myshopify.com hostname.
+SHOPIFY_ADMIN_URL = env(
+    "SHOPIFY_ADMIN_URL", f"{SANDBOX_URL}/shopify/{{shop}}" if SANDBOX_ENABLED else "https://{shop}"
+)
+
 ALLOWED_HOSTS = [_site.hostname, *envlist("ALLOWED_HOSTS")]
 if DEBUG:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]"]

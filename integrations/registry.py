@@ -20,6 +20,13 @@ class PlatformEntry:
 
 
 PLATFORMS = {
+    "shopify": PlatformEntry(
+        "shopify",
+        "Shopify",
+        _("Approve Printfront on Shopify's own screen."),
+        "integrations:connect_shopify",
+        "integrations.shopify.adapter.ShopifyAdapter",
+    ),
     "woocommerce": PlatformEntry(
         "woocommerce",
         "WooCommerce",

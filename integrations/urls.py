@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .manual import views as manual_views
+from .shopify import views as shopify_views
 from .woocommerce import views as woocommerce_views
 
 app_name = "integrations"
@@ -12,5 +13,7 @@ urlpatterns = [
     path("<uuid:code>/verify/", views.store_verify, name="store_verify"),
     path("<uuid:code>/disconnect/", views.store_disconnect, name="store_disconnect"),
     path("connect/manual/", manual_views.connect, name="connect_manual"),
+    path("connect/shopify/", shopify_views.connect, name="connect_shopify"),
+    path("connect/shopify/callback/", shopify_views.callback, name="shopify_callback"),
     path("connect/woocommerce/", woocommerce_views.connect, name="connect_woocommerce"),
 ]

@@ -14,3 +14,10 @@ def woocommerce_key(handle, label):
 
 
 WOOCOMMERCE_KEYS = (("Printfront read/write", "read_write"), ("Read only", "read"))
+
+# The demo Shopify app the sandbox knows. Printfront's settings default to these while the
+# sandbox is on (config/settings.py repeats them; a test keeps the two equal).
+SHOPIFY_APP_CLIENT_ID = "sandbox-printfront-app"
+SHOPIFY_APP_CLIENT_SECRET = "sandbox-shopify-app-secret"  # noqa: S105 (a demo value)
+# Where the app may send merchants back, as allow-listed in a real app's configuration.
+SHOPIFY_APP_REDIRECT_PATH = "/storefronts/stores/connect/shopify/callback/"

@@ -28,6 +28,9 @@ class Shop(models.Model):
     retry_after = models.PositiveSmallIntegerField(default=2)
     slow_seconds = models.FloatField(default=3)
     webhooks_off = models.BooleanField(default=False)
+    # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
+    bucket_available = models.FloatField(default=1000)
+    bucket_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["platform", "handle"]
@@ -139,3 +142,34 @@ class SentWebhook(models.Model):
 
     def __str__(self):
         return f"{self.topic} -> {self.delivery_url} ({self.response_status or self.error})"
+
+
+class AuthorizationCode(models.Model):
+    """An OAuth code handed out on the consent screen, exchanged once for tokens."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE)
+    code = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    redirect_uri = models.URLField(max_length=500)
+    code_challenge = models.CharField(max_length=128, blank=True)  # Etsy's PKCE
+    created_at = models.DateTimeField(auto_now_add=True)
+    used = models.BooleanField(default=False)
+
+    def __str__(self):
+        return self.code
+
+
+class AccessToken(models.Model):
+    """An access token (and its rotating refresh token) issued to the app for one shop."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="tokens")
+    access_token = models.CharField(max_length=128, unique=True)
+    refresh_token = models.CharField(max_length=128, blank=True)
+    scopes = models.JSONField(default=list)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    refresh_expires_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.access_token[:12]

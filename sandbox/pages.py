@@ -3,6 +3,7 @@ failure switches."""
 
 from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from .models import Shop
 from .woocommerce import home_url
@@ -11,7 +12,8 @@ from .woocommerce import home_url
 class FaultForm(forms.ModelForm):
     class Meta:
         model = Shop
-        fields = ["fault", "fault_limit", "retry_after", "slow_seconds", "webhooks_off"]
+        fields = ["fault", "fault_limit", "retry_after", "slow_seconds", "webhooks_off", "bucket_available"]
+        labels = {"bucket_available": "Shopify cost bucket: points available now"}
 
 
 def index(request):
@@ -22,7 +24,10 @@ def shop(request, platform, handle):
     shop = get_object_or_404(Shop, platform=platform, handle=handle)
     form = FaultForm(request.POST or None, instance=shop)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        shop = form.save(commit=False)
+        if "bucket_available" in form.changed_data:
+            shop.bucket_checked_at = timezone.now()  # the bucket refills from this moment
+        shop.save()
         return redirect(request.path)
     return render(
         request,

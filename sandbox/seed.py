@@ -40,6 +40,18 @@ CATALOGUE = [
     ("Travel Mug", "Mug", "active", [], [], "22.00"),
     ("Tote Bag", "Bag", "active", ["Colour"], [["Natural", "Black"]], "16.00"),
     ("Canvas Print", "Canvas", "active", ["Size"], [["20x20 cm", "40x40 cm", "60x60 cm"]], "35.00"),
+    (
+        "Business Cards",
+        "Cards",
+        "active",
+        ["Quantity", "Paper", "Finish"],
+        [
+            ["100", "250", "500", "1000", "2500"],
+            ["Matte 350g", "Gloss 350g", "Linen 300g"],
+            ["None", "Rounded", "Spot UV"],
+        ],
+        "19.00",
+    ),
     ("Holiday Sweater", "Sweater", "draft", ["Size"], [SIZES], "45.00"),
     ("Summer 2025 Tee", "T-Shirt", "archived", ["Size"], [SIZES], "20.00"),
 ]

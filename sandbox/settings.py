@@ -43,3 +43,10 @@ STATIC_URL = "static/"
 # The sandbox's pages reuse Printfront's stylesheet file (a file, not code).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 APPEND_SLASH = False
+# Errors of the sandbox itself go to its console (Django shows them only in DEBUG by default).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}

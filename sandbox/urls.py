@@ -1,14 +1,18 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from . import pages, woocommerce
+from . import pages, shopify, woocommerce
 
 WC = "woocommerce/<slug:handle>/wp-json"
+SHOPIFY = "shopify/<str:hostname>/admin"
 
 urlpatterns = [
     path("", pages.index, name="index"),
     path("healthz/", lambda request: JsonResponse({"status": "ok"}), name="health"),
     path("shops/<str:platform>/<slug:handle>/", pages.shop, name="shop"),
+    path(f"{SHOPIFY}/oauth/authorize", shopify.authorize, name="shopify_authorize"),
+    path(f"{SHOPIFY}/oauth/access_token", shopify.access_token),
+    path(f"{SHOPIFY}/api/<str:version>/graphql.json", shopify.graphql),
     path(f"{WC}/", woocommerce.index),
     path(f"{WC}/wc/v3/system_status", woocommerce.system_status),
     path(f"{WC}/wc/v3/products", woocommerce.products),

@@ -68,6 +68,8 @@ STOREFRONTS_OWN = {
     "integrations:stores": lambda w: {},
     "integrations:connect_manual": lambda w: {},
     "integrations:connect_woocommerce": lambda w: {},
+    "integrations:connect_shopify": lambda w: {},
+    "integrations:shopify_callback": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},

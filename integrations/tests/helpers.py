@@ -1,8 +1,10 @@
 """Shared by the integration tests that talk to the sandbox platforms."""
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
+from django.urls import reverse
 
 from sandbox.demo_keys import woocommerce_key
 
@@ -10,9 +12,9 @@ READ_WRITE = woocommerce_key("demo-posters", "Printfront read/write")
 READ_ONLY = woocommerce_key("demo-posters", "Read only")
 
 
-def sandbox_switch(sandbox_url, **fields):
-    """Flip a failure switch of the demo shop on its sandbox page, as a person would."""
-    page_url = f"{sandbox_url}/shops/woocommerce/demo-posters/"
+def sandbox_switch(sandbox_url, shop="woocommerce/demo-posters", **fields):
+    """Flip a failure switch of a demo shop on its sandbox page, as a person would."""
+    page_url = f"{sandbox_url}/shops/{shop}/"
     session = requests.Session()
     page = session.get(page_url, timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -21,6 +23,7 @@ def sandbox_switch(sandbox_url, **fields):
         "fault_limit": 0,
         "retry_after": 1,
         "slow_seconds": 1,
+        "bucket_available": 1000,
         "csrfmiddlewaretoken": token,
         **fields,
     }
@@ -28,3 +31,22 @@ def sandbox_switch(sandbox_url, **fields):
         page_url, data=data, timeout=10, headers={"Referer": page_url}, allow_redirects=False
     )
     assert response.status_code == 302, response.text[-500:]
+
+
+def consent(authorize_url, decision="install"):
+    """Answer Shopify's consent screen as the merchant; returns our callback's query."""
+    session = requests.Session()
+    page = session.get(authorize_url, timeout=10)
+    assert page.status_code == 200, page.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    answer = session.post(
+        authorize_url,
+        data={**fields, "decision": decision},
+        headers={"Referer": authorize_url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302, answer.text
+    location = urlsplit(answer.headers["Location"])
+    assert location.path == reverse("integrations:shopify_callback")
+    return dict(parse_qsl(location.query, keep_blank_values=True))

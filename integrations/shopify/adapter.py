@@ -1,0 +1,253 @@
+"""Shopify through OAuth and the Admin GraphQL API.
+
+Not through the `ShopifyAPI` package: it keeps the shop, token and API version in global
+session state, builds https://{shop} URLs itself and calls out with urllib, around our HTTP
+client (so no SSRF guard, no retries). The calls we need are a handful of GraphQL documents,
+sent here through core.http; tests check every one against Shopify's published schema.
+"""
+
+import re
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from core import http
+from integrations.base import AdapterError, Connection
+
+SHOP_HOSTNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com$")
+ADMIN_STORE_URL = re.compile(r"^admin\.shopify\.com/store/([a-zA-Z0-9][a-zA-Z0-9\-]*)")
+REFRESH_MARGIN = timedelta(minutes=5)
+THROTTLE_RETRIES = 3
+
+SHOP_QUERY = "query Shop { shop { name myshopifyDomain } }"
+VARIANT_FIELDS = "id legacyResourceId title sku price selectedOptions { name value }"
+# A page of products with their first variants stays under Shopify's 1000-point cost cap;
+# products with more variants get the rest through VARIANTS_QUERY.
+PRODUCTS_QUERY = f"""
+query Products($first: Int!, $after: String) {{
+  products(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      id legacyResourceId title status productType
+      variants(first: 40) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+VARIANTS_QUERY = f"""
+query Variants($id: ID!, $after: String) {{
+  product(id: $id) {{
+    variants(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY)  # every document we send, for the schema test
+
+
+def normalise_shop(value):
+    """'demo', 'demo.myshopify.com', 'https://demo.myshopify.com/admin' or
+    'admin.shopify.com/store/demo' -> 'demo.myshopify.com'; None if it is none of those."""
+    value = value.strip().lower()
+    value = re.sub(r"^https?://", "", value)
+    admin = ADMIN_STORE_URL.match(value)
+    host = f"{admin.group(1)}.myshopify.com" if admin else value.split("/", 1)[0]
+    if "." not in host:
+        host = f"{host}.myshopify.com"
+    return host if SHOP_HOSTNAME.match(host) else None
+
+
+def admin_url(shop):
+    return settings.SHOPIFY_ADMIN_URL.format(shop=shop)
+
+
+def authorize_url(shop, state, redirect_uri):
+    """Where to send the merchant to approve Printfront (an offline token: no per-user grant)."""
+    query = {
+        "client_id": settings.SHOPIFY_API_KEY,
+        "scope": ",".join(settings.SHOPIFY_SCOPES),
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "grant_options[]": "",
+    }
+    return f"{admin_url(shop)}/admin/oauth/authorize?{urlencode(query)}"
+
+
+def token_credentials(answer):
+    """Our credential bundle from a token answer (expiring tokens carry refresh data)."""
+    now = timezone.now()
+    credentials = {"access_token": answer["access_token"]}
+    if "refresh_token" in answer:
+        credentials.update(
+            refresh_token=answer["refresh_token"],
+            expires_at=(now + timedelta(seconds=answer["expires_in"])).isoformat(),
+            refresh_expires_at=(now + timedelta(seconds=answer["refresh_token_expires_in"])).isoformat(),
+        )
+    return credentials
+
+
+class ShopifyAdapter:
+    def __init__(self, shop, credentials=None, on_refresh=None):
+        self.shop = shop
+        self.credentials = credentials or {}
+        self.on_refresh = on_refresh  # called with new credentials after a refresh
+
+    @classmethod
+    def from_store(cls, store):
+        def save(credentials):
+            store.credentials = credentials
+            store.save(update_fields=["credentials", "updated_at"])
+
+        return cls(store.shop_identity, store.credentials, on_refresh=save)
+
+    # --- OAuth ---
+
+    def _token_request(self, body):
+        payload = {
+            "client_id": settings.SHOPIFY_API_KEY,
+            "client_secret": settings.SHOPIFY_API_SECRET,
+            **body,
+        }
+        try:
+            response = http.post(f"{admin_url(self.shop)}/admin/oauth/access_token", json=payload)
+        except http.OutboundError as error:
+            raise AdapterError(_("Could not reach Shopify: %(error)s") % {"error": error}) from error
+        if response.status_code in (400, 401):
+            raise AdapterError(
+                _("Shopify refused the request: %(reason)s")
+                % {"reason": response.json().get("error_description", response.status_code)},
+                permanent=True,
+            )
+        if not response.ok:
+            raise AdapterError(_("Shopify answered HTTP %(status)s.") % {"status": response.status_code})
+        return response.json()
+
+    def exchange_code(self, code):
+        """Trade the callback's code for an expiring offline token; check what was granted."""
+        answer = self._token_request({"code": code, "expiring": "1"})
+        granted = set(answer.get("scope", "").split(","))
+        missing = set(settings.SHOPIFY_SCOPES) - granted
+        if missing:
+            raise AdapterError(
+                _("Shopify granted less than Printfront needs; missing: %(scopes)s.")
+                % {"scopes": ", ".join(sorted(missing))},
+                permanent=True,
+            )
+        self.credentials = token_credentials(answer)
+        shop = self.graphql(SHOP_QUERY)["shop"]
+        return Connection(
+            name=shop["name"],
+            shop_identity=self.shop,
+            base_url=admin_url(self.shop),
+            credentials=self.credentials,
+            scopes=sorted(granted),
+        )
+
+    def refresh_if_needed(self, margin=REFRESH_MARGIN):
+        """Swap a token about to expire for a new one (the refresh token rotates too)."""
+        expires_at = self.credentials.get("expires_at")
+        if not expires_at or parse_datetime(expires_at) - margin > timezone.now():
+            return False
+        answer = self._token_request(
+            {"grant_type": "refresh_token", "refresh_token": self.credentials["refresh_token"]}
+        )
+        self.credentials = token_credentials(answer)
+        if self.on_refresh:
+            self.on_refresh(self.credentials)
+        return True
+
+    # --- Admin API ---
+
+    def graphql(self, query, variables=None):
+        """Run one GraphQL document; wait out THROTTLED answers as Shopify says to."""
+        self.refresh_if_needed()
+        url = f"{admin_url(self.shop)}/admin/api/{settings.SHOPIFY_API_VERSION}/graphql.json"
+        headers = {"X-Shopify-Access-Token": self.credentials.get("access_token", "")}
+        for _attempt in range(THROTTLE_RETRIES + 1):
+            try:
+                response = http.post(
+                    url, json={"query": query, "variables": variables or {}}, headers=headers
+                )
+            except http.OutboundError as error:
+                raise AdapterError(_("Could not reach Shopify: %(error)s") % {"error": error}) from error
+            if response.status_code == 401:
+                raise AdapterError(
+                    _(
+                        "Shopify refused our access token: the app was uninstalled or access was revoked. Connect the store again."
+                    ),
+                    permanent=True,
+                )
+            if response.status_code == 429 or response.status_code >= 500:
+                raise AdapterError(
+                    _("Shopify is not answering properly right now (HTTP %(status)s).")
+                    % {"status": response.status_code},
+                    retry_after=response.headers.get("Retry-After"),
+                )
+            body = response.json()
+            wait = throttle_wait(body)
+            if wait is None:
+                break
+            http.sleep(wait)
+        else:
+            raise AdapterError(
+                _("Shopify kept throttling our requests; try again shortly."), retry_after=wait
+            )
+        if body.get("errors"):
+            raise AdapterError(
+                _("Shopify refused the query: %(errors)s")
+                % {"errors": "; ".join(e["message"] for e in body["errors"])},
+                permanent=True,
+            )
+        return body["data"]
+
+    def verify(self):
+        return self.graphql(SHOP_QUERY)["shop"]
+
+    def iter_products(self, page_size=10):
+        """Every product with all its variants, page by page."""
+        cursor = None
+        while True:
+            page = self.graphql(PRODUCTS_QUERY, {"first": page_size, "after": cursor})["products"]
+            for product in page["nodes"]:
+                product["variants"]["nodes"].extend(self._more_variants(product))
+                yield product
+            if not page["pageInfo"]["hasNextPage"]:
+                return
+            cursor = page["pageInfo"]["endCursor"]
+
+    def _more_variants(self, product):
+        info = product["variants"]["pageInfo"]
+        while info["hasNextPage"]:
+            variants = self.graphql(VARIANTS_QUERY, {"id": product["id"], "after": info["endCursor"]})
+            page = variants["product"]["variants"]
+            yield from page["nodes"]
+            info = page["pageInfo"]
+
+
+def throttle_wait(body):
+    """Seconds to wait before retrying a THROTTLED answer, or None if it was not throttled."""
+    codes = {
+        error.get("extensions", {}).get("code")
+        for error in body.get("errors") or []
+        if isinstance(error, dict)
+    }
+    if "THROTTLED" not in codes:
+        return None
+    cost = body["extensions"]["cost"]
+    status = cost["throttleStatus"]
+    missing = cost["requestedQueryCost"] - status["currentlyAvailable"]
+    return max(missing / status["restoreRate"], 0.1)
+
+
+def callback_is_fresh(timestamp, now=None, window=90):
+    """Shopify's callback timestamp must be within `window` seconds of now, as its own
+    library requires."""
+    try:
+        stamp = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    return abs((now or time.time()) - stamp) <= window

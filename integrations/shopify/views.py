@@ -1,0 +1,102 @@
+"""Connecting a Shopify shop: the merchant approves Printfront on Shopify's own screen and comes
+back to the callback, which checks the state nonce, the HMAC, the timestamp and the shop's
+hostname before trading the code for a token. A refused check saves nothing and says why."""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.signing import constant_time_equal, random_token, verify_shopify_query
+from core.tenancy import Action, client_required
+from integrations import services as integration_services
+from integrations.base import AdapterError
+from storefronts import services
+from storefronts.models import Store
+
+from .adapter import ShopifyAdapter, authorize_url, callback_is_fresh, normalise_shop
+
+SESSION_KEY = "shopify_oauth"
+
+
+class ShopForm(forms.Form):
+    shop = forms.CharField(
+        label=gettext_lazy("Shop name or URL"),
+        max_length=255,
+        help_text=gettext_lazy("For example my-shop, or my-shop.myshopify.com"),
+    )
+
+    def clean_shop(self):
+        shop = normalise_shop(self.cleaned_data["shop"])
+        if shop is None:
+            raise forms.ValidationError(_("Enter your shop's name or its .myshopify.com address."))
+        return shop
+
+
+def _page(request, form, error=None, status=200):
+    context = {"form": form, "error": error, "section": "stores"}
+    return render(request, "integrations/shopify/connect.html", context, status=status)
+
+
+@client_required(Action.MANAGE_STORES)
+def connect(request):
+    form = ShopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not settings.SHOPIFY_API_KEY:
+            return _page(request, form, _("Shopify is not set up on this Printfront (SHOPIFY_API_KEY)."))
+        state = random_token()
+        shop = form.cleaned_data["shop"]
+        request.session[SESSION_KEY] = {"state": state, "shop": shop, "client": str(request.client.code)}
+        callback = request.build_absolute_uri(reverse("integrations:shopify_callback"))
+        return redirect(authorize_url(shop, state, callback))
+    return _page(request, form)
+
+
+def callback_problem(request, pending):
+    """Why this callback must be refused, or None when every check holds."""
+    params = request.GET
+    if pending is None or pending["client"] != str(request.client.code):
+        return _("This authorization was not started here, or was already used. Start again.")
+    if not constant_time_equal(params.get("state", ""), pending["state"]):
+        return _("The state of the answer does not match the request we made. Start again.")
+    if params.get("error"):
+        return _("The installation was declined on Shopify, so nothing was connected.")
+    if not verify_shopify_query(params, settings.SHOPIFY_API_SECRET):
+        return _("The answer's signature (HMAC) is not Shopify's. Nothing was connected.")
+    if not callback_is_fresh(params.get("timestamp"), now=time.time()):
+        return _("The answer is too old to trust. Start again.")
+    if params.get("shop") != pending["shop"]:  # pending["shop"] is a checked myshopify.com hostname
+        return _("The answer came for a different shop than the one you entered.")
+    return None
+
+
+@client_required(Action.MANAGE_STORES)
+def callback(request):
+    pending = request.session.pop(SESSION_KEY, None)
+    form = ShopForm(initial={"shop": pending and pending["shop"]})
+    problem = callback_problem(request, pending)
+    if problem:
+        return _page(request, form, problem, status=400)
+    adapter = ShopifyAdapter(pending["shop"])
+    try:
+        connection = adapter.exchange_code(request.GET["code"])
+        store = services.connect_store(
+            request.user,
+            request.membership,
+            platform=Store.Platform.SHOPIFY,
+            name=connection.name,
+            shop_identity=connection.shop_identity,
+            base_url=connection.base_url,
+            credentials=connection.credentials,
+            scopes=connection.scopes,
+        )
+    except (AdapterError, services.StoreError) as error:
+        return _page(request, form, str(error), status=400)
+    integration_services.after_connect(store)
+    messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
+    return redirect("integrations:store", code=store.code)
