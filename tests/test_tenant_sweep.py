@@ -55,6 +55,6 @@ def test_client_b_gets_404_for_client_a_objects(client, acme, globex, role, name
 def test_client_b_pages_show_nothing_of_client_a(client, acme, globex, role, name):
     client.force_login(globex.user(role))
     response = client.get(reverse(name))
-    assert response.status_code in (200, 403), name
+    assert response.status_code < 500, name
     for text in [acme.client.name, acme.store.name, *(acme.user(r).email for r in Role)]:
         assert text not in response.text, (name, text)
