@@ -90,6 +90,15 @@ SHOPIFY_SCOPES = envlist(
     "read_products,write_products,read_orders,write_orders,"
     "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders",
 )
+# Etsy: the app's keystring and shared secret from "Your Apps"; sandbox demo app by default.
+ETSY_API_KEY = env("ETSY_API_KEY", "sandboxetsykeystring0001" if SANDBOX_ENABLED else "")
+ETSY_SHARED_SECRET = envsecret("ETSY_SHARED_SECRET", "sandboxetsysharedsecret" if SANDBOX_ENABLED else "")
+ETSY_SCOPES = envlist("ETSY_SCOPES", "listings_r,listings_w,shops_r,transactions_r,transactions_w")
+ETSY_OAUTH_URL = env(
+    "ETSY_OAUTH_URL",
+    f"{SANDBOX_URL}/etsy/oauth/connect" if SANDBOX_ENABLED else "https://www.etsy.com/oauth/connect",
+)
+ETSY_API_URL = env("ETSY_API_URL", f"{SANDBOX_URL}/etsy" if SANDBOX_ENABLED else "https://api.etsy.com")
 # Where a shop's admin is: {shop} is its myshopify.com hostname.
 SHOPIFY_ADMIN_URL = env(
     "SHOPIFY_ADMIN_URL", f"{SANDBOX_URL}/shopify/{{shop}}" if SANDBOX_ENABLED else "https://{shop}"

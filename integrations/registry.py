@@ -27,6 +27,13 @@ PLATFORMS = {
         "integrations:connect_shopify",
         "integrations.shopify.adapter.ShopifyAdapter",
     ),
+    "etsy": PlatformEntry(
+        "etsy",
+        "Etsy",
+        _("Sign in on Etsy and allow access; orders are fetched every few minutes."),
+        "integrations:connect_etsy",
+        "integrations.etsy.adapter.EtsyAdapter",
+    ),
     "woocommerce": PlatformEntry(
         "woocommerce",
         "WooCommerce",

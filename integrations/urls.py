@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .etsy import views as etsy_views
 from .manual import views as manual_views
 from .shopify import views as shopify_views
 from .woocommerce import views as woocommerce_views
@@ -15,5 +16,7 @@ urlpatterns = [
     path("connect/manual/", manual_views.connect, name="connect_manual"),
     path("connect/shopify/", shopify_views.connect, name="connect_shopify"),
     path("connect/shopify/callback/", shopify_views.callback, name="shopify_callback"),
+    path("connect/etsy/", etsy_views.connect, name="connect_etsy"),
+    path("connect/etsy/callback/", etsy_views.callback, name="etsy_callback"),
     path("connect/woocommerce/", woocommerce_views.connect, name="connect_woocommerce"),
 ]

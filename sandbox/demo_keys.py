@@ -21,3 +21,8 @@ SHOPIFY_APP_CLIENT_ID = "sandbox-printfront-app"
 SHOPIFY_APP_CLIENT_SECRET = "sandbox-shopify-app-secret"  # noqa: S105 (a demo value)
 # Where the app may send merchants back, as allow-listed in a real app's configuration.
 SHOPIFY_APP_REDIRECT_PATH = "/storefronts/stores/connect/shopify/callback/"
+
+# The demo Etsy app: its keystring (client_id), shared secret and allowed redirect path.
+ETSY_APP_KEYSTRING = "sandboxetsykeystring0001"
+ETSY_APP_SHARED_SECRET = "sandboxetsysharedsecret"  # noqa: S105 (a demo value)
+ETSY_APP_REDIRECT_PATH = "/storefronts/stores/connect/etsy/callback/"

@@ -28,6 +28,7 @@ class Shop(models.Model):
     retry_after = models.PositiveSmallIntegerField(default=2)
     slow_seconds = models.FloatField(default=3)
     webhooks_off = models.BooleanField(default=False)
+    token_lifetime = models.PositiveIntegerField(default=3600, help_text="Seconds an access token lasts.")
     # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
     bucket_available = models.FloatField(default=1000)
     bucket_checked_at = models.DateTimeField(null=True, blank=True)

@@ -12,7 +12,15 @@ from .woocommerce import home_url
 class FaultForm(forms.ModelForm):
     class Meta:
         model = Shop
-        fields = ["fault", "fault_limit", "retry_after", "slow_seconds", "webhooks_off", "bucket_available"]
+        fields = [
+            "fault",
+            "fault_limit",
+            "retry_after",
+            "slow_seconds",
+            "webhooks_off",
+            "bucket_available",
+            "token_lifetime",
+        ]
         labels = {"bucket_available": "Shopify cost bucket: points available now"}
 
 

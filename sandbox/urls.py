@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from . import pages, shopify, woocommerce
+from . import etsy, pages, shopify, woocommerce
 
 WC = "woocommerce/<slug:handle>/wp-json"
 SHOPIFY = "shopify/<str:hostname>/admin"
@@ -10,6 +10,12 @@ urlpatterns = [
     path("", pages.index, name="index"),
     path("healthz/", lambda request: JsonResponse({"status": "ok"}), name="health"),
     path("shops/<str:platform>/<slug:handle>/", pages.shop, name="shop"),
+    path("etsy/oauth/connect", etsy.connect, name="etsy_connect"),
+    path("etsy/v3/public/oauth/token", etsy.token),
+    path("etsy/v3/application/users/me", etsy.me),
+    path("etsy/v3/application/shops/<int:shop_ref>", etsy.shop_detail),
+    path("etsy/v3/application/shops/<int:shop_ref>/listings", etsy.listings),
+    path("etsy/v3/application/listings/<int:listing_id>/inventory", etsy.inventory),
     path(f"{SHOPIFY}/oauth/authorize", shopify.authorize, name="shopify_authorize"),
     path(f"{SHOPIFY}/oauth/access_token", shopify.access_token),
     path(f"{SHOPIFY}/api/<str:version>/graphql.json", shopify.graphql),

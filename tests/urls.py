@@ -70,6 +70,8 @@ STOREFRONTS_OWN = {
     "integrations:connect_woocommerce": lambda w: {},
     "integrations:connect_shopify": lambda w: {},
     "integrations:shopify_callback": lambda w: {},
+    "integrations:connect_etsy": lambda w: {},
+    "integrations:etsy_callback": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},

@@ -24,6 +24,7 @@ def sandbox_switch(sandbox_url, shop="woocommerce/demo-posters", **fields):
         "retry_after": 1,
         "slow_seconds": 1,
         "bucket_available": 1000,
+        "token_lifetime": 3600,
         "csrfmiddlewaretoken": token,
         **fields,
     }
@@ -33,7 +34,7 @@ def sandbox_switch(sandbox_url, shop="woocommerce/demo-posters", **fields):
     assert response.status_code == 302, response.text[-500:]
 
 
-def consent(authorize_url, decision="install"):
+def consent(authorize_url, decision="install", callback_path=None):
     """Answer Shopify's consent screen as the merchant; returns our callback's query."""
     session = requests.Session()
     page = session.get(authorize_url, timeout=10)
@@ -48,5 +49,5 @@ def consent(authorize_url, decision="install"):
     )
     assert answer.status_code == 302, answer.text
     location = urlsplit(answer.headers["Location"])
-    assert location.path == reverse("integrations:shopify_callback")
+    assert location.path == (callback_path or reverse("integrations:shopify_callback"))
     return dict(parse_qsl(location.query, keep_blank_values=True))

@@ -1,0 +1,77 @@
+"""Connecting an Etsy shop: OAuth 2.0 with PKCE. The verifier stays in the session; only its
+challenge goes to Etsy."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.signing import constant_time_equal, pkce_pair, random_token
+from core.tenancy import Action, client_required
+from integrations import services as integration_services
+from integrations.base import AdapterError
+from storefronts import services
+from storefronts.models import Store
+
+from .adapter import EtsyAdapter, authorize_url
+
+SESSION_KEY = "etsy_oauth"
+
+
+def _page(request, error=None, status=200):
+    return render(
+        request, "integrations/etsy/connect.html", {"error": error, "section": "stores"}, status=status
+    )
+
+
+def _callback_url(request):
+    return request.build_absolute_uri(reverse("integrations:etsy_callback"))
+
+
+@client_required(Action.MANAGE_STORES)
+def connect(request):
+    if request.method != "POST":
+        return _page(request)
+    if not settings.ETSY_API_KEY:
+        return _page(request, _("Etsy is not set up on this Printfront (ETSY_API_KEY)."))
+    verifier, challenge = pkce_pair()
+    state = random_token()
+    request.session[SESSION_KEY] = {"state": state, "verifier": verifier, "client": str(request.client.code)}
+    return redirect(authorize_url(state, challenge, _callback_url(request)))
+
+
+@client_required(Action.MANAGE_STORES)
+def callback(request):
+    pending = request.session.pop(SESSION_KEY, None)
+    params = request.GET
+    if pending is None or pending["client"] != str(request.client.code):
+        return _page(
+            request, _("This authorization was not started here, or was already used. Start again."), 400
+        )
+    if not constant_time_equal(params.get("state", ""), pending["state"]):
+        return _page(
+            request, _("The state of the answer does not match the request we made. Start again."), 400
+        )
+    if params.get("error"):
+        return _page(request, _("Access was not granted on Etsy, so nothing was connected."), 400)
+    adapter = EtsyAdapter()
+    try:
+        connection = adapter.exchange_code(
+            params.get("code", ""), pending["verifier"], _callback_url(request)
+        )
+        store = services.connect_store(
+            request.user,
+            request.membership,
+            platform=Store.Platform.ETSY,
+            name=connection.name,
+            shop_identity=connection.shop_identity,
+            base_url=connection.base_url,
+            credentials=connection.credentials,
+            scopes=connection.scopes,
+        )
+    except (AdapterError, services.StoreError) as error:
+        return _page(request, str(error), 400)
+    integration_services.after_connect(store)
+    messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
+    return redirect("integrations:store", code=store.code)

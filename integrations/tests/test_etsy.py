@@ -1,0 +1,149 @@
+"""Etsy over real HTTP against the sandbox: PKCE connect, expiring and rotating tokens, the
+shared-secret header, paging by limit and offset."""
+
+import time
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+from django.urls import reverse
+from etsy_python.v3.resources import Session as EtsySession
+
+from core import http
+from core.signing import pkce_pair
+from core.tenancy import Role
+from integrations.base import AdapterError
+from integrations.etsy.adapter import EtsyAdapter
+from sandbox import demo_keys
+from storefronts.models import Store
+
+from .helpers import consent, sandbox_switch
+
+CALLBACK = reverse("integrations:etsy_callback")
+
+
+@pytest.fixture
+def admin(client, acme):
+    client.force_login(acme.user(Role.ADMIN))
+    return client
+
+
+def connect(admin, decision="allow"):
+    start = admin.post(reverse("integrations:connect_etsy"))
+    assert start.status_code == 302
+    params = consent(start.url, decision=decision, callback_path=CALLBACK)
+    return admin.get(CALLBACK, params), start.url
+
+
+@pytest.fixture
+def store(etsy, admin):
+    connect(admin)
+    return Store.objects.get(platform="etsy")
+
+
+def test_connect_with_pkce(etsy, admin, acme):
+    response, authorize = connect(admin)
+    query = dict(parse_qsl(urlsplit(authorize).query))
+    assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 43
+    store = Store.objects.get(platform="etsy")
+    assert response.url == reverse("integrations:store", args=[store.code])
+    assert (store.client, store.name) == (acme.client, "Demo Mugs & Gifts")
+    prefix = store.credentials["access_token"].split(".")[0]
+    assert prefix.isdigit() and store.credentials["refresh_token"].startswith(prefix + ".")
+
+
+def test_denied_access_saves_nothing(etsy, admin):
+    response, _ = connect(admin, decision="deny")
+    assert response.status_code == 400
+    assert "Access was not granted on Etsy" in response.text
+    assert not Store.objects.filter(platform="etsy").exists()
+
+
+def test_the_code_needs_its_pkce_verifier(etsy, admin):
+    start = admin.post(reverse("integrations:connect_etsy"))
+    code = consent(start.url, decision="allow", callback_path=CALLBACK)["code"]
+    token_url = f"{etsy}/etsy/v3/public/oauth/token"
+    redirect_uri = dict(parse_qsl(urlsplit(start.url).query))["redirect_uri"]
+    base = {
+        "grant_type": "authorization_code",
+        "client_id": demo_keys.ETSY_APP_KEYSTRING,
+        "code": code,
+        "redirect_uri": redirect_uri,
+    }
+    missing = requests.post(token_url, data=base, timeout=10)
+    assert missing.status_code == 400 and missing.json()["error_description"] == "code_verifier is required"
+    wrong = requests.post(token_url, data={**base, "code_verifier": pkce_pair()[0]}, timeout=10)
+    assert wrong.status_code == 400 and "does not match" in wrong.json()["error_description"]
+
+
+def test_listings_page_by_limit_and_offset(store):
+    listings = list(EtsyAdapter.from_store(store).iter_listings(limit=3))
+    assert len(listings) == 10  # the active ones of the demo catalogue, in four pages
+    assert len({listing["listing_id"] for listing in listings}) == 10
+
+
+def test_limit_over_100_is_refused(store):
+    with pytest.raises(AdapterError, match="HTTP 400"):
+        EtsyAdapter.from_store(store).call("GET", f"shops/{store.shop_identity}/listings", {"limit": 101})
+
+
+def test_an_expired_token_is_refused_and_refreshed_before_use(store, etsy):
+    sandbox_switch(etsy, shop="etsy/demo-mugs", token_lifetime=1)
+    adapter = EtsyAdapter.from_store(store)
+    adapter.refresh_if_needed(margin=timedelta(days=1))  # a token that lives 1 s
+    expired = dict(adapter.credentials)
+    time.sleep(1.2)
+    answer = requests.get(
+        f"{etsy}/etsy/v3/application/users/me",
+        headers={
+            "x-api-key": f"{demo_keys.ETSY_APP_KEYSTRING}:{demo_keys.ETSY_APP_SHARED_SECRET}",
+            "Authorization": f"Bearer {expired['access_token']}",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 401 and answer.json()["error_description"] == "access token is expired"
+    sandbox_switch(etsy, shop="etsy/demo-mugs")
+    assert adapter.verify()["shop_id"] == int(store.shop_identity)  # refreshed first, then worked
+    assert adapter.credentials["refresh_token"] != expired["refresh_token"]
+    store.refresh_from_db()
+    assert store.credentials == adapter.credentials  # the rotated tokens were saved
+
+
+def test_a_spent_refresh_token_is_refused(store):
+    adapter = EtsyAdapter.from_store(store)
+    spent = adapter.credentials["refresh_token"]
+    adapter.refresh_if_needed(margin=timedelta(days=1))
+    adapter.credentials["refresh_token"] = spent
+    with pytest.raises(AdapterError) as error:
+        adapter.refresh_if_needed(margin=timedelta(days=1))
+    assert error.value.permanent and "revoked" in str(error.value)
+
+
+def test_the_keystring_alone_is_refused_as_etsy_does(store, etsy):
+    """etsy-python sends x-api-key without the shared secret; Etsy answers 403 since 2026-02."""
+    client = EtsySession.EtsyClient(
+        demo_keys.ETSY_APP_KEYSTRING,
+        store.credentials["access_token"],
+        store.credentials["refresh_token"],
+        datetime.now() + timedelta(hours=1),
+    )
+    url = f"{etsy}/etsy/v3/application/users/me"
+    assert client.session.get(url, timeout=10).status_code == 403
+    client.session.headers["x-api-key"] = f"{demo_keys.ETSY_APP_KEYSTRING}:{demo_keys.ETSY_APP_SHARED_SECRET}"
+    assert client.session.get(url, timeout=10).json()["shop_id"] == int(store.shop_identity)
+
+
+def test_rate_limits_are_honoured(store, etsy, monkeypatch):
+    waits = []
+    monkeypatch.setattr(http, "sleep", waits.append)
+    sandbox_switch(etsy, shop="etsy/demo-mugs", fault="429", fault_limit=1, retry_after=2)
+    assert EtsyAdapter.from_store(store).verify()["shop_id"] == int(store.shop_identity)
+    assert waits == [2]
+
+
+def test_revoked_access_is_permanent(store, etsy):
+    sandbox_switch(etsy, shop="etsy/demo-mugs", fault="revoked")
+    with pytest.raises(AdapterError) as error:
+        EtsyAdapter.from_store(store).verify()
+    assert error.value.permanent
