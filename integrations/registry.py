@@ -41,6 +41,13 @@ PLATFORMS = {
         "integrations:connect_woocommerce",
         "integrations.woocommerce.adapter.WooCommerceAdapter",
     ),
+    "pressero": PlatformEntry(
+        "pressero",
+        "Pressero",
+        _("Your B2B web-to-print site: it sends orders to Printfront by webhook."),
+        "integrations:connect_pressero",
+        "integrations.pressero.adapter.PresseroAdapter",
+    ),
     "manual": PlatformEntry(
         "manual",
         _("Manual store"),

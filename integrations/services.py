@@ -44,6 +44,15 @@ def record_delivery(store, *, topic, headers, body, signature_valid, state, deli
     return delivery, True
 
 
+def ensure_webhook_secret(store):
+    """The store's own secret for signing deliveries to us, made once. Alphanumeric, because
+    WooCommerce mangles HTML entities in secrets."""
+    if not store.webhook_secret:
+        store.webhook_secret = secrets.token_hex(24)
+        store.save(update_fields=["webhook_secret", "updated_at"])
+    return store.webhook_secret
+
+
 def webhook_url(store):
     return settings.SITE_URL + reverse(f"hooks:{store.platform}", args=[store.code])
 
@@ -61,9 +70,7 @@ def register_webhooks(store):
     adapter = adapter_for(store)
     if adapter is None or not hasattr(adapter, "ensure_webhooks"):
         return None
-    if not store.webhook_secret:
-        store.webhook_secret = secrets.token_hex(24)  # alphanumeric: WooCommerce mangles entities
-        store.save(update_fields=["webhook_secret", "updated_at"])
+    ensure_webhook_secret(store)
     try:
         store.webhooks = adapter.ensure_webhooks(webhook_url(store), store.webhook_secret)
         store.webhooks_error = ""

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .etsy import views as etsy_views
 from .manual import views as manual_views
+from .pressero import views as pressero_views
 from .shopify import views as shopify_views
 from .woocommerce import views as woocommerce_views
 
@@ -18,5 +19,6 @@ urlpatterns = [
     path("connect/shopify/callback/", shopify_views.callback, name="shopify_callback"),
     path("connect/etsy/", etsy_views.connect, name="connect_etsy"),
     path("connect/etsy/callback/", etsy_views.callback, name="etsy_callback"),
+    path("connect/pressero/", pressero_views.connect, name="connect_pressero"),
     path("connect/woocommerce/", woocommerce_views.connect, name="connect_woocommerce"),
 ]

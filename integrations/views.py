@@ -5,9 +5,10 @@ from django.views.decorators.http import require_POST
 
 from core.listing import paginate
 from core.tenancy import Action, client_required, scoped
-from storefronts import services
+from storefronts import services as store_services
 from storefronts.models import Store
 
+from . import services
 from .base import AdapterError
 from .registry import PLATFORMS, adapter_for, connectable_platforms
 
@@ -35,6 +36,7 @@ def store(request, store):
             "section": "stores",
             "connect_url_name": entry and entry.connect_url_name,
             "deliveries": store.deliveries.defer("body")[:20],
+            "webhook_url": services.webhook_url(store) if store.platform == Store.Platform.PRESSERO else "",
         },
     )
 
@@ -50,10 +52,10 @@ def store_verify(request, store):
     try:
         adapter.verify()
     except AdapterError as error:
-        services.record_connection_check(request.user, store, str(error))
+        store_services.record_connection_check(request.user, store, str(error))
         messages.error(request, _("The connection fails: %(error)s") % {"error": error})
     else:
-        services.record_connection_check(request.user, store, None)
+        store_services.record_connection_check(request.user, store, None)
         messages.success(request, _("The connection works."))
     return redirect("integrations:store", code=store.code)
 
@@ -64,7 +66,7 @@ def store_disconnect(request, store):
     if store.platform == Store.Platform.MANUAL:
         messages.error(request, _("A manual store has no connection to end."))
         return redirect("integrations:store", code=store.code)
-    services.disconnect_store(request.user, store)
+    store_services.disconnect_store(request.user, store)
     messages.success(
         request,
         _("%(name)s is disconnected. Its data stays; connect it again at any time.") % {"name": store.name},

@@ -3,10 +3,12 @@ sender with the platform's signature instead."""
 
 from django.urls import path
 
+from .pressero import webhooks as pressero_webhooks
 from .woocommerce import webhooks as woocommerce_webhooks
 
 app_name = "hooks"
 
 urlpatterns = [
     path("woocommerce/<uuid:code>/", woocommerce_webhooks.receive, name="woocommerce"),
+    path("pressero/<uuid:code>/", pressero_webhooks.receive, name="pressero"),
 ]

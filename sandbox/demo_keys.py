@@ -26,3 +26,9 @@ SHOPIFY_APP_REDIRECT_PATH = "/storefronts/stores/connect/shopify/callback/"
 ETSY_APP_KEYSTRING = "sandboxetsykeystring0001"
 ETSY_APP_SHARED_SECRET = "sandboxetsysharedsecret"  # noqa: S105 (a demo value)
 ETSY_APP_REDIRECT_PATH = "/storefronts/stores/connect/etsy/callback/"
+
+# The demo Pressero subscriber's API credentials (Pressero issues the two GUIDs).
+PRESSERO_USERNAME = "printfront-api"
+PRESSERO_PASSWORD = "sandbox-pressero-password"  # noqa: S105 (a demo value)
+PRESSERO_SUBSCRIBER_ID = "c1af80fb-5a1e-4c0e-9b1a-0d5e7d2f4a10"
+PRESSERO_CONSUMER_ID = "5f2a3c44-8b6d-4e21-a7c9-2e4f6a8b0c12"

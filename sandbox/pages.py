@@ -5,6 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from . import demo_keys
 from .models import Shop
 from .woocommerce import home_url
 
@@ -22,6 +23,16 @@ class FaultForm(forms.ModelForm):
             "token_lifetime",
         ]
         labels = {"bucket_available": "Shopify cost bucket: points available now"}
+
+
+def pressero_details(request, shop):
+    return {
+        "host": request.build_absolute_uri(f"/pressero/{shop.handle}"),
+        "username": demo_keys.PRESSERO_USERNAME,
+        "password": demo_keys.PRESSERO_PASSWORD,
+        "subscriber_id": demo_keys.PRESSERO_SUBSCRIBER_ID,
+        "consumer_id": demo_keys.PRESSERO_CONSUMER_ID,
+    }
 
 
 def index(request):
@@ -48,5 +59,6 @@ def shop(request, platform, handle):
             "webhooks": shop.webhooks.all(),
             "sent": shop.sent_webhooks.all()[:50],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
+            "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),
         },
     )

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from . import etsy, pages, shopify, woocommerce
+from . import etsy, pages, pressero, shopify, woocommerce
 
 WC = "woocommerce/<slug:handle>/wp-json"
 SHOPIFY = "shopify/<str:hostname>/admin"
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", pages.index, name="index"),
     path("healthz/", lambda request: JsonResponse({"status": "ok"}), name="health"),
     path("shops/<str:platform>/<slug:handle>/", pages.shop, name="shop"),
+    path("pressero/<slug:handle>/api/V2/Authentication", pressero.authenticate),
+    path("pressero/<slug:handle>/api/v2/Authentication/<str:token>/Validate", pressero.validate),
+    path("pressero/<slug:handle>/api/v2/Orders/Search", pressero.search_orders),
     path("etsy/oauth/connect", etsy.connect, name="etsy_connect"),
     path("etsy/v3/public/oauth/token", etsy.token),
     path("etsy/v3/application/users/me", etsy.me),

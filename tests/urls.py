@@ -11,6 +11,7 @@ from core.tenancy import Role
 # receivers, which prove their sender by signature: see integrations/tests).
 PUBLIC = {
     "hooks:woocommerce",
+    "hooks:pressero",
     "home",
     "health",
     "accept_invitation",
@@ -72,6 +73,7 @@ STOREFRONTS_OWN = {
     "integrations:shopify_callback": lambda w: {},
     "integrations:connect_etsy": lambda w: {},
     "integrations:etsy_callback": lambda w: {},
+    "integrations:connect_pressero": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},

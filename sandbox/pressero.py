@@ -1,0 +1,92 @@
+"""The Pressero emulator: the Admin API's authentication and order search for the demo B2B site,
+at /pressero/<handle>/api/...
+
+Strict where Pressero is: a token comes only for the right user, password, SubscriberId and
+ConsumerID; every call carries `Authorization: token <token>` (that scheme word); pages are
+numbered from 0.
+"""
+
+import hmac
+import json
+import secrets
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from . import demo_keys
+from .faults import apply_fault
+from .models import AccessToken, Shop
+
+CREDENTIALS = {
+    "UserName": demo_keys.PRESSERO_USERNAME,
+    "Password": demo_keys.PRESSERO_PASSWORD,
+    "SubscriberId": demo_keys.PRESSERO_SUBSCRIBER_ID,
+    "ConsumerID": demo_keys.PRESSERO_CONSUMER_ID,
+}
+
+
+def find_shop(handle):
+    return Shop.objects.filter(platform=Shop.Platform.PRESSERO, handle=handle).first()
+
+
+def pressero_error(message, status):
+    return JsonResponse({"Message": message}, status=status)
+
+
+@csrf_exempt
+def authenticate(request, handle):
+    shop = find_shop(handle)
+    if shop is None:
+        return pressero_error("Not found", 404)
+    if request.method != "POST":
+        return pressero_error("The requested resource does not support this method.", 405)
+    fault = apply_fault(shop)
+    if fault is not None:
+        return fault
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return pressero_error("The request body is not valid JSON.", 400)
+    given = {name: str(body.get(name, "")) for name in CREDENTIALS}
+    if shop.fault == Shop.Fault.REVOKED or not all(
+        hmac.compare_digest(given[name], expected) for name, expected in CREDENTIALS.items()
+    ):
+        return pressero_error("Authorization has been denied for this request.", 401)
+    token = AccessToken.objects.create(shop=shop, access_token=secrets.token_hex(24))
+    return JsonResponse({"Token": token.access_token})
+
+
+def authorised(request, shop):
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return (
+        scheme == "token"
+        and shop.fault != Shop.Fault.REVOKED
+        and AccessToken.objects.filter(shop=shop, access_token=value, revoked=False).exists()
+    )
+
+
+def validate(request, handle, token):
+    shop = find_shop(handle)
+    if shop is None:
+        return pressero_error("Not found", 404)
+    valid = AccessToken.objects.filter(shop=shop, access_token=token, revoked=False).exists()
+    return JsonResponse({"IsValid": valid and shop.fault != Shop.Fault.REVOKED})
+
+
+@csrf_exempt
+def search_orders(request, handle):
+    shop = find_shop(handle)
+    if shop is None:
+        return pressero_error("Not found", 404)
+    fault = apply_fault(shop)
+    if fault is not None:
+        return fault
+    if not authorised(request, shop):
+        return pressero_error("Authorization has been denied for this request.", 401)
+    try:
+        page, size = int(request.GET.get("pageNumber", 0)), int(request.GET.get("pageSize", 50))
+    except ValueError:
+        return pressero_error("pageNumber and pageSize must be numbers.", 400)
+    if page < 0 or not 1 <= size <= 1000:
+        return pressero_error("pageNumber starts at 0; pageSize is 1 to 1000.", 400)
+    return JsonResponse({"Items": [], "TotalItems": 0})
