@@ -107,13 +107,13 @@ def sandbox_url(tmp_path_factory):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VAR_DIR": str(tmp_path_factory.mktemp("sandbox")), "SANDBOX_URL": url}
+    folder = tmp_path_factory.mktemp("sandbox")
+    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url}
     env.pop("SANDBOX_DATABASE_URL", None)
+    # Its request log goes to a file: a pipe nobody reads would fill up and stall it.
+    log = open(folder / "sandbox.log", "wb")  # noqa: SIM115 (closed below, after the process)
     process = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, "-m", "sandbox", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [sys.executable, "-m", "sandbox", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         deadline = time.monotonic() + 60
@@ -124,12 +124,13 @@ def sandbox_url(tmp_path_factory):
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the sandbox did not start: {process.stderr.read().decode()[-2000:]}")
+                pytest.fail(f"the sandbox did not start: {(folder / 'sandbox.log').read_text()[-2000:]}")
             time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture

@@ -270,6 +270,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "connect.tasks.expire_invitations", "schedule": 3600},
     "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 300},
+    "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
 }
 
 LANGUAGE_CODE = "en"

@@ -1,12 +1,16 @@
 """Integrations' writes: the webhook inbox, and keeping a store's webhooks registered."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.tasks import enqueue_on_commit
+from storefronts import services as store_services
+from storefronts.models import Store
 
 from .base import AdapterError
 from .models import WebhookDelivery
@@ -53,6 +57,33 @@ def ensure_webhook_secret(store):
     return store.webhook_secret
 
 
+def enqueue_processing(delivery):
+    from .tasks import process_delivery  # tasks import this module
+
+    enqueue_on_commit(process_delivery, delivery.id)
+
+
+def process_delivery(delivery):
+    """Act on a stored delivery whose topic concerns the connection itself. Order topics stay
+    received here; orders are made from them elsewhere."""
+    handler = CONNECTION_TOPICS.get(delivery.topic)
+    if handler is None or delivery.state != WebhookDelivery.State.RECEIVED:
+        return
+    handler(delivery)
+    delivery.state = WebhookDelivery.State.PROCESSED
+    delivery.save(update_fields=["state"])
+
+
+def app_uninstalled(delivery):
+    store = delivery.store
+    if store.state != store.State.DISCONNECTED:
+        store_services.disconnect_store(None, store, reason=_("The app was uninstalled in Shopify."))
+
+
+CONNECTION_TOPICS = {"app/uninstalled": app_uninstalled}
+EXPIRING_TOKEN_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.ETSY)
+
+
 def webhook_url(store):
     return settings.SITE_URL + reverse(f"hooks:{store.platform}", args=[store.code])
 
@@ -80,3 +111,21 @@ def register_webhooks(store):
         return None if error.permanent else error
     store.save(update_fields=["webhooks", "webhooks_error", "updated_at"])
     return None
+
+
+TOKEN_MARGIN = timedelta(minutes=15)
+
+
+def refresh_expiring_tokens(margin=TOKEN_MARGIN):
+    """Renew every access token that expires within `margin`, so no sync or order fetch ever
+    meets an expired one. A refused renewal marks the store failing, with the reason."""
+    renewed = 0
+    stores = Store.objects.filter(state=Store.State.CONNECTED, platform__in=EXPIRING_TOKEN_PLATFORMS)
+    for store in stores:
+        adapter = adapter_for(store)
+        try:
+            renewed += adapter.refresh_if_needed(margin=margin)
+        except AdapterError as error:
+            if error.permanent:
+                store_services.record_connection_check(None, store, str(error))
+    return renewed

@@ -3,6 +3,7 @@ from celery import shared_task
 from storefronts.models import Store
 
 from . import services
+from .models import WebhookDelivery
 
 
 @shared_task(bind=True, max_retries=5)
@@ -13,3 +14,15 @@ def register_webhooks(self, store_id):
     error = services.register_webhooks(store)
     if error is not None:
         raise self.retry(countdown=int(error.retry_after or 30 * 2**self.request.retries))
+
+
+@shared_task
+def process_delivery(delivery_id):
+    delivery = WebhookDelivery.objects.select_related("store").filter(id=delivery_id).first()
+    if delivery is not None:
+        services.process_delivery(delivery)
+
+
+@shared_task
+def refresh_expiring_tokens():
+    services.refresh_expiring_tokens()

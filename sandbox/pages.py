@@ -5,7 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import demo_keys
+from . import demo_keys, shopify
 from .models import Shop
 from .woocommerce import home_url
 
@@ -42,6 +42,9 @@ def index(request):
 def shop(request, platform, handle):
     shop = get_object_or_404(Shop, platform=platform, handle=handle)
     form = FaultForm(request.POST or None, instance=shop)
+    if request.method == "POST" and request.POST.get("action") == "uninstall":
+        shopify.uninstall(shop)
+        return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         shop = form.save(commit=False)
         if "bucket_available" in form.changed_data:

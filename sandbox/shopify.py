@@ -8,12 +8,14 @@ document is validated against Shopify's published schema; queries cost points fr
 that refills at a fixed rate, and a query that does not fit is THROTTLED.
 """
 
+import base64
 import gzip
 import hashlib
 import hmac
 import json
 import secrets
 import time
+import uuid
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -26,9 +28,10 @@ from django.views.decorators.csrf import csrf_exempt
 from graphql import FieldNode, build_client_schema, execute, parse, validate
 from graphql.error import GraphQLSyntaxError
 
+from . import delivery
 from .demo_keys import SHOPIFY_APP_CLIENT_ID, SHOPIFY_APP_CLIENT_SECRET, SHOPIFY_APP_REDIRECT_PATH
 from .faults import apply_fault
-from .models import AccessToken, AuthorizationCode, Product, Shop
+from .models import AccessToken, AuthorizationCode, Product, Shop, Webhook
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "shopify-admin-graphql-2026-10.json.gz"
 API_VERSION = "2026-10"
@@ -347,6 +350,47 @@ def variant_node(product, variant):
     }
 
 
+def subscription_node(hook):
+    return {
+        "id": gid("WebhookSubscription", hook.id),
+        "topic": hook.topic,
+        "uri": hook.delivery_url,
+        "format": "JSON",
+    }
+
+
+def uninstall(shop):
+    """The merchant uninstalls the app: tokens die, app/uninstalled is delivered, and the
+    subscriptions go (Shopify deletes them)."""
+    AccessToken.objects.filter(shop=shop).update(revoked=True)
+    body = json.dumps(
+        {
+            "id": shop.id,
+            "name": shop.name,
+            "domain": shop.handle + DOMAIN,
+            "myshopify_domain": shop.handle + DOMAIN,
+        }
+    ).encode()
+    for hook in shop.webhooks.filter(topic="APP_UNINSTALLED"):
+        send_webhook(shop, hook, "app/uninstalled", body)
+    shop.webhooks.all().delete()
+
+
+def send_webhook(shop, hook, topic, body):
+    signature = base64.b64encode(hmac.new(SHOPIFY_APP_CLIENT_SECRET.encode(), body, hashlib.sha256).digest())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": signature.decode(),
+        "X-Shopify-Shop-Domain": shop.handle + DOMAIN,
+        "X-Shopify-API-Version": API_VERSION,
+        "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+        "X-Shopify-Event-Id": str(uuid.uuid4()),
+        "X-Shopify-Triggered-At": timezone.now().isoformat(),
+    }
+    delivery.send(shop, topic, hook.delivery_url, body, headers)
+
+
 class Root:
     """The query root for one shop."""
 
@@ -358,6 +402,30 @@ class Root:
             "currencyCode": "EUR",
         }
         self._shop = shop
+
+    def webhookSubscriptions(self, info, first=None, after=None, **kwargs):
+        hooks = list(self._shop.webhooks.order_by("id"))
+        return page_of(hooks, first, after, subscription_node)
+
+    def webhookSubscriptionCreate(self, info, topic, webhookSubscription, **kwargs):
+        uri = webhookSubscription.get("uri") or ""
+        if not uri.startswith(("https://", "http://")):
+            return {
+                "webhookSubscription": None,
+                "userErrors": [{"field": ["webhookSubscription", "uri"], "message": "Address is invalid"}],
+            }
+        if self._shop.webhooks.filter(topic=topic, delivery_url=uri).exists():
+            return {
+                "webhookSubscription": None,
+                "userErrors": [
+                    {
+                        "field": ["webhookSubscription", "uri"],
+                        "message": "Address for this topic has already been taken",
+                    }
+                ],
+            }
+        hook = Webhook.objects.create(shop=self._shop, topic=topic, delivery_url=uri)
+        return {"webhookSubscription": subscription_node(hook), "userErrors": []}
 
     def product(self, info, id, **kwargs):
         pk = id.rsplit("/", 1)[-1]

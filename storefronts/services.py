@@ -166,10 +166,10 @@ def create_store(actor, membership, *, platform, name, **connection):
     return store
 
 
-def disconnect_store(actor, store):
+def disconnect_store(actor, store, reason=""):
     """Stop talking to the platform and forget the credentials; the store's data stays, and
     connecting the same shop again brings it back."""
-    store.state, store.state_reason, store.credentials = Store.State.DISCONNECTED, "", None
+    store.state, store.state_reason, store.credentials = Store.State.DISCONNECTED, reason, None
     store.save()
     audit.record(actor, "store.disconnected", client=store.client, target=store.name)
 

@@ -12,6 +12,7 @@ from core.tenancy import Role
 PUBLIC = {
     "hooks:woocommerce",
     "hooks:pressero",
+    "hooks:shopify",
     "home",
     "health",
     "accept_invitation",

@@ -46,7 +46,18 @@ query Variants($id: ID!, $after: String) {{
   }}
 }}
 """
-DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY)  # every document we send, for the schema test
+WEBHOOKS_QUERY = "query Webhooks { webhookSubscriptions(first: 50) { nodes { id topic uri } } }"
+WEBHOOK_CREATE = """
+mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+"""
+WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "APP_UNINSTALLED")
+# Every document we send, for the schema test.
+DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY, WEBHOOKS_QUERY, WEBHOOK_CREATE)
 
 
 def normalise_shop(value):
@@ -206,6 +217,28 @@ class ShopifyAdapter:
 
     def verify(self):
         return self.graphql(SHOP_QUERY)["shop"]
+
+    def ensure_webhooks(self, delivery_url, secret=None):
+        """Subscribe our URL to each topic we need, once. Shopify signs deliveries with the
+        app's secret, so `secret` (a per-store one) is not used here."""
+        existing = self.graphql(WEBHOOKS_QUERY)["webhookSubscriptions"]["nodes"]
+        ours = {hook["topic"]: hook for hook in existing if hook["uri"] == delivery_url}
+        registered = []
+        for topic in WEBHOOK_TOPICS:
+            hook = ours.get(topic)
+            if hook is None:
+                answer = self.graphql(WEBHOOK_CREATE, {"topic": topic, "uri": delivery_url})[
+                    "webhookSubscriptionCreate"
+                ]
+                if answer["userErrors"]:
+                    raise AdapterError(
+                        _("Shopify refused a webhook: %(errors)s")
+                        % {"errors": "; ".join(e["message"] for e in answer["userErrors"])},
+                        permanent=True,
+                    )
+                hook = answer["webhookSubscription"]
+            registered.append({"id": hook["id"], "topic": topic, "status": "active"})
+        return registered
 
     def iter_products(self, page_size=10):
         """Every product with all its variants, page by page."""

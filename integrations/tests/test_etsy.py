@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 from django.urls import reverse
+from django.utils import timezone
 from etsy_python.v3.resources import Session as EtsySession
 
 from core import http
@@ -15,6 +16,7 @@ from core.signing import pkce_pair
 from core.tenancy import Role
 from integrations.base import AdapterError
 from integrations.etsy.adapter import EtsyAdapter
+from integrations.tasks import refresh_expiring_tokens
 from sandbox import demo_keys
 from storefronts.models import Store
 
@@ -147,3 +149,32 @@ def test_revoked_access_is_permanent(store, etsy):
     with pytest.raises(AdapterError) as error:
         EtsyAdapter.from_store(store).verify()
     assert error.value.permanent
+
+
+def test_the_periodic_task_renews_tokens_before_they_expire(store, etsy):
+    old = dict(store.credentials)
+    soon = (timezone.now() + timedelta(minutes=10)).isoformat()
+    Store.objects.filter(pk=store.pk).update(credentials={**old, "expires_at": soon})
+    later = (timezone.now() + timedelta(minutes=50)).isoformat()
+    fresh = Store.objects.create(
+        client=store.client,
+        platform="etsy",
+        name="Not due",
+        shop_identity="99",
+        credentials={**old, "expires_at": later},
+    )
+    refresh_expiring_tokens.apply()
+    store.refresh_from_db()
+    fresh.refresh_from_db()
+    assert store.credentials["access_token"] != old["access_token"]
+    assert store.credentials["expires_at"] > soon
+    assert fresh.credentials["expires_at"] == later  # not due yet: left alone
+
+
+def test_a_refused_renewal_marks_the_store_failing(store, etsy):
+    soon = (timezone.now() + timedelta(minutes=10)).isoformat()
+    Store.objects.filter(pk=store.pk).update(credentials={**store.credentials, "expires_at": soon})
+    sandbox_switch(etsy, shop="etsy/demo-mugs", fault="revoked")
+    refresh_expiring_tokens.apply()
+    store.refresh_from_db()
+    assert store.state == "failing" and "revoked" in store.state_reason

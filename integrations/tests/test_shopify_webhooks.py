@@ -1,0 +1,101 @@
+"""Shopify webhooks: subscribed after connecting, deliveries checked on the raw body, and
+app/uninstalled (sent by the sandbox when the merchant uninstalls) disconnects the store,
+through a real worker."""
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import time
+
+import pytest
+import requests
+from django.urls import reverse
+
+from core.tenancy import Role
+from integrations.models import WebhookDelivery
+from integrations.tasks import register_webhooks
+from sandbox import demo_keys
+from storefronts.models import Store
+
+from .helpers import consent
+
+SHOP = "demo-apparel.myshopify.com"
+
+
+@pytest.fixture
+def store(shopify, live_server, settings, client, acme):
+    settings.SITE_URL = live_server.url
+    client.force_login(acme.user(Role.ADMIN))
+    start = client.post(reverse("integrations:connect_shopify"), {"shop": "demo-apparel"})
+    client.get(reverse("integrations:shopify_callback"), consent(start.url))
+    store = Store.objects.get(platform="shopify")
+    register_webhooks.apply(args=[store.id])
+    store.refresh_from_db()
+    return store
+
+
+def deliver(live_server, store, body, *, secret=demo_keys.SHOPIFY_APP_CLIENT_SECRET, shop=SHOP, event="e-1"):
+    """Deliver as Shopify does; the HMAC is worked out here with hmac (base64 of the raw body)."""
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    return requests.post(
+        live_server.url + reverse("hooks:shopify", args=[store.code]),
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Hmac-Sha256": signature,
+            "X-Shopify-Shop-Domain": shop,
+            "X-Shopify-Event-Id": event,
+        },
+        timeout=10,
+    )
+
+
+def test_subscriptions_are_made_once(store):
+    assert [hook["topic"] for hook in store.webhooks] == [
+        "ORDERS_CREATE",
+        "ORDERS_UPDATED",
+        "APP_UNINSTALLED",
+    ]
+    register_webhooks.apply(args=[store.id])
+    store.refresh_from_db()
+    assert len(store.webhooks) == 3
+
+
+def test_a_signed_delivery_is_stored_once(store, live_server):
+    body = json.dumps({"id": 820982911946154508, "name": "#1001"}).encode()
+    assert deliver(live_server, store, body).status_code == 200
+    assert deliver(live_server, store, body).status_code == 200
+    [delivery] = WebhookDelivery.objects.filter(store=store, topic="orders/create")
+    assert (delivery.state, delivery.signature_valid) == ("received", True)
+
+
+@pytest.mark.parametrize("change", [{"secret": "not-the-app-secret"}, {"shop": "other.myshopify.com"}])
+def test_a_forged_delivery_is_refused_and_logged(store, live_server, change):
+    assert deliver(live_server, store, b'{"id": 1}', **change).status_code == 401
+    assert WebhookDelivery.objects.get(store=store).state == "rejected"
+
+
+@pytest.mark.worker
+def test_uninstalling_the_app_disconnects_the_store(store, shopify, celery_worker, client):
+    page_url = f"{shopify}/shops/shopify/demo-apparel/"
+    session = requests.Session()
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(page_url, timeout=10).text
+    ).group(1)
+    session.post(
+        page_url,
+        data={"csrfmiddlewaretoken": token, "action": "uninstall"},
+        headers={"Referer": page_url},
+        timeout=10,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and Store.objects.get(pk=store.pk).state != "disconnected":
+        time.sleep(0.1)
+    store.refresh_from_db()
+    assert (store.state, store.credentials) == ("disconnected", None)
+    assert "uninstalled" in store.state_reason
+    assert WebhookDelivery.objects.get(store=store, topic="app/uninstalled").state == "processed"
+    assert "uninstalled in Shopify" in client.get(reverse("integrations:store", args=[store.code])).text
