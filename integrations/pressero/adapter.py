@@ -88,7 +88,7 @@ class PresseroAdapter:
         if not response.ok:
             raise AdapterError(_("Pressero answered HTTP %(status)s.") % {"status": response.status_code})
         return Connection(
-            name=self.host.split("://", 1)[1],
+            name="Pressero",
             shop_identity=f"{self.host}|{self.credentials['subscriber_id'].lower()}",
             base_url=self.host,
             credentials=self.credentials,

@@ -18,6 +18,12 @@ from .adapter import PresseroAdapter, normalise_host
 
 
 class PresseroForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Store name"),
+        max_length=200,
+        initial="Pressero",
+        help_text=gettext_lazy("How this site is named in Printfront, for example your B2B portal's name."),
+    )
     host = forms.CharField(
         label=gettext_lazy("Admin host"),
         max_length=300,
@@ -45,6 +51,7 @@ def connect(request):
     reference_id = request.client.reference_id
     if request.method == "POST" and reference_id and form.is_valid():
         data = {**form.cleaned_data}
+        name = data.pop("name")
         data["subscriber_id"], data["consumer_id"] = str(data["subscriber_id"]), str(data["consumer_id"])
         try:
             connection = PresseroAdapter(**data).verify()
@@ -52,7 +59,7 @@ def connect(request):
                 request.user,
                 request.membership,
                 platform=Store.Platform.PRESSERO,
-                name=connection.name,
+                name=name,
                 shop_identity=connection.shop_identity,
                 base_url=connection.base_url,
                 credentials=connection.credentials,

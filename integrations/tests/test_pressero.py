@@ -28,6 +28,7 @@ def host(settings, sandbox_url):
 
 def credentials(host, **changes):
     return {
+        "name": "Acme B2B portal",
         "host": host,
         "username": demo_keys.PRESSERO_USERNAME,
         "password": demo_keys.PRESSERO_PASSWORD,
@@ -50,7 +51,12 @@ def store(admin, host):
 
 
 def test_connect_and_see_what_to_enter_in_pressero(admin, store, acme, host):
-    assert (store.client, store.base_url, store.state) == (acme.client, host, "connected")
+    assert (store.client, store.name, store.base_url, store.state) == (
+        acme.client,
+        "Acme B2B portal",
+        host,
+        "connected",
+    )
     assert store.credentials["password"] == demo_keys.PRESSERO_PASSWORD
     page = admin.get(reverse("integrations:store", args=[store.code])).text
     assert reverse("hooks:pressero", args=[store.code]) in page
