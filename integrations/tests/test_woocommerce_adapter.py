@@ -50,3 +50,9 @@ def test_revoked_credentials_are_permanent(adapter, sandbox_url, waits):
         adapter.verify()
     assert error.value.permanent
     assert waits == []  # nothing to wait for: trying again cannot help
+
+
+def test_pages_through_products(adapter):
+    products = list(adapter.iter_products())
+    assert len(products) == 122  # 12 catalogue products and 110 poster designs: two pages of 100
+    assert len({product["id"] for product in products}) == 122

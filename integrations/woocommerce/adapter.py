@@ -132,6 +132,17 @@ class WooCommerceAdapter:
                 _("WooCommerce answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
             )
 
+    def iter_products(self, per_page=100):
+        """Every product, page by page (WooCommerce allows at most 100 a page)."""
+        page = 1
+        while True:
+            response = self.call("GET", "products", params={"per_page": per_page, "page": page, "status": "any"})
+            self._raise_for_auth(response)
+            yield from response.json()
+            if page >= int(response.headers.get("X-WP-TotalPages", 1)):
+                return
+            page += 1
+
     def ensure_webhooks(self, delivery_url, secret):
         """Make sure an active webhook with our secret delivers each order topic to us.
         Returns what WooCommerce then has: [{"id", "topic", "status"}]."""
