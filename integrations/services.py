@@ -88,11 +88,29 @@ def webhook_url(store):
     return settings.SITE_URL + reverse(f"hooks:{store.platform}", args=[store.code])
 
 
-def after_connect(store):
-    """Work that follows a new or renewed connection, in the background."""
+# Platforms that sign their deliveries to us with a secret of the store's own.
+STORE_SECRET_PLATFORMS = (Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
+
+
+def save_connection(actor, membership, platform, connection, *, name=None):
+    """Keep what connecting found out (a new store, or the client's existing store for the
+    same shop), then start, in the background, what follows a connection."""
     from .tasks import register_webhooks  # tasks import this module
 
+    store = store_services.connect_store(
+        actor,
+        membership,
+        platform=platform,
+        name=name or connection.name,
+        shop_identity=connection.shop_identity,
+        base_url=connection.base_url,
+        credentials=connection.credentials,
+        scopes=connection.scopes,
+    )
+    if platform in STORE_SECRET_PLATFORMS:
+        ensure_webhook_secret(store)
     enqueue_on_commit(register_webhooks, store.id)
+    return store
 
 
 def register_webhooks(store):

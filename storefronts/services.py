@@ -182,3 +182,9 @@ def record_connection_check(actor, store, problem):
     audit.record(
         actor, "store.verified", client=store.client, target=store.name, data={"problem": problem or ""}
     )
+
+
+def save_credentials(store, credentials):
+    """Renewed credentials (a refreshed token, a rotated refresh token), saved at once."""
+    store.credentials = credentials
+    store.save(update_fields=["credentials", "updated_at"])

@@ -7,6 +7,7 @@ to reach http. It stays in the tests, as an independent client of the sandbox.
 """
 
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection
+from storefronts.services import save_credentials
 
 REFRESH_MARGIN = timedelta(minutes=5)
 PAGE_LIMIT = 100  # Etsy's maximum
@@ -50,11 +52,7 @@ class EtsyAdapter:
 
     @classmethod
     def from_store(cls, store):
-        def save(credentials):
-            store.credentials = credentials
-            store.save(update_fields=["credentials", "updated_at"])
-
-        return cls(store.shop_identity, store.credentials, on_refresh=save)
+        return cls(store.shop_identity, store.credentials, on_refresh=partial(save_credentials, store))
 
     # --- OAuth ---
 

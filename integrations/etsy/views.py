@@ -11,8 +11,8 @@ from core.signing import constant_time_equal, pkce_pair, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
-from storefronts import services
 from storefronts.models import Store
+from storefronts.services import StoreError
 
 from .adapter import EtsyAdapter, authorize_url
 
@@ -60,18 +60,10 @@ def callback(request):
         connection = adapter.exchange_code(
             params.get("code", ""), pending["verifier"], _callback_url(request)
         )
-        store = services.connect_store(
-            request.user,
-            request.membership,
-            platform=Store.Platform.ETSY,
-            name=connection.name,
-            shop_identity=connection.shop_identity,
-            base_url=connection.base_url,
-            credentials=connection.credentials,
-            scopes=connection.scopes,
+        store = integration_services.save_connection(
+            request.user, request.membership, Store.Platform.ETSY, connection
         )
-    except (AdapterError, services.StoreError) as error:
+    except (AdapterError, StoreError) as error:
         return _page(request, str(error), 400)
-    integration_services.after_connect(store)
     messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
     return redirect("integrations:store", code=store.code)

@@ -11,8 +11,8 @@ from core import http
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
-from storefronts import services
 from storefronts.models import Store
+from storefronts.services import StoreError
 
 from .adapter import PresseroAdapter, normalise_host
 
@@ -55,20 +55,12 @@ def connect(request):
         data["subscriber_id"], data["consumer_id"] = str(data["subscriber_id"]), str(data["consumer_id"])
         try:
             connection = PresseroAdapter(**data).verify()
-            store = services.connect_store(
-                request.user,
-                request.membership,
-                platform=Store.Platform.PRESSERO,
-                name=name,
-                shop_identity=connection.shop_identity,
-                base_url=connection.base_url,
-                credentials=connection.credentials,
-                scopes=connection.scopes,
+            store = integration_services.save_connection(
+                request.user, request.membership, Store.Platform.PRESSERO, connection, name=name
             )
-        except (AdapterError, services.StoreError) as error:
+        except (AdapterError, StoreError) as error:
             form.add_error(None, str(error))
         else:
-            integration_services.ensure_webhook_secret(store)
             messages.success(
                 request, _("Connected. Now enter the webhook details below in Pressero's admin.")
             )

@@ -9,6 +9,7 @@ sent here through core.http; tests check every one against Shopify's published s
 import re
 import time
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection
+from storefronts.services import save_credentials
 
 SHOP_HOSTNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com$")
 ADMIN_STORE_URL = re.compile(r"^admin\.shopify\.com/store/([a-zA-Z0-9][a-zA-Z0-9\-]*)")
@@ -109,11 +111,7 @@ class ShopifyAdapter:
 
     @classmethod
     def from_store(cls, store):
-        def save(credentials):
-            store.credentials = credentials
-            store.save(update_fields=["credentials", "updated_at"])
-
-        return cls(store.shop_identity, store.credentials, on_refresh=save)
+        return cls(store.shop_identity, store.credentials, on_refresh=partial(save_credentials, store))
 
     # --- OAuth ---
 

@@ -16,8 +16,8 @@ from core.signing import constant_time_equal, random_token, verify_shopify_query
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
-from storefronts import services
 from storefronts.models import Store
+from storefronts.services import StoreError
 
 from .adapter import ShopifyAdapter, authorize_url, callback_is_fresh, normalise_shop
 
@@ -85,18 +85,10 @@ def callback(request):
     adapter = ShopifyAdapter(pending["shop"])
     try:
         connection = adapter.exchange_code(request.GET["code"])
-        store = services.connect_store(
-            request.user,
-            request.membership,
-            platform=Store.Platform.SHOPIFY,
-            name=connection.name,
-            shop_identity=connection.shop_identity,
-            base_url=connection.base_url,
-            credentials=connection.credentials,
-            scopes=connection.scopes,
+        store = integration_services.save_connection(
+            request.user, request.membership, Store.Platform.SHOPIFY, connection
         )
-    except (AdapterError, services.StoreError) as error:
+    except (AdapterError, StoreError) as error:
         return _page(request, form, str(error), status=400)
-    integration_services.after_connect(store)
     messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
     return redirect("integrations:store", code=store.code)

@@ -136,7 +136,9 @@ class WooCommerceAdapter:
         """Every product, page by page (WooCommerce allows at most 100 a page)."""
         page = 1
         while True:
-            response = self.call("GET", "products", params={"per_page": per_page, "page": page, "status": "any"})
+            response = self.call(
+                "GET", "products", params={"per_page": per_page, "page": page, "status": "any"}
+            )
             self._raise_for_auth(response)
             yield from response.json()
             if page >= int(response.headers.get("X-WP-TotalPages", 1)):

@@ -8,8 +8,8 @@ from core import http
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
-from storefronts import services
 from storefronts.models import Store
+from storefronts.services import StoreError
 
 from .adapter import WooCommerceAdapter, normalise_store_url
 
@@ -44,20 +44,12 @@ def connect(request):
         adapter = WooCommerceAdapter(data["store_url"], data["consumer_key"], data["consumer_secret"])
         try:
             connection = adapter.verify()
-            store = services.connect_store(
-                request.user,
-                request.membership,
-                platform=Store.Platform.WOOCOMMERCE,
-                name=connection.name,
-                shop_identity=connection.shop_identity,
-                base_url=connection.base_url,
-                credentials=connection.credentials,
-                scopes=connection.scopes,
+            store = integration_services.save_connection(
+                request.user, request.membership, Store.Platform.WOOCOMMERCE, connection
             )
-        except (AdapterError, services.StoreError) as error:
+        except (AdapterError, StoreError) as error:
             form.add_error(None, str(error))
         else:
-            integration_services.after_connect(store)
             messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
             return redirect("integrations:store", code=store.code)
     return render(request, "integrations/woocommerce/connect.html", {"form": form, "section": "stores"})
