@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.http import JsonResponse
@@ -294,3 +295,100 @@ def inventory(request, shop, listing_id):
         for variant in product.variants.all()
     ]
     return JsonResponse({"products": products, "price_on_property": [], "sku_on_property": []})
+
+
+def money(amount, currency="EUR"):
+    return {"amount": int(Decimal(amount) * 100), "divisor": 100, "currency_code": currency}
+
+
+def receipt_json(shop, order):
+    return {
+        "receipt_id": 3000000000 + order.id,
+        "receipt_type": 0,
+        "seller_user_id": user_id(shop),
+        "buyer_email": None,
+        "name": order.customer.get("name"),
+        "first_line": order.address["first_line"],
+        "second_line": None,
+        "city": order.address["city"],
+        "zip": order.address["zip"],
+        "country_iso": order.address["country"],
+        "status": "completed" if order.shipments else "paid",
+        "is_paid": True,
+        "is_shipped": bool(order.shipments),
+        "created_timestamp": int(order.created_at.timestamp()),
+        "updated_timestamp": int(order.updated_at.timestamp()),
+        "grandtotal": money(order.total),
+        "shipments": order.shipments,
+        "transactions": [
+            {
+                "transaction_id": 4000000000 + order.id * 100 + line["line_id"],
+                "listing_id": line["product_id"],
+                "product_id": line["variant_id"],
+                "sku": line["sku"],
+                "title": line["title"],
+                "quantity": line["quantity"],
+                "price": money(line["price"]),
+                "variations": [],
+            }
+            for line in order.lines
+        ],
+    }
+
+
+def find_receipt(shop, receipt_id):
+    return shop.orders.filter(id=receipt_id - 3000000000).first()
+
+
+@etsy_api(scope="transactions_r")
+def receipts(request, shop, shop_ref):
+    if shop_ref != shop_id(shop):
+        return etsy_error("Shop not found", 404)
+    paging, error = limit_offset(request)
+    if error:
+        return error
+    limit, offset = paging
+    queryset = shop.orders.all()
+    if request.GET.get("min_last_modified", "").isdigit():
+        since = datetime.fromtimestamp(int(request.GET["min_last_modified"]), tz=UTC)
+        queryset = queryset.filter(updated_at__gte=since)
+    field = {"created": "created_at", "updated": "updated_at", "receipt_id": "id"}.get(
+        request.GET.get("sort_on", "created")
+    )
+    if field is None:
+        return etsy_error("sort_on must be created, updated or receipt_id", 400)
+    descending = request.GET.get("sort_order", "desc") in ("desc", "descending", "down")
+    queryset = queryset.order_by(f"-{field}" if descending else field, "id")
+    page = [receipt_json(shop, order) for order in queryset[offset : offset + limit]]
+    return JsonResponse({"count": queryset.count(), "results": page})
+
+
+@etsy_api(scope="transactions_r")
+def receipt(request, shop, shop_ref, receipt_id):
+    order = find_receipt(shop, receipt_id) if shop_ref == shop_id(shop) else None
+    if order is None:
+        return etsy_error("Receipt not found", 404)
+    return JsonResponse(receipt_json(shop, order))
+
+
+@etsy_api(scope="transactions_w")
+def tracking(request, shop, shop_ref, receipt_id):
+    order = find_receipt(shop, receipt_id) if shop_ref == shop_id(shop) else None
+    if order is None:
+        return etsy_error("Receipt not found", 404)
+    if request.method != "POST":
+        return etsy_error("Method not allowed", 405)
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return etsy_error("The body must be JSON.", 400)
+    order.shipments.append(
+        {
+            "receipt_shipping_id": len(order.shipments) + 1,
+            "shipment_notification_timestamp": int(timezone.now().timestamp()),
+            "carrier_name": str(body.get("carrier_name", "")),
+            "tracking_code": str(body.get("tracking_code", "")),
+        }
+    )
+    order.save(update_fields=["shipments", "updated_at"])
+    return JsonResponse(receipt_json(shop, order))

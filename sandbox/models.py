@@ -1,6 +1,8 @@
 """The sandbox's own state: demo shops on each platform, their catalogues, API keys and the
 webhooks they sent. Nothing here is Printfront's."""
 
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -174,3 +176,29 @@ class AccessToken(models.Model):
 
     def __str__(self):
         return self.access_token[:12]
+
+
+class Order(models.Model):
+    """An order placed in a demo shop, from its page, as a buyer would."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="orders")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=32, default="paid")
+    customer = models.JSONField(default=dict)  # name, email
+    address = models.JSONField(default=dict)  # first_line, city, zip, country
+    currency = models.CharField(max_length=3, default="EUR")
+    lines = models.JSONField(default=list)  # [{line_id, product_id, variant_id, sku, title, quantity, price}]
+    shipments = models.JSONField(default=list)  # [{carrier, tracking_code, at}]
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["shop", "number"], name="sandbox_order_number_unique")]
+
+    def __str__(self):
+        return f"#{self.number}"
+
+    @property
+    def total(self):
+        return sum(Decimal(line["price"]) * line["quantity"] for line in self.lines)

@@ -5,9 +5,30 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import demo_keys, shopify
-from .models import Shop
+from . import demo_keys, orders, shopify
+from .models import Shop, Variant
 from .woocommerce import home_url
+
+
+class OrderForm(forms.Form):
+    variant = forms.ModelChoiceField(queryset=None, label="Product")
+    quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1)
+    name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
+    email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
+
+    def __init__(self, *args, shop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = Variant.objects.filter(
+            product__shop=shop, product__status="active"
+        ).select_related("product")
+        self.fields["variant"].label_from_instance = lambda v: f"{v.product.title} - {v.sku}"
+
+
+class PresseroWebhookForm(forms.Form):
+    """Pressero's Admin > Preferences > Webhooks, reduced to what the sandbox needs."""
+
+    url = forms.URLField(label="Webhook URL", max_length=500)
+    security_key = forms.CharField(label="Security key", max_length=200)
 
 
 class FaultForm(forms.ModelForm):
@@ -41,9 +62,26 @@ def index(request):
 
 def shop(request, platform, handle):
     shop = get_object_or_404(Shop, platform=platform, handle=handle)
-    form = FaultForm(request.POST or None, instance=shop)
-    if request.method == "POST" and request.POST.get("action") == "uninstall":
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = FaultForm(request.POST if request.method == "POST" and action is None else None, instance=shop)
+    if action == "uninstall":
         shopify.uninstall(shop)
+        return redirect(request.path)
+    order_form = OrderForm(request.POST if action == "order" else None, shop=shop)
+    if action == "order" and order_form.is_valid():
+        data = order_form.cleaned_data
+        orders.place_order(
+            shop, [(data["variant"], data["quantity"])], {"name": data["name"], "email": data["email"]}
+        )
+        return redirect(request.path)
+    pressero_form = PresseroWebhookForm(request.POST if action == "pressero_webhook" else None)
+    if action == "pressero_webhook" and pressero_form.is_valid():
+        shop.webhooks.filter(topic="OrderPlaced").delete()
+        shop.webhooks.create(
+            topic="OrderPlaced",
+            delivery_url=pressero_form.cleaned_data["url"],
+            secret=pressero_form.cleaned_data["security_key"],
+        )
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
         shop = form.save(commit=False)
@@ -61,6 +99,9 @@ def shop(request, platform, handle):
             "api_keys": shop.api_keys.all(),
             "webhooks": shop.webhooks.all(),
             "sent": shop.sent_webhooks.all()[:50],
+            "order_form": order_form,
+            "pressero_form": pressero_form,
+            "orders": shop.orders.order_by("-id")[:20],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
             "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),
         },

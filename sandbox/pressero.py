@@ -89,4 +89,65 @@ def search_orders(request, handle):
         return pressero_error("pageNumber and pageSize must be numbers.", 400)
     if page < 0 or not 1 <= size <= 1000:
         return pressero_error("pageNumber starts at 0; pageSize is 1 to 1000.", 400)
-    return JsonResponse({"Items": [], "TotalItems": 0})
+    orders = shop.orders.order_by("-id")
+    items = [order_summary(order) for order in orders[page * size : (page + 1) * size]]
+    return JsonResponse({"Items": items, "TotalItems": orders.count()})
+
+
+def order_summary(order):
+    return {
+        "OrderNumber": order.number,
+        "OrderDate": order.created_at.isoformat(),
+        "StatusName": "Open",
+        "Total": float(order.total),
+    }
+
+
+def order_view(view):
+    @csrf_exempt
+    def wrapper(request, handle, number):
+        shop = find_shop(handle)
+        if shop is None:
+            return pressero_error("Not found", 404)
+        fault = apply_fault(shop)
+        if fault is not None:
+            return fault
+        if not authorised(request, shop):
+            return pressero_error("Authorization has been denied for this request.", 401)
+        order = shop.orders.filter(number=number).first()
+        if order is None:
+            return pressero_error(f"Order {number} was not found.", 404)
+        return view(request, shop, order)
+
+    return wrapper
+
+
+@order_view
+def order_details(request, shop, order):
+    return JsonResponse(
+        {
+            **order_summary(order),
+            "Buyer": {"Name": order.customer.get("name"), "Email": order.customer.get("email")},
+            "ShipTo": order.address,
+            "Currency": order.currency,
+        }
+    )
+
+
+@order_view
+def order_items(request, shop, order):
+    return JsonResponse(
+        [
+            {
+                "ItemNumber": line["line_id"],
+                "ProductId": line["product_id"],
+                "ProductName": line["title"],
+                "IntegrationId": line["sku"],
+                "Quantity": line["quantity"],
+                "Price": float(line["price"]),
+                "Status": "Approved",
+            }
+            for line in order.lines
+        ],
+        safe=False,
+    )

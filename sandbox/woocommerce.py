@@ -393,3 +393,17 @@ def webhooks_batch(request, shop):
             "delete": deleted,
         }
     )
+
+
+@wc_api
+def orders(request, shop):
+    from .orders import woocommerce_order  # orders imports this module
+
+    queryset = shop.orders.order_by("id")
+    if request.GET.get("modified_after"):
+        queryset = queryset.filter(updated_at__gte=request.GET["modified_after"] + "+00:00")
+    page, error = paginate(request, queryset, f"{home_url(shop)}/wp-json/wc/v3/orders")
+    if error:
+        return error
+    items, headers = page
+    return listing([woocommerce_order(order) for order in items], headers)

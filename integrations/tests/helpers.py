@@ -51,3 +51,25 @@ def consent(authorize_url, decision="install", callback_path=None):
     location = urlsplit(answer.headers["Location"])
     assert location.path == (callback_path or reverse("integrations:shopify_callback"))
     return dict(parse_qsl(location.query, keep_blank_values=True))
+
+
+def sandbox_form(sandbox_url, shop, **data):
+    """Post one of a demo shop's page forms (place an order, Pressero's webhook settings)."""
+    page_url = f"{sandbox_url}/shops/{shop}/"
+    session = requests.Session()
+    page = session.get(page_url, timeout=10).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    if data.get("action") == "order" and "variant" not in data:
+        data["variant"] = re.search(r'<option value="(\d+)"', page).group(1)
+    response = session.post(
+        page_url,
+        data={"csrfmiddlewaretoken": token, **data},
+        headers={"Referer": page_url},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert response.status_code == 302, response.text[-800:]
+
+
+def place_order(sandbox_url, shop):
+    sandbox_form(sandbox_url, shop, action="order", quantity=2, name="Sam Buyer", email="sam@example.com")

@@ -20,7 +20,7 @@ from integrations.tasks import refresh_expiring_tokens
 from sandbox import demo_keys
 from storefronts.models import Store
 
-from .helpers import consent, sandbox_switch
+from .helpers import consent, place_order, sandbox_switch
 
 CALLBACK = reverse("integrations:etsy_callback")
 
@@ -178,3 +178,25 @@ def test_a_refused_renewal_marks_the_store_failing(store, etsy):
     refresh_expiring_tokens.apply()
     store.refresh_from_db()
     assert store.state == "failing" and "revoked" in store.state_reason
+
+
+def test_receipts_wait_to_be_polled_by_limit_and_offset(store, etsy):
+    for _ in range(3):
+        place_order(etsy, "etsy/demo-mugs")
+    adapter = EtsyAdapter.from_store(store)
+    path = f"shops/{store.shop_identity}/receipts"
+    first = adapter.call("GET", path, {"limit": 2, "offset": 0, "sort_on": "created", "sort_order": "asc"})
+    rest = adapter.call("GET", path, {"limit": 2, "offset": 2, "sort_on": "created", "sort_order": "asc"})
+    assert first["count"] == 3 and len(first["results"]) == 2 and len(rest["results"]) == 1
+    receipt = first["results"][0]
+    assert receipt["transactions"][0]["quantity"] == 2 and receipt["is_shipped"] is False
+    shipped = requests.post(
+        f"{etsy}/etsy/v3/application/{path}/{receipt['receipt_id']}/tracking",
+        json={"tracking_code": "1Z999", "carrier_name": "ups"},
+        headers={
+            "x-api-key": f"{demo_keys.ETSY_APP_KEYSTRING}:{demo_keys.ETSY_APP_SHARED_SECRET}",
+            "Authorization": f"Bearer {adapter.credentials['access_token']}",
+        },
+        timeout=10,
+    ).json()
+    assert shipped["is_shipped"] and shipped["shipments"][0]["tracking_code"] == "1Z999"

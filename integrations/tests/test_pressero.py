@@ -5,12 +5,16 @@ import hashlib
 import json
 
 import pytest
+import requests
 from django.urls import reverse
 
 from core.tenancy import Role
 from integrations.models import WebhookDelivery
+from integrations.pressero.adapter import PresseroAdapter
 from sandbox import demo_keys
 from storefronts.models import Store
+
+from .helpers import place_order, sandbox_form
 
 ORDER_PLACED = {
     "Type": 10,
@@ -125,3 +129,28 @@ def test_a_wrong_hash_is_refused_and_logged(client, store):
     response = deliver(client, store, json.dumps(ORDER_PLACED).encode(), key="not-the-key")
     assert response.status_code == 401
     assert WebhookDelivery.objects.get(store=store).state == "rejected"
+
+
+def test_an_order_placed_on_the_site_arrives_with_its_hash(store, sandbox_url, live_server, settings):
+    settings.SITE_URL = live_server.url
+    url = live_server.url + reverse("hooks:pressero", args=[store.code])
+    sandbox_form(
+        sandbox_url,
+        "pressero/demo-b2b",
+        action="pressero_webhook",
+        url=url,
+        security_key=store.webhook_secret,
+    )
+    place_order(sandbox_url, "pressero/demo-b2b")
+    [delivery] = WebhookDelivery.objects.filter(store=store, topic="OrderPlaced")
+    assert (delivery.state, delivery.signature_valid) == ("received", True)
+    number = json.loads(bytes(delivery.body))["Data"]["OrderNumber"]
+    # The envelope is thin: the order itself is fetched from the API with the token.
+    adapter = PresseroAdapter.from_store(store)
+    token = adapter.authenticate()
+    details = requests.get(
+        f"{store.base_url}/api/v2/orders/{number}/items",
+        headers={"Authorization": f"token {token}"},
+        timeout=10,
+    ).json()
+    assert details[0]["Quantity"] == 2

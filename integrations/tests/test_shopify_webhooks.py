@@ -19,7 +19,7 @@ from integrations.tasks import register_webhooks
 from sandbox import demo_keys
 from storefronts.models import Store
 
-from .helpers import consent
+from .helpers import consent, place_order
 
 SHOP = "demo-apparel.myshopify.com"
 
@@ -99,3 +99,12 @@ def test_uninstalling_the_app_disconnects_the_store(store, shopify, celery_worke
     assert "uninstalled" in store.state_reason
     assert WebhookDelivery.objects.get(store=store, topic="app/uninstalled").state == "processed"
     assert "uninstalled in Shopify" in client.get(reverse("integrations:store", args=[store.code])).text
+
+
+def test_an_order_placed_in_the_shop_arrives_signed(store, shopify):
+    place_order(shopify, "shopify/demo-apparel")
+    [delivery] = WebhookDelivery.objects.filter(store=store, topic="orders/create")
+    assert (delivery.state, delivery.signature_valid) == ("received", True)
+    order = json.loads(bytes(delivery.body))
+    assert order["line_items"][0]["quantity"] == 2 and order["email"] == "sam@example.com"
+    assert delivery.headers["X-Shopify-Shop-Domain"] == SHOP

@@ -15,7 +15,7 @@ from integrations.models import WebhookDelivery
 from integrations.tasks import register_webhooks
 from storefronts.models import Store
 
-from .helpers import READ_WRITE
+from .helpers import READ_WRITE, place_order
 
 ORDER = {
     "id": 1287,
@@ -110,3 +110,13 @@ def test_re_serialised_json_fails_the_signature(store, live_server):
 def test_deliveries_for_a_disconnected_store_are_not_taken(store, live_server):
     Store.objects.filter(pk=store.pk).update(state="disconnected")
     assert deliver(live_server, store, json.dumps(ORDER).encode()).status_code == 404
+
+
+def test_an_order_placed_in_the_shop_arrives_signed(store, sandbox_url):
+    place_order(sandbox_url, "woocommerce/demo-posters")
+    [delivery] = WebhookDelivery.objects.filter(store=store, topic="order.created")
+    assert (delivery.state, delivery.signature_valid) == ("received", True)
+    order = json.loads(bytes(delivery.body))
+    assert order["line_items"][0]["quantity"] == 2 and order["billing"]["email"] == "sam@example.com"
+    assert b"\\/" in bytes(delivery.body)  # PHP-escaped slashes, as WooCommerce signs them
+    assert delivery.headers["X-Wc-Webhook-Resource"] == "order"

@@ -1,0 +1,203 @@
+"""Placing an order in a demo shop, and telling the app about it as each platform would:
+Shopify and WooCommerce deliver signed webhooks, Pressero posts its OrderPlaced envelope with a
+MessageHash, Etsy sends nothing and waits to be polled."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import delivery, shopify
+from .demo_keys import PRESSERO_SUBSCRIBER_ID
+from .models import Order, Shop, Variant
+from .woocommerce import USER_AGENT, home_url
+
+DEMO_ADDRESS = {"first_line": "9 Elm Street", "city": "Utrecht", "zip": "3511 AB", "country": "NL"}
+
+
+@transaction.atomic
+def place_order(shop, items, customer):
+    """`items`: [(variant, quantity)]. Returns the order, after notifying the app."""
+    last = shop.orders.aggregate(last=Max("number"))["last"] or 1000
+    lines = [
+        {
+            "line_id": index + 1,
+            "product_id": variant.product_id,
+            "variant_id": variant.id,
+            "sku": variant.sku,
+            "title": variant.product.title,
+            "options": variant.options,
+            "quantity": quantity,
+            "price": str(variant.price),
+        }
+        for index, (variant, quantity) in enumerate(items)
+    ]
+    order = Order.objects.create(
+        shop=shop, number=last + 1, customer=customer, address=DEMO_ADDRESS, lines=lines
+    )
+    transaction.on_commit(lambda: NOTIFY[shop.platform](shop, order))
+    return order
+
+
+def demo_variant(shop, sku=None):
+    variants = Variant.objects.filter(product__shop=shop, product__status="active").select_related("product")
+    return (variants.filter(sku=sku) if sku else variants).order_by("id").first()
+
+
+# --- Shopify: REST-shaped order JSON, as webhooks still carry ----------------------------------
+
+
+def shopify_order(order):
+    shop = order.shop
+    return {
+        "id": 5000000000 + order.id,
+        "admin_graphql_api_id": shopify.gid("Order", 5000000000 + order.id),
+        "name": f"#{order.number}",
+        "order_number": order.number,
+        "email": order.customer.get("email"),
+        "created_at": order.created_at.isoformat(),
+        "updated_at": order.updated_at.isoformat(),
+        "currency": order.currency,
+        "financial_status": "paid",
+        "fulfillment_status": None,
+        "total_price": str(order.total),
+        "shipping_address": {
+            "name": order.customer.get("name"),
+            "address1": order.address["first_line"],
+            "city": order.address["city"],
+            "zip": order.address["zip"],
+            "country_code": order.address["country"],
+        },
+        "line_items": [
+            {
+                "id": 9000000000 + order.id * 100 + line["line_id"],
+                "product_id": line["product_id"],
+                "variant_id": line["variant_id"],
+                "sku": line["sku"],
+                "title": line["title"],
+                "variant_title": " / ".join(line["options"]),
+                "quantity": line["quantity"],
+                "price": line["price"],
+            }
+            for line in order.lines
+        ],
+        "source_name": "web",
+        "test": False,
+        "shop_domain": shop.handle + shopify.DOMAIN,
+    }
+
+
+def notify_shopify(shop, order):
+    body = json.dumps(shopify_order(order)).encode()
+    for hook in shop.webhooks.filter(topic="ORDERS_CREATE"):
+        shopify.send_webhook(shop, hook, "orders/create", body)
+
+
+# --- WooCommerce: the REST order, as wp_json_encode writes it -----------------------------------
+
+
+def woocommerce_order(order):
+    name = order.customer.get("name", "")
+    first, _, last = name.partition(" ")
+    address = {
+        "first_name": first,
+        "last_name": last,
+        "address_1": order.address["first_line"],
+        "city": order.address["city"],
+        "postcode": order.address["zip"],
+        "country": order.address["country"],
+    }
+    stamp = order.updated_at.strftime("%Y-%m-%dT%H:%M:%S")
+    return {
+        "id": order.id,
+        "number": str(order.number),
+        "status": "processing",
+        "currency": order.currency,
+        "date_created_gmt": order.created_at.strftime("%Y-%m-%dT%H:%M:%S"),
+        "date_modified_gmt": stamp,
+        "total": str(order.total),
+        "billing": {**address, "email": order.customer.get("email", "")},
+        "shipping": address,
+        "line_items": [
+            {
+                "id": order.id * 100 + line["line_id"],
+                "name": line["title"],
+                "product_id": line["product_id"],
+                "variation_id": line["variant_id"],
+                "quantity": line["quantity"],
+                "sku": line["sku"],
+                "price": float(line["price"]),
+                "total": str(float(line["price"]) * line["quantity"]),
+            }
+            for line in order.lines
+        ],
+        "payment_url": f"{home_url(order.shop)}/checkout/order-pay/{order.id}/",
+    }
+
+
+def wp_json_encode(payload):
+    """PHP's json_encode escapes '/' as '\\/'; WooCommerce signs exactly those bytes."""
+    return json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
+
+
+def notify_woocommerce(shop, order):
+    body = wp_json_encode(woocommerce_order(order))
+    for hook in shop.webhooks.filter(topic="order.created", status="active"):
+        signature = base64.b64encode(hmac.new(hook.secret.encode(), body, hashlib.sha256).digest()).decode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-WC-Webhook-Source": home_url(shop) + "/",
+            "X-WC-Webhook-Topic": "order.created",
+            "X-WC-Webhook-Resource": "order",
+            "X-WC-Webhook-Event": "created",
+            "X-WC-Webhook-Signature": signature,
+            "X-WC-Webhook-ID": str(hook.id),
+            # Like WooCommerce's: a hash of the webhook id and the second, so not unique.
+            "X-WC-Webhook-Delivery-ID": hashlib.md5(f"{hook.id}{int(time.time())}".encode()).hexdigest(),  # noqa: S324
+        }
+        delivery.send(shop, "order.created", hook.delivery_url, body, headers)
+
+
+# --- Pressero: the OrderPlaced envelope and its MessageHash ---------------------------------------
+
+
+def pressero_envelope(order):
+    site_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"pressero:{order.shop.handle}"))
+    return {
+        "Type": 10,
+        "TypeName": "OrderPlaced",
+        "Timestamp": timezone.now().isoformat(),
+        "SubscriberId": PRESSERO_SUBSCRIBER_ID,
+        "SiteId": site_id,
+        "MessageID": str(uuid.uuid4()),
+        "Data": {
+            "OrderId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"pressero-order:{order.id}")),
+            "OrderNumber": order.number,
+            "OrderItemSeq": 0,
+            "SiteId": site_id,
+            "OrderDate": order.created_at.isoformat(),
+        },
+    }
+
+
+def notify_pressero(shop, order):
+    body = json.dumps(pressero_envelope(order)).encode()
+    for hook in shop.webhooks.filter(topic="OrderPlaced"):
+        message_hash = hashlib.sha1(hook.secret.encode() + body).hexdigest()  # noqa: S324 (Pressero's rule)
+        headers = {"Content-Type": "application/json", "MessageHash": message_hash}
+        delivery.send(shop, "OrderPlaced", hook.delivery_url, body, headers)
+
+
+NOTIFY = {
+    Shop.Platform.SHOPIFY: notify_shopify,
+    Shop.Platform.WOOCOMMERCE: notify_woocommerce,
+    Shop.Platform.PRESSERO: notify_pressero,
+    Shop.Platform.ETSY: lambda shop, order: None,  # Etsy is polled for receipts
+}
