@@ -56,8 +56,8 @@ def demo_variant(shop, sku=None):
 def shopify_order(order):
     shop = order.shop
     return {
-        "id": 5000000000 + order.id,
-        "admin_graphql_api_id": shopify.gid("Order", 5000000000 + order.id),
+        "id": shopify.ORDER_ID_BASE + order.id,
+        "admin_graphql_api_id": shopify.gid("Order", shopify.ORDER_ID_BASE + order.id),
         "name": f"#{order.number}",
         "order_number": order.number,
         "email": order.customer.get("email"),

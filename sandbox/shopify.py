@@ -350,6 +350,43 @@ def variant_node(product, variant):
     }
 
 
+ORDER_ID_BASE = 5000000000  # Shopify's ids are large: the orders' REST ids start here
+
+
+def order_node(order):
+    closed = bool(order.shipments)
+    line_items = [
+        {
+            "id": gid("FulfillmentOrderLineItem", order.id * 100 + line["line_id"]),
+            "sku": line["sku"],
+            "totalQuantity": line["quantity"],
+            "remainingQuantity": 0 if closed else line["quantity"],
+            "lineItem": {
+                "id": gid("LineItem", 9000000000 + order.id * 100 + line["line_id"]),
+                "sku": line["sku"],
+                "name": line["title"],
+                "quantity": line["quantity"],
+            },
+        }
+        for line in order.lines
+    ]
+    fulfillment_order = {
+        "id": gid("FulfillmentOrder", order.id),
+        "status": "CLOSED" if closed else "OPEN",
+        "requestStatus": "UNSUBMITTED",
+        "lineItems": lambda info, first=None, after=None, **kwargs: page_of(
+            line_items, first, after, lambda item: item
+        ),
+    }
+    return {
+        "id": gid("Order", ORDER_ID_BASE + order.id),
+        "name": f"#{order.number}",
+        "fulfillmentOrders": lambda info, first=None, after=None, **kwargs: page_of(
+            [fulfillment_order], first, after, lambda fo: fo
+        ),
+    }
+
+
 def subscription_node(hook):
     return {
         "id": gid("WebhookSubscription", hook.id),
@@ -426,6 +463,69 @@ class Root:
             }
         hook = Webhook.objects.create(shop=self._shop, topic=topic, delivery_url=uri)
         return {"webhookSubscription": subscription_node(hook), "userErrors": []}
+
+    def productCreate(self, info, product=None, **kwargs):
+        """The new product gets its options and one default variant, as Shopify does; more
+        variants would come through productVariantsBulkCreate."""
+        product = product or {}
+        title = (product.get("title") or "").strip()
+        if not title:
+            return {
+                "product": None,
+                "userErrors": [{"field": ["product", "title"], "message": "Title can't be blank"}],
+            }
+        options = product.get("productOptions") or []
+        created = Product.objects.create(
+            shop=self._shop,
+            title=title,
+            product_type=product.get("productType") or "",
+            status={"ACTIVE": "active", "ARCHIVED": "archived"}.get(product.get("status"), "draft"),
+            option_names=[option["name"] for option in options],
+        )
+        defaults = [option["values"][0]["name"] for option in options if option.get("values")]
+        created.variants.create(sku="", price=0, options=defaults)
+        return {"product": product_node(created), "userErrors": []}
+
+    def order(self, info, id, **kwargs):
+        found = self._order(id, "Order", ORDER_ID_BASE)
+        return order_node(found) if found else None
+
+    def fulfillmentCreate(self, info, fulfillment, **kwargs):
+        groups = fulfillment.get("lineItemsByFulfillmentOrder") or []
+        found = self._order(groups[0]["fulfillmentOrderId"], "FulfillmentOrder", 0) if groups else None
+        if found is None:
+            return {
+                "fulfillment": None,
+                "userErrors": [{"field": ["fulfillment"], "message": "Fulfillment order does not exist."}],
+            }
+        if found.shipments:
+            return {
+                "fulfillment": None,
+                "userErrors": [{"field": ["fulfillment"], "message": "Fulfillment order is closed."}],
+            }
+        tracking = fulfillment.get("trackingInfo") or {}
+        shipment = {
+            "company": tracking.get("company"),
+            "number": tracking.get("number"),
+            "url": tracking.get("url"),
+        }
+        found.shipments.append(shipment)
+        found.save(update_fields=["shipments", "updated_at"])
+        return {
+            "fulfillment": {
+                "id": gid("Fulfillment", found.id),
+                "status": "SUCCESS",
+                "trackingInfo": [shipment],
+            },
+            "userErrors": [],
+        }
+
+    def _order(self, global_id, kind, base):
+        prefix = f"gid://shopify/{kind}/"
+        number = global_id.removeprefix(prefix)
+        if not global_id.startswith(prefix) or not number.isdigit():
+            return None
+        return self._shop.orders.filter(id=int(number) - base).first()
 
     def product(self, info, id, **kwargs):
         pk = id.rsplit("/", 1)[-1]

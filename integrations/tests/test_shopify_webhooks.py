@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core.tenancy import Role
 from integrations.models import WebhookDelivery
+from integrations.shopify.adapter import ShopifyAdapter
 from integrations.tasks import register_webhooks
 from sandbox import demo_keys
 from storefronts.models import Store
@@ -108,3 +109,55 @@ def test_an_order_placed_in_the_shop_arrives_signed(store, shopify):
     order = json.loads(bytes(delivery.body))
     assert order["line_items"][0]["quantity"] == 2 and order["email"] == "sam@example.com"
     assert delivery.headers["X-Shopify-Shop-Domain"] == SHOP
+
+
+FULFILLMENT_ORDERS = """
+query FulfillmentOrders($id: ID!) {
+  order(id: $id) { fulfillmentOrders(first: 5) { nodes { id status lineItems(first: 10) { nodes { id sku remainingQuantity } } } } }
+}
+"""
+FULFILL = """
+mutation Fulfill($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status trackingInfo { company number } } userErrors { message } }
+}
+"""
+PRODUCT_CREATE = """
+mutation Create($product: ProductCreateInput!) {
+  productCreate(product: $product) { product { id title status variants(first: 5) { nodes { id } } } userErrors { field message } }
+}
+"""
+
+
+def test_fulfillment_orders_take_tracking_once(store, shopify):
+    place_order(shopify, "shopify/demo-apparel")
+    order_id = json.loads(bytes(WebhookDelivery.objects.get(store=store, topic="orders/create").body))[
+        "admin_graphql_api_id"
+    ]
+    adapter = ShopifyAdapter.from_store(store)
+    [fulfillment_order] = adapter.graphql(FULFILLMENT_ORDERS, {"id": order_id})["order"]["fulfillmentOrders"][
+        "nodes"
+    ]
+    assert fulfillment_order["status"] == "OPEN"
+    assert fulfillment_order["lineItems"]["nodes"][0]["remainingQuantity"] == 2
+    shipment = {
+        "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fulfillment_order["id"]}],
+        "trackingInfo": {"company": "UPS", "number": "1Z999"},
+    }
+    done = adapter.graphql(FULFILL, {"fulfillment": shipment})["fulfillmentCreate"]
+    assert done["fulfillment"]["trackingInfo"] == [{"company": "UPS", "number": "1Z999"}]
+    again = adapter.graphql(FULFILL, {"fulfillment": shipment})["fulfillmentCreate"]
+    assert again["userErrors"] == [{"message": "Fulfillment order is closed."}]
+
+
+def test_products_can_be_created(store):
+    adapter = ShopifyAdapter.from_store(store)
+    product = {
+        "title": "Custom Poster",
+        "status": "DRAFT",
+        "productOptions": [{"name": "Size", "values": [{"name": "A3"}]}],
+    }
+    created = adapter.graphql(PRODUCT_CREATE, {"product": product})["productCreate"]
+    assert created["userErrors"] == [] and created["product"]["title"] == "Custom Poster"
+    assert len(created["product"]["variants"]["nodes"]) == 1
+    blank = adapter.graphql(PRODUCT_CREATE, {"product": {"title": " "}})["productCreate"]
+    assert blank["userErrors"][0]["message"] == "Title can't be blank"
