@@ -1,6 +1,8 @@
-"""What every platform adapter shares: the one error type, and the connection it reports."""
+"""What every platform adapter shares: the interface, the one error type, and the connection
+it reports. Adapters are found through integrations.registry; nothing else imports them."""
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 class AdapterError(Exception):
@@ -22,3 +24,36 @@ class Connection:
     base_url: str
     credentials: dict
     scopes: list = field(default_factory=list)
+
+
+class PlatformAdapter(Protocol):
+    """What the rest of Printfront may ask of a platform. Each adapter talks to its platform only
+    through core.http, with its base URL taken from configuration or from the store."""
+
+    @classmethod
+    def from_store(cls, store):
+        """An adapter for a connected store, with its stored credentials."""
+
+    def verify(self):
+        """Check the connection works now; raise AdapterError saying why not."""
+
+
+class ProductSource(Protocol):
+    """Adapters of shops whose catalogue Printfront reads (Shopify, WooCommerce, Etsy)."""
+
+    def iter_products(self):
+        """Every product of the shop, with its variants, page by page."""
+
+
+class TokenRefreshing(Protocol):
+    """Adapters whose access tokens expire (Shopify, Etsy)."""
+
+    def refresh_if_needed(self, margin):
+        """Renew the token if it expires within `margin`; True when it did."""
+
+
+class WebhookRegistering(Protocol):
+    """Adapters of platforms whose webhooks an app registers itself (Shopify, WooCommerce)."""
+
+    def ensure_webhooks(self, delivery_url, secret):
+        """Make sure our subscriptions exist; return [{"id", "topic", "status"}]."""

@@ -143,7 +143,8 @@ class EtsyAdapter:
     def verify(self):
         return self.call("GET", f"shops/{self.shop_id}")
 
-    def iter_listings(self, state="active", limit=PAGE_LIMIT):
+    def iter_products(self, state="active", limit=PAGE_LIMIT):
+        """Every listing in `state`; on Etsy a listing is a product, its variations products of it."""
         offset = 0
         while True:
             page = self.call(

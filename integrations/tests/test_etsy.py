@@ -80,7 +80,7 @@ def test_the_code_needs_its_pkce_verifier(etsy, admin):
 
 
 def test_listings_page_by_limit_and_offset(store):
-    listings = list(EtsyAdapter.from_store(store).iter_listings(limit=3))
+    listings = list(EtsyAdapter.from_store(store).iter_products(limit=3))
     assert len(listings) == 10  # the active ones of the demo catalogue, in four pages
     assert len({listing["listing_id"] for listing in listings}) == 10
 

@@ -56,3 +56,12 @@ def test_pages_through_products(adapter):
     products = list(adapter.iter_products())
     assert len(products) == 122  # 12 catalogue products and 110 poster designs: two pages of 100
     assert len({product["id"] for product in products}) == 122
+
+
+def test_a_slow_shop_times_out_as_a_transient_failure(adapter, sandbox_url, settings, waits):
+    settings.OUTBOUND_TIMEOUT = 1
+    sandbox_switch(sandbox_url, fault="slow", slow_seconds=2)
+    with pytest.raises(AdapterError) as error:
+        adapter.verify()
+    assert not error.value.permanent
+    assert "Could not reach" in str(error.value)

@@ -15,7 +15,7 @@ from integrations.models import WebhookDelivery
 from integrations.tasks import register_webhooks
 from storefronts.models import Store
 
-from .helpers import READ_WRITE, place_order
+from .helpers import READ_WRITE, place_order, sandbox_switch
 
 ORDER = {
     "id": 1287,
@@ -120,3 +120,14 @@ def test_an_order_placed_in_the_shop_arrives_signed(store, sandbox_url):
     assert order["line_items"][0]["quantity"] == 2 and order["billing"]["email"] == "sam@example.com"
     assert b"\\/" in bytes(delivery.body)  # PHP-escaped slashes, as WooCommerce signs them
     assert delivery.headers["X-Wc-Webhook-Resource"] == "order"
+
+
+def test_with_webhooks_off_nothing_arrives(store, sandbox_url):
+    sandbox_switch(sandbox_url, webhooks_off="on")
+    try:
+        place_order(sandbox_url, "woocommerce/demo-posters")
+        page = requests.get(f"{sandbox_url}/shops/woocommerce/demo-posters/", timeout=10).text
+    finally:
+        sandbox_switch(sandbox_url)
+    assert not WebhookDelivery.objects.filter(store=store, topic="order.created").exists()
+    assert "Not sent: webhooks are switched off" in page
