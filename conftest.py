@@ -14,6 +14,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections
 
 from config.celery import app as celery_app
 from core.testing import make_client, make_user
@@ -145,6 +146,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+        # The test's ORM calls ran beside Playwright's event loop, in their own connection:
+        # close it here, or it holds the test database open when it is dropped.
+        connections.close_all()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
