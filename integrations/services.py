@@ -88,6 +88,8 @@ def webhook_url(store):
     return settings.SITE_URL + reverse(f"hooks:{store.platform}", args=[store.code])
 
 
+# Platforms that send us webhooks (Etsy's need commercial access, so it is polled instead).
+WEBHOOK_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
 # Platforms that sign their deliveries to us with a secret of the store's own.
 STORE_SECRET_PLATFORMS = (Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
 

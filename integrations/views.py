@@ -37,6 +37,7 @@ def store(request, store):
             "connect_url_name": entry and entry.connect_url_name,
             "deliveries": store.deliveries.defer("body")[:20],
             "webhook_url": services.webhook_url(store) if store.platform == Store.Platform.PRESSERO else "",
+            "receives_webhooks": store.platform in services.WEBHOOK_PLATFORMS,
         },
     )
 
