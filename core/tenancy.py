@@ -83,7 +83,8 @@ class TenancyMiddleware:
 
     A signed-in person who is neither staff nor a member of any client with access on is
     signed out at once: this is how switching access off, or removing a user, ends their
-    sessions everywhere.
+    sessions everywhere. Views marked `open_without_membership` (accepting an invitation, the
+    way back in for such a person) are the exception.
     """
 
     def __init__(self, get_response):
@@ -96,10 +97,6 @@ class TenancyMiddleware:
         user = request.user
         if user.is_authenticated:
             request.memberships = active_memberships(user)
-            if not request.memberships and not user.is_staff:
-                logout(request)
-                messages.warning(request, _("Your access to Storefronts has ended."))
-                return redirect_to_login(request.get_full_path())
             chosen = request.session.get(SESSION_CLIENT_KEY)
             request.membership = next(
                 (m for m in request.memberships if str(m.client.code) == chosen),
@@ -108,6 +105,22 @@ class TenancyMiddleware:
             if request.membership:
                 request.client = request.membership.client
         return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        user = request.user
+        if user.is_authenticated and not user.is_staff and not request.memberships:
+            if getattr(view, "open_without_membership", False):
+                return None
+            logout(request)
+            messages.warning(request, _("Your access to Storefronts has ended."))
+            return redirect_to_login(request.get_full_path())
+        return None
+
+
+def open_without_membership(view):
+    """Let people whose access has ended reach this view signed in (to accept a new invitation)."""
+    view.open_without_membership = True
+    return view
 
 
 def remember_client(request, client):

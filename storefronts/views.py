@@ -8,7 +8,15 @@ from django.views.decorators.http import require_POST
 from connect import services as connect_services
 from connect.models import Invitation
 from core.models import User
-from core.tenancy import Action, Role, client_required, membership_in, remember_client, scoped
+from core.tenancy import (
+    Action,
+    Role,
+    client_required,
+    membership_in,
+    open_without_membership,
+    remember_client,
+    scoped,
+)
 
 from . import services
 from .forms import AcceptInvitationForm, AddUserForm, MemberForm
@@ -138,6 +146,7 @@ def invitation_cancel(request, invitation):
     return redirect("storefronts:users")
 
 
+@open_without_membership
 def accept_invitation(request, token):
     """The link from an invitation email: set a password (or sign in) and join."""
     invitation = connect_services.find_invitation(token)

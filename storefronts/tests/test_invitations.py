@@ -180,3 +180,32 @@ def test_staff_invitation_makes_a_staff_account(client, staff):
 def test_existing_password_sign_in_still_works(client, invited):
     world = make_client("Third")
     assert client.login(email=world.user(Role.ADMIN).email, password=PASSWORD)
+
+
+def test_someone_whose_access_ended_can_sign_in_to_accept_a_new_invitation(client, staff):
+    former = make_client("Former")
+    former.client.storefronts_enabled = False
+    former.client.save()
+    person = former.user(Role.VIEWER)
+    newcomer = Client.objects.create(name="Newcomer", storefronts_enabled=True)
+    invitation = connect_services.invite(
+        staff,
+        kind="member",
+        client=newcomer,
+        email=person.email,
+        first_name="V",
+        last_name="W",
+        role=Role.ADMIN,
+    )
+    send_invitation.apply(args=[invitation.id])
+    token = invitation_link(mail.outbox[-1])[1]
+
+    assert client.login(email=person.email, password=PASSWORD)
+    # Anywhere else they are signed out at once...
+    assert client.get(reverse("storefronts:dashboard")).url.startswith(reverse("account_login"))
+    assert client.login(email=person.email, password=PASSWORD)
+    # ...but they may accept the invitation that brings them back in.
+    response = accept(client, token, {})
+    assert response.url == reverse("storefronts:dashboard")
+    assert client.get(response.url).status_code == 200
+    assert Membership.objects.get(user=person, client=newcomer).role == Role.ADMIN
