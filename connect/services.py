@@ -83,6 +83,9 @@ def invite(actor, *, kind, email, first_name, last_name, client=None, role=""):
 @transaction.atomic
 def resend_invitation(actor, invitation, *, email=None):
     """Send a fresh link (the old one stops working); optionally to a corrected address."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("client").get(pk=invitation.pk)
+    )
     if invitation.state not in (*Invitation.OPEN_STATES, Invitation.State.EXPIRED):
         raise ValueError("Only an invitation that has not been accepted or revoked can be resent.")
     verb = "invitation.resent"
@@ -100,9 +103,10 @@ def resend_invitation(actor, invitation, *, email=None):
 
 
 def revoke_invitation(actor, invitation):
-    invitation.state = Invitation.State.REVOKED
-    invitation.save(update_fields=["state", "updated_at"])
-    audit.record(actor, "invitation.revoked", client=invitation.client, target=invitation.email)
+    """Cancel an open invitation; one accepted meanwhile stays accepted."""
+    revoked = Invitation.objects.open().filter(pk=invitation.pk).update(state=Invitation.State.REVOKED)
+    if revoked:
+        audit.record(actor, "invitation.revoked", client=invitation.client, target=invitation.email)
 
 
 def _enqueue_send(invitation):

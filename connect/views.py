@@ -173,7 +173,9 @@ def invitation_resend(request, code):
     if form is not None and not form.is_valid():
         return _render_settings(request, client, email_form=form)
     try:
-        services.resend_invitation(request.user, invitation, email=form and form.cleaned_data["email"])
+        invitation = services.resend_invitation(
+            request.user, invitation, email=form and form.cleaned_data["email"]
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

@@ -211,8 +211,12 @@ _session = _new_session()
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    """Seconds the server asked us to wait, from Retry-After as seconds or an HTTP date."""
-    value = response.headers.get("Retry-After", "").strip()
+    return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds a Retry-After value asks us to wait (seconds or an HTTP date); None if unreadable."""
+    value = (value or "").strip()
     if value.isdigit():
         return float(value)
     try:

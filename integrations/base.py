@@ -4,6 +4,8 @@ it reports. Adapters are found through integrations.registry; nothing else impor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 
 class AdapterError(Exception):
     """A platform call failed. `permanent` says whether trying again can help (bad credentials,
@@ -13,6 +15,28 @@ class AdapterError(Exception):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+
+
+def answer_of(response, platform):
+    """The JSON a platform answered with, or an AdapterError saying it answered something else
+    (a proxy's HTML error page, an empty body)."""
+    try:
+        return response.json()
+    except ValueError:
+        raise AdapterError(
+            _("%(platform)s answered with something that is not JSON (HTTP %(status)s).")
+            % {"platform": platform, "status": response.status_code},
+            permanent=response.status_code < 500,
+        ) from None
+
+
+def error_text(errors):
+    """Platforms give errors as a string, a list of strings or a list of {"message": ...}."""
+    if isinstance(errors, str):
+        return errors
+    if isinstance(errors, dict):
+        return "; ".join(f"{key}: {value}" for key, value in errors.items())
+    return "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors or [])
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Integrations' writes: the webhook inbox, and keeping a store's webhooks registered."""
 
+import json
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,9 +30,16 @@ def kept_headers(request):
     }
 
 
+# What is kept of a body nobody vouched for (a refused signature, an unsigned ping): enough to
+# see what it was, too little to fill the database for whoever knows a store's address.
+UNTRUSTED_BODY_LIMIT = 2048
+
+
 def record_delivery(store, *, topic, headers, body, signature_valid, state, delivery_key=""):
     """Store a delivery before anything else happens to it. A second delivery of the same
     thing (same key) is not stored again: the first one is returned, with created=False."""
+    if not signature_valid:
+        body = body[:UNTRUSTED_BODY_LIMIT]
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.create(
@@ -69,13 +78,25 @@ def process_delivery(delivery):
     handler = CONNECTION_TOPICS.get(delivery.topic)
     if handler is None or delivery.state != WebhookDelivery.State.RECEIVED:
         return
-    handler(delivery)
-    delivery.state = WebhookDelivery.State.PROCESSED
-    delivery.save(update_fields=["state"])
+    try:
+        handler(delivery)
+    except ValueError as error:
+        delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
+    else:
+        delivery.state = WebhookDelivery.State.PROCESSED
+    delivery.save(update_fields=["state", "error"])
 
 
 def app_uninstalled(delivery):
+    """Disconnect the store, if the signed body is the shop itself: the topic header is not
+    covered by the signature, so a replayed order body must not pass for an uninstall."""
     store = delivery.store
+    try:
+        shop = json.loads(bytes(delivery.body)).get("myshopify_domain")
+    except (ValueError, AttributeError):
+        shop = None
+    if shop != store.shop_identity:
+        raise ValueError("The body of this app/uninstalled delivery is not the shop's.")
     if store.state != store.State.DISCONNECTED:
         store_services.disconnect_store(None, store, reason=_("The app was uninstalled in Shopify."))
 
@@ -140,12 +161,19 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
     """Renew every access token that expires within `margin`, so no sync or order fetch ever
     meets an expired one. A refused renewal marks the store failing, with the reason."""
     renewed = 0
-    stores = Store.objects.filter(state=Store.State.CONNECTED, platform__in=EXPIRING_TOKEN_PLATFORMS)
-    for store in stores:
-        adapter = adapter_for(store)
-        try:
-            renewed += adapter.refresh_if_needed(margin=margin)
-        except AdapterError as error:
-            if error.permanent:
-                store_services.record_connection_check(None, store, str(error))
+    live = ~Q(state=Store.State.DISCONNECTED)
+    for store_id in Store.objects.filter(live, platform__in=EXPIRING_TOKEN_PLATFORMS).values_list(
+        "id", flat=True
+    ):
+        with transaction.atomic():
+            # Locked and read afresh: a store disconnected meanwhile is left alone, and no two
+            # renewals spend the same (rotating) refresh token.
+            store = Store.objects.select_for_update().filter(live, id=store_id).first()
+            if store is None:
+                continue
+            try:
+                renewed += adapter_for(store).refresh_if_needed(margin=margin)
+            except AdapterError as error:
+                if error.permanent:
+                    store_services.record_connection_check(None, store, str(error))
     return renewed

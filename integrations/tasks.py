@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core import http
 from storefronts.models import Store
 
 from . import services
@@ -13,7 +14,8 @@ def register_webhooks(self, store_id):
         return
     error = services.register_webhooks(store)
     if error is not None:
-        raise self.retry(countdown=int(error.retry_after or 30 * 2**self.request.retries))
+        wait = http.retry_after_seconds(error.retry_after) or 30 * 2**self.request.retries
+        raise self.retry(countdown=wait)
 
 
 @shared_task

@@ -1,6 +1,6 @@
 """Storefronts' writes: joining by invitation, and a client's users and their roles."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,8 @@ def accept_invitation(invitation, *, user=None, password=None, first_name="", la
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     else:
-        Membership.objects.update_or_create(
+        # Someone already in the client keeps their role: roles change in User management.
+        Membership.objects.get_or_create(
             user=user, client=invitation.client, defaults={"role": invitation.role}
         )
     invitation.state = Invitation.State.ACCEPTED
@@ -131,10 +132,18 @@ class StoreError(Exception):
     """A store that cannot be connected; the message is for the person."""
 
 
-@transaction.atomic
 def connect_store(actor, membership, *, platform, name, shop_identity, **connection):
     """Connect a platform shop: a new store, or the client's existing one for the same shop
-    (reconnecting keeps all its data). A shop connected by another client is refused."""
+    (reconnecting keeps all its data). A shop connected by another client is refused, and so
+    is a Store Manager reconnecting a store that is not theirs."""
+    try:
+        with transaction.atomic():
+            return _connect_store(actor, membership, platform, name, shop_identity, connection)
+    except IntegrityError:  # the same shop connected at the same moment elsewhere
+        raise StoreError(_("This shop is already connected to Printfront by another account.")) from None
+
+
+def _connect_store(actor, membership, platform, name, shop_identity, connection):
     same_shop = Store.objects.select_for_update().filter(platform=platform, shop_identity=shop_identity)
     if same_shop.exclude(client=membership.client).exclude(state=Store.State.DISCONNECTED).exists():
         raise StoreError(_("This shop is already connected to Printfront by another account."))
@@ -143,6 +152,8 @@ def connect_store(actor, membership, *, platform, name, shop_identity, **connect
         return create_store(
             actor, membership, platform=platform, name=name, shop_identity=shop_identity, **connection
         )
+    if membership.role == Role.STORE_MANAGER and not membership.stores.filter(pk=store.pk).exists():
+        raise StoreError(_("Your company already has this shop as a store that is not assigned to you."))
     for attribute, value in connection.items():
         setattr(store, attribute, value)
     store.state, store.state_reason, store.connected_at = Store.State.CONNECTED, "", timezone.now()

@@ -133,8 +133,14 @@ def _open_invitations(request):
 @client_required(Action.MANAGE_USERS, load=_resendable_invitations)
 @require_POST
 def invitation_resend(request, invitation):
-    connect_services.resend_invitation(request.user, invitation)
-    messages.success(request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email})
+    try:
+        invitation = connect_services.resend_invitation(request.user, invitation)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("storefronts:users")
 
 

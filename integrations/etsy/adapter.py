@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection
+from integrations.base import AdapterError, Connection, answer_of
 from storefronts.services import save_credentials
 
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -66,7 +66,7 @@ class EtsyAdapter:
         except http.OutboundError as error:
             raise AdapterError(_("Could not reach Etsy: %(error)s") % {"error": error}) from error
         if response.status_code in (400, 401):
-            answer = response.json()
+            answer = answer_of(response, "Etsy")
             raise AdapterError(
                 _("Etsy refused: %(reason)s")
                 % {"reason": answer.get("error_description", answer.get("error"))},
@@ -74,7 +74,7 @@ class EtsyAdapter:
             )
         if not response.ok:
             raise AdapterError(_("Etsy answered HTTP %(status)s.") % {"status": response.status_code})
-        self.credentials = token_credentials(response.json())
+        self.credentials = token_credentials(answer_of(response, "Etsy"))
         return self.credentials
 
     def exchange_code(self, code, verifier, redirect_uri):
@@ -122,7 +122,7 @@ class EtsyAdapter:
         except http.OutboundError as error:
             raise AdapterError(_("Could not reach Etsy: %(error)s") % {"error": error}) from error
         if response.status_code in (401, 403):
-            answer = response.json()
+            answer = answer_of(response, "Etsy")
             raise AdapterError(
                 _("Etsy refused our access (%(reason)s). Connect the shop again.")
                 % {"reason": answer.get("error_description") or answer.get("error")},
@@ -138,7 +138,7 @@ class EtsyAdapter:
             raise AdapterError(
                 _("Etsy answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
             )
-        return response.json()
+        return answer_of(response, "Etsy")
 
     def verify(self):
         return self.call("GET", f"shops/{self.shop_id}")

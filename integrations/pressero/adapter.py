@@ -9,8 +9,13 @@ from integrations.base import AdapterError, Connection
 
 
 def normalise_host(url):
+    """'Admin.CHI.v6.pressero.com/' -> 'https://admin.chi.v6.pressero.com': one site, one identity."""
     url = url.strip().rstrip("/")
-    return url if "://" in url else f"https://{url}"
+    if "://" not in url:
+        url = f"https://{url}"
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
 class PresseroAdapter:

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection
+from integrations.base import AdapterError, Connection, answer_of, error_text
 from storefronts.services import save_credentials
 
 SHOP_HOSTNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com$")
@@ -126,14 +126,15 @@ class ShopifyAdapter:
         except http.OutboundError as error:
             raise AdapterError(_("Could not reach Shopify: %(error)s") % {"error": error}) from error
         if response.status_code in (400, 401):
+            answer = answer_of(response, "Shopify")
             raise AdapterError(
                 _("Shopify refused the request: %(reason)s")
-                % {"reason": response.json().get("error_description", response.status_code)},
+                % {"reason": answer.get("error_description") or error_text(answer.get("errors"))},
                 permanent=True,
             )
         if not response.ok:
             raise AdapterError(_("Shopify answered HTTP %(status)s.") % {"status": response.status_code})
-        return response.json()
+        return answer_of(response, "Shopify")
 
     def exchange_code(self, code):
         """Trade the callback's code for an expiring offline token; check what was granted."""
@@ -196,7 +197,7 @@ class ShopifyAdapter:
                     % {"status": response.status_code},
                     retry_after=response.headers.get("Retry-After"),
                 )
-            body = response.json()
+            body = answer_of(response, "Shopify")
             wait = throttle_wait(body)
             if wait is None:
                 break
@@ -205,10 +206,10 @@ class ShopifyAdapter:
             raise AdapterError(
                 _("Shopify kept throttling our requests; try again shortly."), retry_after=wait
             )
-        if body.get("errors"):
+        if body.get("errors") or not body.get("data"):
             raise AdapterError(
                 _("Shopify refused the query: %(errors)s")
-                % {"errors": "; ".join(e["message"] for e in body["errors"])},
+                % {"errors": error_text(body.get("errors")) or "no data"},
                 permanent=True,
             )
         return body["data"]
@@ -231,7 +232,7 @@ class ShopifyAdapter:
                 if answer["userErrors"]:
                     raise AdapterError(
                         _("Shopify refused a webhook: %(errors)s")
-                        % {"errors": "; ".join(e["message"] for e in answer["userErrors"])},
+                        % {"errors": error_text(answer["userErrors"])},
                         permanent=True,
                     )
                 hook = answer["webhookSubscription"]

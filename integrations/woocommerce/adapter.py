@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from core.signing import oauth1_signature, random_token
-from integrations.base import AdapterError, Connection
+from integrations.base import AdapterError, Connection, answer_of
 
 API_PATH = "/wp-json/wc/v3/"
 WEBHOOK_TOPICS = ("order.created", "order.updated")
@@ -140,7 +140,7 @@ class WooCommerceAdapter:
                 "GET", "products", params={"per_page": per_page, "page": page, "status": "any"}
             )
             self._raise_for_auth(response)
-            yield from response.json()
+            yield from answer_of(response, "WooCommerce")
             if page >= int(response.headers.get("X-WP-TotalPages", 1)):
                 return
             page += 1
@@ -150,7 +150,8 @@ class WooCommerceAdapter:
         Returns what WooCommerce then has: [{"id", "topic", "status"}]."""
         listing = self.call("GET", "webhooks", params={"per_page": 100})
         self._raise_for_auth(listing)
-        ours = {hook["topic"]: hook for hook in listing.json() if hook["delivery_url"] == delivery_url}
+        hooks = answer_of(listing, "WooCommerce")
+        ours = {hook.get("topic"): hook for hook in hooks if hook.get("delivery_url") == delivery_url}
         registered = []
         for topic in WEBHOOK_TOPICS:
             hook = ours.get(topic)
@@ -170,7 +171,7 @@ class WooCommerceAdapter:
                 registered.append({"id": hook["id"], "topic": topic, "status": hook["status"]})
                 continue
             self._raise_for_auth(response)
-            hook = response.json()
+            hook = answer_of(response, "WooCommerce")
             registered.append({"id": hook["id"], "topic": topic, "status": hook["status"]})
         return registered
 
@@ -178,7 +179,7 @@ class WooCommerceAdapter:
         if response.status_code == 401:
             raise AdapterError(
                 _("WooCommerce refused our key (%(message)s). Connect the store again with a Read/Write key.")
-                % {"message": response.json().get("message", "401")},
+                % {"message": answer_of(response, "WooCommerce").get("message", "401")},
                 permanent=True,
             )
         self._raise_for_status(response)

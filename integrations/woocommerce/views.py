@@ -26,7 +26,12 @@ class WooCommerceForm(forms.Form):
     )
 
     def clean_store_url(self):
-        url = normalise_store_url(self.cleaned_data["store_url"])
+        try:
+            url = normalise_store_url(self.cleaned_data["store_url"])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter the shop's address, for example https://shop.example.com.")
+            ) from None
         try:
             http.check_url(url)
         except http.OutboundError as error:
