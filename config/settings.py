@@ -271,6 +271,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "connect.tasks.expire_invitations", "schedule": 3600},
     "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 300},
     "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
+    "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 600},
 }
 
 LANGUAGE_CODE = "en"

@@ -13,7 +13,9 @@ logger = logging.getLogger(__name__)
 
 def enqueue_on_commit(task, *args):
     """Queue `task(*args)` once the current transaction commits. If the broker is down the
-    work is not lost: it stays pending in the database, and a periodic sweep queues it again."""
+    work is not lost: it stays pending in the database, and a periodic sweep of the app that
+    owns it queues it again (connect.tasks.requeue_pending_invitations,
+    integrations.tasks.requeue_lost_work)."""
 
     def send():
         try:

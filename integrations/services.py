@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.tasks import enqueue_on_commit
@@ -111,6 +112,8 @@ def webhook_url(store):
 
 # Platforms that send us webhooks (Etsy's need commercial access, so it is polled instead).
 WEBHOOK_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
+# Platforms whose webhooks Printfront registers itself.
+WEBHOOK_REGISTERING_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE)
 # Platforms that sign their deliveries to us with a secret of the store's own.
 STORE_SECRET_PLATFORMS = (Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
 
@@ -177,3 +180,23 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
                 if error.permanent:
                     store_services.record_connection_check(None, store, str(error))
     return renewed
+
+
+LOST_AFTER = timedelta(minutes=10)
+
+
+def lost_work(older_than=LOST_AFTER):
+    """Work queued after a commit that never ran (the broker was down): connection deliveries
+    still waiting, and connected stores whose webhooks were never registered."""
+    cutoff = timezone.now() - older_than
+    deliveries = WebhookDelivery.objects.filter(
+        topic__in=CONNECTION_TOPICS, state=WebhookDelivery.State.RECEIVED, created_at__lte=cutoff
+    ).values_list("id", flat=True)
+    stores = Store.objects.filter(
+        platform__in=WEBHOOK_REGISTERING_PLATFORMS,
+        state=Store.State.CONNECTED,
+        webhooks=[],
+        webhooks_error="",
+        connected_at__lte=cutoff,
+    ).values_list("id", flat=True)
+    return list(deliveries), list(stores)

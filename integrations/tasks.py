@@ -28,3 +28,12 @@ def process_delivery(delivery_id):
 @shared_task
 def refresh_expiring_tokens():
     services.refresh_expiring_tokens()
+
+
+@shared_task
+def requeue_lost_work():
+    deliveries, stores = services.lost_work()
+    for delivery_id in deliveries:
+        process_delivery.delay(delivery_id)
+    for store_id in stores:
+        register_webhooks.delay(store_id)

@@ -1,9 +1,11 @@
 """Bad input from people or platforms gets a clear answer, never a crash, and changes nothing."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.tenancy import Role
 from integrations import services
@@ -94,3 +96,16 @@ def test_a_store_manager_cannot_take_over_a_store_not_theirs(acme):
         )
     other.refresh_from_db()
     assert other.credentials is None
+
+
+def test_work_lost_to_a_broker_outage_is_found_again(shopify_store):
+    waiting = delivery(shopify_store, b'{"myshopify_domain": "demo-apparel.myshopify.com"}')
+    long_ago = timezone.now() - timedelta(hours=1)
+    WebhookDelivery.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+    Store.objects.filter(pk=shopify_store.pk).update(connected_at=long_ago)
+    assert services.lost_work() == ([waiting.id], [shopify_store.id])
+    services.process_delivery(waiting)
+    Store.objects.filter(pk=shopify_store.pk).update(
+        webhooks=[{"id": 1, "topic": "ORDERS_CREATE", "status": "active"}]
+    )
+    assert services.lost_work() == ([], [])
