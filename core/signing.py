@@ -27,7 +27,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 Secret = str | bytes
 Encoding = Literal["base64", "hex"]
@@ -178,13 +178,6 @@ def verify_woocommerce_webhook(body: bytes, header_value: object, secret: Secret
 
 
 _OAUTH1_DIGESTS = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}
-_OAUTH1_REQUIRED = (
-    "oauth_consumer_key",
-    "oauth_timestamp",
-    "oauth_nonce",
-    "oauth_signature",
-    "oauth_signature_method",
-)
 _CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
 
 # A PHP request array: str/int keys, leaves are str, nested arrays are dicts.
@@ -324,36 +317,6 @@ def oauth1_signature(
     return _oauth1_sign(_base_string(method, url, array), consumer_secret, signature_method)
 
 
-def verify_oauth1(method: str, url: str, params: Iterable[tuple[str, str]], consumer_secret: Secret) -> bool:
-    """Check a one-legged OAuth 1.0a request the way WooCommerce does, signature part only.
-
-    `params` are all request parameters (query, then form body, then any `Authorization: OAuth` header
-    parameters). Like WooCommerce, all five oauth_* parameters must be present and non-empty, and the
-    method must be HMAC-SHA1 or HMAC-SHA256. The caller still checks the consumer key, the ±15 min
-    timestamp window and nonce reuse, which need state.
-    """
-    if not consumer_secret:
-        return False
-    try:
-        array = _php_params(params)
-    except (TypeError, ValueError):
-        return False
-    for name in _OAUTH1_REQUIRED:
-        # PHP's empty() is also true for the string "0".
-        if not isinstance(array.get(name), str) or array[name] in ("", "0"):
-            return False
-    signature_method = array["oauth_signature_method"]
-    if signature_method not in _OAUTH1_DIGESTS:
-        return False
-    # Woo restores a "+" that form decoding turned into a space, then rawurldecodes once more.
-    provided = unquote(array["oauth_signature"].replace(" ", "+"))
-    try:
-        expected = _oauth1_sign(_base_string(method, url, array), consumer_secret, signature_method)
-    except UnicodeError:
-        return False
-    return _matches(expected, provided)
-
-
 # --- Etsy PKCE -----------------------------------------------------------------------------------------
 
 _PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -374,13 +337,6 @@ def pkce_pair() -> tuple[str, str]:
     """A fresh (code_verifier, code_challenge) pair; the verifier is 86 url-safe characters."""
     verifier = secrets.token_urlsafe(64)
     return verifier, pkce_challenge(verifier)
-
-
-def verify_pkce(verifier: object, challenge: object) -> bool:
-    """Does `verifier` match the S256 `challenge`? False for a malformed verifier (including empty)."""
-    if not isinstance(verifier, str) or not _PKCE_VERIFIER.fullmatch(verifier):
-        return False
-    return _matches(pkce_challenge(verifier), challenge)
 
 
 # --- Pressero ------------------------------------------------------------------------------------------

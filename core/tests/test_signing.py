@@ -359,18 +359,17 @@ ORDERS_SIG = "xw1RBqi2H1PGEKM9VM3Zre6kn0a/h8haxIKtd5UmsRo="
 def test_oauth1_hmac_sha256_woocommerce_request():
     assert signing.oauth1_base_string("GET", ORDERS_URL, ORDERS_PARAMS) == ORDERS_BASE
     assert signing.oauth1_signature("GET", ORDERS_URL, ORDERS_PARAMS, CS) == ORDERS_SIG
-    assert signing.verify_oauth1("GET", ORDERS_URL, [*ORDERS_PARAMS, ("oauth_signature", ORDERS_SIG)], CS)
 
 
 def test_oauth1_tolerates_the_python_clients_duplicated_query():
     # woocommerce 3.0.0 sends ?per_page=100&page=2&oauth_...&per_page=100&page=2; PHP keeps the last value.
     duplicated = [*ORDERS_PARAMS, ("oauth_signature", ORDERS_SIG), ("per_page", "100"), ("page", "2")]
     assert signing.oauth1_base_string("GET", f"{ORDERS_URL}?per_page=100&page=2", duplicated) == ORDERS_BASE
-    assert signing.verify_oauth1("GET", ORDERS_URL, duplicated, CS)
+    assert signing.oauth1_signature("GET", ORDERS_URL, duplicated, CS) == ORDERS_SIG
     # ...and the last value is the one that counts.
-    last_wins = [*ORDERS_PARAMS, ("oauth_signature", ORDERS_SIG), ("page", "3"), ("page", "2")]
-    assert signing.verify_oauth1("GET", ORDERS_URL, last_wins, CS)
-    assert not signing.verify_oauth1("GET", ORDERS_URL, [*last_wins, ("page", "3")], CS)
+    last_wins = [*ORDERS_PARAMS, ("page", "3"), ("page", "2")]
+    assert signing.oauth1_signature("GET", ORDERS_URL, last_wins, CS) == ORDERS_SIG
+    assert signing.oauth1_signature("GET", ORDERS_URL, [*last_wins, ("page", "3")], CS) != ORDERS_SIG
 
 
 # HMAC-SHA1, with values that need encoding ("/", space, "+", ":" but not "~") and PHP array parameters.
@@ -404,9 +403,6 @@ PRODUCTS_SIG = "4IPrunfDgmhGcYsB1OPK6LVh47A="
 def test_oauth1_hmac_sha1_with_encoded_values_and_php_arrays():
     assert signing.oauth1_base_string("GET", PRODUCTS_URL, PRODUCTS_PARAMS) == PRODUCTS_BASE
     assert signing.oauth1_signature("GET", PRODUCTS_URL, PRODUCTS_PARAMS, CS, "HMAC-SHA1") == PRODUCTS_SIG
-    assert signing.verify_oauth1(
-        "GET", PRODUCTS_URL, [*PRODUCTS_PARAMS, ("oauth_signature", PRODUCTS_SIG)], CS
-    )
 
 
 def test_oauth1_base_string_mangles_names_like_php():
@@ -419,111 +415,15 @@ def test_oauth1_base_string_mangles_names_like_php():
     )
 
 
-def signed(params, signature):
-    return [*params, ("oauth_signature", signature)]
-
-
-def without(params, name):
-    return [(k, v) for k, v in params if k != name]
-
-
-def replaced(params, name, value):
-    return [(k, value if k == name else v) for k, v in params]
-
-
-def test_verify_oauth1_accepts_the_signature_as_it_arrives():
+def test_oauth1_signature_with_plus_and_slash():
     # The orders request one second later, whose signature has "+" and "/" in it: ORDERS_BASE with
     # oauth_timestamp%3D1748880009 instead, then the same openssl command as for ORDERS_SIG.
-    params = replaced(ORDERS_PARAMS, "oauth_timestamp", "1748880009")
+    params = [(k, "1748880009" if k == "oauth_timestamp" else v) for k, v in ORDERS_PARAMS]
     signature = "vm+EZZnaJEjRxmQa2SXTxs7EPkUPZyso6xOvS2+bc60="
     assert signing.oauth1_base_string("GET", ORDERS_URL, params) == ORDERS_BASE.replace(
         "1748880000", "1748880009"
     )
     assert signing.oauth1_signature("GET", ORDERS_URL, params, CS) == signature
-    assert signing.verify_oauth1("GET", ORDERS_URL, signed(params, signature), CS)
-    # An unencoded "+" in the query is decoded to a space on the way in; Woo turns it back into "+".
-    assert signing.verify_oauth1("GET", ORDERS_URL, signed(params, signature.replace("+", " ")), CS)
-    # A client may also send the signature percent-encoded once more.
-    encoded = signature.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
-    assert signing.verify_oauth1("get", ORDERS_URL, signed(params, encoded), CS)
-    assert not signing.verify_oauth1("GET", ORDERS_URL, signed(params, signature.replace("+", "-")), CS)
-
-
-@pytest.mark.parametrize(
-    ("method", "url", "params", "secret"),
-    [
-        pytest.param("GET", ORDERS_URL, signed(ORDERS_PARAMS, ORDERS_SIG), "cs_wrong", id="wrong-secret"),
-        pytest.param("POST", ORDERS_URL, signed(ORDERS_PARAMS, ORDERS_SIG), CS, id="other-method"),
-        pytest.param(
-            "GET", ORDERS_URL.replace("8000", "8001"), signed(ORDERS_PARAMS, ORDERS_SIG), CS, id="other-port"
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL.replace("http:", "https:"),
-            signed(ORDERS_PARAMS, ORDERS_SIG),
-            CS,
-            id="other-scheme",
-        ),
-        pytest.param(
-            "GET", ORDERS_URL, signed(replaced(ORDERS_PARAMS, "page", "3"), ORDERS_SIG), CS, id="tampered"
-        ),
-        pytest.param(
-            "GET", ORDERS_URL, signed([*ORDERS_PARAMS, ("status", "completed")], ORDERS_SIG), CS, id="added"
-        ),
-        pytest.param("GET", ORDERS_URL, signed(ORDERS_PARAMS, ORDERS_SIG[:-2]), CS, id="truncated"),
-        pytest.param("GET", ORDERS_URL, signed(ORDERS_PARAMS, "%%garbage%%"), CS, id="garbled"),
-        pytest.param("GET", ORDERS_URL, signed(ORDERS_PARAMS, ""), CS, id="empty-signature"),
-        pytest.param("GET", ORDERS_URL, ORDERS_PARAMS, CS, id="no-signature"),
-        pytest.param(
-            "GET", ORDERS_URL, signed(without(ORDERS_PARAMS, "oauth_nonce"), ORDERS_SIG), CS, id="no-nonce"
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            signed(without(ORDERS_PARAMS, "oauth_timestamp"), ORDERS_SIG),
-            CS,
-            id="no-timestamp",
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            signed(without(ORDERS_PARAMS, "oauth_consumer_key"), ORDERS_SIG),
-            CS,
-            id="no-key",
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            signed(replaced(ORDERS_PARAMS, "oauth_nonce", "0"), ORDERS_SIG),
-            CS,
-            id="nonce-0",
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            signed(replaced(ORDERS_PARAMS, "oauth_signature_method", "PLAINTEXT"), ORDERS_SIG),
-            CS,
-            id="plaintext",
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            signed(replaced(ORDERS_PARAMS, "oauth_signature_method", "HMAC-SHA1"), ORDERS_SIG),
-            CS,
-            id="method-swapped",
-        ),
-        pytest.param(
-            "GET",
-            ORDERS_URL,
-            [*ORDERS_PARAMS, ("oauth_signature[]", ORDERS_SIG)],
-            CS,
-            id="signature-as-array",
-        ),
-        pytest.param("GET", ORDERS_URL, signed(ORDERS_PARAMS, ORDERS_SIG), "", id="no-secret"),
-    ],
-)
-def test_verify_oauth1_rejects(method, url, params, secret):
-    assert signing.verify_oauth1(method, url, params, secret) is False
 
 
 def test_oauth1_signature_refuses_bad_methods():
@@ -543,37 +443,16 @@ RFC7636_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 
 def test_pkce_challenge_matches_rfc7636():
     assert signing.pkce_challenge(RFC7636_VERIFIER) == RFC7636_CHALLENGE
-    assert signing.verify_pkce(RFC7636_VERIFIER, RFC7636_CHALLENGE)
     # A value that has circulated as "the RFC example" but is not what the RFC (or OpenSSL) gives.
-    assert not signing.verify_pkce(RFC7636_VERIFIER, "E9cdYp2u-JP1-0cfEWWrLzzNpTwUlFS1U19ARZSRhjA")
+    assert signing.pkce_challenge(RFC7636_VERIFIER) != "E9cdYp2u-JP1-0cfEWWrLzzNpTwUlFS1U19ARZSRhjA"
 
 
 def test_pkce_rejects_the_etsy_python_empty_verifier():
     # PLATFORMS.md §5b: etsy-python sent the challenge of the empty string. Cross-checked with
     # printf '' | openssl dgst -sha256 -binary | basenc --base64url | tr -d '='
-    empty_challenge = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
-    assert signing.verify_pkce("", empty_challenge) is False
+    # (challenge "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"): we never make one from an empty verifier.
     with pytest.raises(ValueError):
         signing.pkce_challenge("")
-
-
-@pytest.mark.parametrize(
-    ("verifier", "challenge"),
-    [
-        pytest.param(RFC7636_VERIFIER[:-1] + "l", RFC7636_CHALLENGE, id="other-verifier"),
-        pytest.param(RFC7636_VERIFIER, RFC7636_CHALLENGE + "=", id="padded-challenge"),
-        pytest.param(RFC7636_VERIFIER, RFC7636_CHALLENGE[:-1], id="truncated-challenge"),
-        pytest.param(RFC7636_VERIFIER, "", id="empty-challenge"),
-        pytest.param(RFC7636_VERIFIER, None, id="missing-challenge"),
-        pytest.param(RFC7636_VERIFIER, RFC7636_VERIFIER, id="plain-method"),
-        pytest.param("a" * 42, signing.pkce_challenge("a" * 43), id="short-verifier"),
-        pytest.param("a" * 129, signing.pkce_challenge("a" * 128), id="long-verifier"),
-        pytest.param(RFC7636_VERIFIER + "+", RFC7636_CHALLENGE, id="reserved-char"),
-        pytest.param(None, RFC7636_CHALLENGE, id="missing-verifier"),
-    ],
-)
-def test_verify_pkce_rejects(verifier, challenge):
-    assert signing.verify_pkce(verifier, challenge) is False
 
 
 def test_pkce_pair():
@@ -581,7 +460,7 @@ def test_pkce_pair():
     assert 43 <= len(verifier) <= 128
     assert set(verifier) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
     assert len(challenge) == 43 and "=" not in challenge
-    assert signing.verify_pkce(verifier, challenge)
+    assert signing.pkce_challenge(verifier) == challenge
     assert signing.pkce_pair()[0] != verifier
 
 
