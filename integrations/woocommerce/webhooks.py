@@ -4,12 +4,11 @@ import json
 import re
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.signing import verify_woocommerce_webhook
-from integrations import services
+from integrations import services, webhooks
 from integrations.models import WebhookDelivery
 from storefronts.models import Store
 
@@ -30,40 +29,25 @@ def delivery_key(topic, body):
 @csrf_exempt
 @require_POST
 def receive(request, code):
-    store = get_object_or_404(
-        Store.objects.exclude(state=Store.State.DISCONNECTED), code=code, platform=Store.Platform.WOOCOMMERCE
-    )
-    body, headers = request.body, services.kept_headers(request)
+    store = webhooks.receiving_store(code, Store.Platform.WOOCOMMERCE)
+    body = request.body
     signature = request.headers.get("X-WC-Webhook-Signature")
     if signature is None and PING.match(body):
         # Sent, unsigned, when a webhook is created; WooCommerce wants exactly 200.
         services.record_delivery(
             store,
             topic="ping",
-            headers=headers,
+            headers=services.kept_headers(request),
             body=body,
             signature_valid=False,
             state=WebhookDelivery.State.IGNORED,
         )
         return HttpResponse(status=200)
     topic = request.headers.get("X-WC-Webhook-Topic", "")
-    if not verify_woocommerce_webhook(body, signature, store.webhook_secret):
-        services.record_delivery(
-            store,
-            topic=topic,
-            headers=headers,
-            body=body,
-            signature_valid=False,
-            state=WebhookDelivery.State.REJECTED,
-        )
-        return HttpResponse("Invalid signature.", status=401)
-    services.record_delivery(
+    return webhooks.take(
         store,
+        request,
         topic=topic,
-        headers=headers,
-        body=body,
-        signature_valid=True,
-        state=WebhookDelivery.State.RECEIVED,
+        signature_valid=verify_woocommerce_webhook(body, signature, store.webhook_secret),
         delivery_key=delivery_key(topic, body),
     )
-    return HttpResponse(status=200)

@@ -1,0 +1,44 @@
+"""What every webhook receiver does once its platform's own checks are made: find the store the
+URL names, keep the delivery (a refused one too, for the store's log), and answer."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from storefronts.models import Store
+
+from . import services
+from .models import WebhookDelivery
+
+
+def receiving_store(code, platform):
+    """The connected store a delivery URL names; 404 for any other."""
+    return get_object_or_404(
+        Store.objects.exclude(state=Store.State.DISCONNECTED), code=code, platform=platform
+    )
+
+
+def take(store, request, *, topic, signature_valid, delivery_key=""):
+    """Store the delivery, hand a new signed one to the worker, and answer the platform."""
+    headers = services.kept_headers(request)
+    if not signature_valid:
+        services.record_delivery(
+            store,
+            topic=topic,
+            headers=headers,
+            body=request.body,
+            signature_valid=False,
+            state=WebhookDelivery.State.REJECTED,
+        )
+        return HttpResponse("Invalid signature.", status=401)
+    delivery, created = services.record_delivery(
+        store,
+        topic=topic,
+        headers=headers,
+        body=request.body,
+        signature_valid=True,
+        state=WebhookDelivery.State.RECEIVED,
+        delivery_key=delivery_key,
+    )
+    if created:
+        services.enqueue_processing(delivery)
+    return HttpResponse(status=200)
