@@ -28,6 +28,7 @@ REFRESH_LIFETIME = timedelta(days=90)
 SCOPES = {"listings_r", "listings_w", "shops_r", "transactions_r", "transactions_w", "email_r", "profile_r"}
 LIMITS = {"x-limit-per-second": "10", "x-remaining-this-second": "9", "x-limit-per-day": "10000"}
 STATES = {"active": "active", "draft": "draft", "archived": "inactive"}
+RECEIPT_ID_BASE = 3000000000  # Etsy's receipt ids are large; ours are order ids above this
 
 
 def etsy_error(message, status, description=None):
@@ -189,6 +190,8 @@ def etsy_api(scope):
                 return etsy_error("invalid_token", 401, "access token is expired")
             if scope and scope not in issued.scopes:
                 return etsy_error("insufficient_scope", 403, f"{scope} is required")
+            if "shop_ref" in kwargs and kwargs["shop_ref"] != shop_id(shop):
+                return etsy_error("Shop not found", 404)
             response = view(request, shop, *args, **kwargs)
             for name, value in LIMITS.items():
                 response[name] = value
@@ -219,8 +222,6 @@ def me(request, shop):
 
 @etsy_api(scope="shops_r")
 def shop_detail(request, shop, shop_ref):
-    if shop_ref != shop_id(shop):
-        return etsy_error("Shop not found", 404)
     return JsonResponse(
         {
             "shop_id": shop_id(shop),
@@ -251,8 +252,6 @@ def listing_json(shop, product):
 
 @etsy_api(scope="listings_r")
 def listings(request, shop, shop_ref):
-    if shop_ref != shop_id(shop):
-        return etsy_error("Shop not found", 404)
     paging, error = limit_offset(request)
     if error:
         return error
@@ -303,7 +302,7 @@ def money(amount, currency="EUR"):
 
 def receipt_json(shop, order):
     return {
-        "receipt_id": 3000000000 + order.id,
+        "receipt_id": RECEIPT_ID_BASE + order.id,
         "receipt_type": 0,
         "seller_user_id": user_id(shop),
         "buyer_email": None,
@@ -337,13 +336,11 @@ def receipt_json(shop, order):
 
 
 def find_receipt(shop, receipt_id):
-    return shop.orders.filter(id=receipt_id - 3000000000).first()
+    return shop.orders.filter(id=receipt_id - RECEIPT_ID_BASE).first()
 
 
 @etsy_api(scope="transactions_r")
 def receipts(request, shop, shop_ref):
-    if shop_ref != shop_id(shop):
-        return etsy_error("Shop not found", 404)
     paging, error = limit_offset(request)
     if error:
         return error
@@ -365,7 +362,7 @@ def receipts(request, shop, shop_ref):
 
 @etsy_api(scope="transactions_r")
 def receipt(request, shop, shop_ref, receipt_id):
-    order = find_receipt(shop, receipt_id) if shop_ref == shop_id(shop) else None
+    order = find_receipt(shop, receipt_id)
     if order is None:
         return etsy_error("Receipt not found", 404)
     return JsonResponse(receipt_json(shop, order))
@@ -373,7 +370,7 @@ def receipt(request, shop, shop_ref, receipt_id):
 
 @etsy_api(scope="transactions_w")
 def tracking(request, shop, shop_ref, receipt_id):
-    order = find_receipt(shop, receipt_id) if shop_ref == shop_id(shop) else None
+    order = find_receipt(shop, receipt_id)
     if order is None:
         return etsy_error("Receipt not found", 404)
     if request.method != "POST":
