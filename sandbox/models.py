@@ -118,6 +118,8 @@ class Webhook(models.Model):
     secret = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=16, default="active")
     name = models.CharField(max_length=200, blank=True)
+    # Consecutive failed deliveries (WooCommerce disables the webhook past 5).
+    failure_count = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -189,6 +191,9 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     lines = models.JSONField(default=list)  # [{line_id, product_id, variant_id, sku, title, quantity, price}]
     shipments = models.JSONField(default=list)  # [{carrier, tracking_code, at}]
+    notes = models.JSONField(
+        default=list
+    )  # WooCommerce order notes: [{id, author, date, note, customer_note}]
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,21 +2,17 @@
 Shopify and WooCommerce deliver signed webhooks, Pressero posts its OrderPlaced envelope with a
 MessageHash, Etsy sends nothing and waits to be polled."""
 
-import base64
 import hashlib
-import hmac
 import json
-import time
 import uuid
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import delivery, shopify
+from . import delivery, shopify, woocommerce
 from .demo_keys import PRESSERO_SUBSCRIBER_ID
 from .models import Order, Shop, Variant
-from .woocommerce import USER_AGENT, home_url
 
 DEMO_ADDRESS = {"first_line": "9 Elm Street", "city": "Utrecht", "zip": "3511 AB", "country": "NL"}
 
@@ -33,6 +29,7 @@ def place_order(shop, items, customer):
             "sku": variant.sku,
             "title": variant.product.title,
             "options": variant.options,
+            "option_names": variant.product.option_names,
             "quantity": quantity,
             "price": str(variant.price),
         }
@@ -99,72 +96,6 @@ def notify_shopify(shop, order):
         shopify.send_webhook(shop, hook, "orders/create", body)
 
 
-# --- WooCommerce: the REST order, as wp_json_encode writes it -----------------------------------
-
-
-def woocommerce_order(order):
-    name = order.customer.get("name", "")
-    first, _, last = name.partition(" ")
-    address = {
-        "first_name": first,
-        "last_name": last,
-        "address_1": order.address["first_line"],
-        "city": order.address["city"],
-        "postcode": order.address["zip"],
-        "country": order.address["country"],
-    }
-    stamp = order.updated_at.strftime("%Y-%m-%dT%H:%M:%S")
-    return {
-        "id": order.id,
-        "number": str(order.number),
-        "status": "processing",
-        "currency": order.currency,
-        "date_created_gmt": order.created_at.strftime("%Y-%m-%dT%H:%M:%S"),
-        "date_modified_gmt": stamp,
-        "total": str(order.total),
-        "billing": {**address, "email": order.customer.get("email", "")},
-        "shipping": address,
-        "line_items": [
-            {
-                "id": order.id * 100 + line["line_id"],
-                "name": line["title"],
-                "product_id": line["product_id"],
-                "variation_id": line["variant_id"],
-                "quantity": line["quantity"],
-                "sku": line["sku"],
-                "price": float(line["price"]),
-                "total": str(float(line["price"]) * line["quantity"]),
-            }
-            for line in order.lines
-        ],
-        "payment_url": f"{home_url(order.shop)}/checkout/order-pay/{order.id}/",
-    }
-
-
-def wp_json_encode(payload):
-    """PHP's json_encode escapes '/' as '\\/'; WooCommerce signs exactly those bytes."""
-    return json.dumps(payload, separators=(",", ":")).replace("/", "\\/").encode()
-
-
-def notify_woocommerce(shop, order):
-    body = wp_json_encode(woocommerce_order(order))
-    for hook in shop.webhooks.filter(topic="order.created", status="active"):
-        signature = base64.b64encode(hmac.new(hook.secret.encode(), body, hashlib.sha256).digest()).decode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-WC-Webhook-Source": home_url(shop) + "/",
-            "X-WC-Webhook-Topic": "order.created",
-            "X-WC-Webhook-Resource": "order",
-            "X-WC-Webhook-Event": "created",
-            "X-WC-Webhook-Signature": signature,
-            "X-WC-Webhook-ID": str(hook.id),
-            # Like WooCommerce's: a hash of the webhook id and the second, so not unique.
-            "X-WC-Webhook-Delivery-ID": hashlib.md5(f"{hook.id}{int(time.time())}".encode()).hexdigest(),  # noqa: S324
-        }
-        delivery.send(shop, "order.created", hook.delivery_url, body, headers)
-
-
 # --- Pressero: the OrderPlaced envelope and its MessageHash ---------------------------------------
 
 
@@ -197,7 +128,7 @@ def notify_pressero(shop, order):
 
 NOTIFY = {
     Shop.Platform.SHOPIFY: notify_shopify,
-    Shop.Platform.WOOCOMMERCE: notify_woocommerce,
+    Shop.Platform.WOOCOMMERCE: woocommerce.notify_order,
     Shop.Platform.PRESSERO: notify_pressero,
     Shop.Platform.ETSY: lambda shop, order: None,  # Etsy is polled for receipts
 }

@@ -1,5 +1,5 @@
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import path, re_path
 
 from . import etsy, pages, pressero, shopify, woocommerce
 
@@ -32,7 +32,11 @@ urlpatterns = [
     path(f"{WC}/wc/v3/products", woocommerce.products),
     path(f"{WC}/wc/v3/products/<int:product_id>/variations", woocommerce.variations),
     path(f"{WC}/wc/v3/orders", woocommerce.orders),
+    path(f"{WC}/wc/v3/orders/<int:order_id>", woocommerce.order),
+    path(f"{WC}/wc/v3/orders/<int:order_id>/notes", woocommerce.order_notes),
     path(f"{WC}/wc/v3/webhooks", woocommerce.webhooks),
     path(f"{WC}/wc/v3/webhooks/batch", woocommerce.webhooks_batch),
     path(f"{WC}/wc/v3/webhooks/<int:webhook_id>", woocommerce.webhook),
+    # Anything else under wp-json is WordPress's JSON "no route", never an HTML 404.
+    re_path(r"^woocommerce/(?P<handle>[-\w]+)/wp-json/", woocommerce.unknown_route),
 ]
