@@ -3,12 +3,13 @@ at /pressero/<handle>/api/...
 
 Strict where Pressero is: a token comes only for the right user, password, SubscriberId and
 ConsumerID; every call carries `Authorization: token <token>` (that scheme word); pages are
-numbered from 0.
+numbered from 0; Orders/Search is POST only and honours the filters in its body.
 """
 
 import hmac
 import json
 import secrets
+from datetime import UTC, datetime
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -75,9 +76,12 @@ def validate(request, handle, token):
 
 @csrf_exempt
 def search_orders(request, handle):
+    """POST only, with a JSON list of filters in the body: [{"Column", "Value", "Operator"}]."""
     shop = find_shop(handle)
     if shop is None:
         return pressero_error("Not found", 404)
+    if request.method != "POST":
+        return pressero_error("The requested resource does not support this method.", 405)
     fault = apply_fault(shop)
     if fault is not None:
         return fault
@@ -89,9 +93,69 @@ def search_orders(request, handle):
         return pressero_error("pageNumber and pageSize must be numbers.", 400)
     if page < 0 or not 1 <= size <= 1000:
         return pressero_error("pageNumber starts at 0; pageSize is 1 to 1000.", 400)
-    orders = shop.orders.order_by("-id")
-    items = [order_summary(order) for order in orders[page * size : (page + 1) * size]]
-    return JsonResponse({"Items": items, "TotalItems": orders.count()})
+    try:
+        filters = parse_filters(request.body)
+    except ValueError as error:
+        return pressero_error(str(error), 400)
+    matching = [
+        summary
+        for summary in map(order_summary, shop.orders.order_by("-id"))
+        if all(keep(summary) for keep in filters)
+    ]
+    return JsonResponse({"Items": matching[page * size : (page + 1) * size], "TotalItems": len(matching)})
+
+
+SEARCH_OPERATORS = {
+    "equals": lambda field, value: field == value,
+    "notequals": lambda field, value: field != value,
+    "contains": lambda field, value: value.lower() in str(field).lower(),
+    "greaterthan": lambda field, value: field > value,
+    "lessthan": lambda field, value: field < value,
+}
+# How each searchable column's text Value compares with the order's field.
+SEARCH_COLUMNS = {
+    "OrderNumber": int,
+    "OrderDate": lambda value: aware(datetime.fromisoformat(value.replace("Z", "+00:00"))),
+    "StatusName": str,
+    "Total": float,
+}
+
+
+def aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_filters(body):
+    """The search body as predicates over an order summary; ValueError says what is wrong."""
+    try:
+        filters = json.loads(body or b"[]")
+    except ValueError:
+        raise ValueError("The request body is not valid JSON.") from None
+    if not isinstance(filters, list) or not all(isinstance(item, dict) for item in filters):
+        raise ValueError("The body must be a list of filters: [{Column, Value, Operator}].")
+    predicates = []
+    for item in filters:
+        column, operator = item.get("Column"), str(item.get("Operator", "equals")).lower()
+        if column not in SEARCH_COLUMNS:
+            raise ValueError(f"Unknown column {column!r}; searchable: {', '.join(SEARCH_COLUMNS)}.")
+        if operator not in SEARCH_OPERATORS:
+            raise ValueError(f"Unknown operator {operator!r}; known: {', '.join(SEARCH_OPERATORS)}.")
+        try:
+            value = SEARCH_COLUMNS[column](str(item.get("Value", "")))
+        except ValueError:
+            raise ValueError(f"{item.get('Value')!r} is not a value for {column}.") from None
+        predicates.append(matches(column, SEARCH_OPERATORS[operator], value))
+    return predicates
+
+
+def matches(column, compare, value):
+    def keep(summary):
+        field = summary[column]
+        if column == "OrderDate":
+            field = datetime.fromisoformat(field)
+        return compare(field, value)
+
+    return keep
 
 
 def order_summary(order):
