@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.signing import constant_time_equal, random_token, verify_shopify_query
+from core.signing import constant_time_equal, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
@@ -23,6 +23,7 @@ from storefronts.models import Store
 from storefronts.services import StoreError
 
 from .adapter import ShopifyAdapter, authorize_url, callback_is_fresh, normalise_shop
+from .signatures import callback_is_signed
 
 SESSION_KEY = "shopify_oauth"
 
@@ -73,7 +74,7 @@ def callback_problem(request, pending):
         return _("The state of the answer does not match the request we made. Start again.")
     if params.get("error"):
         return _("The installation was declined on Shopify, so nothing was connected.")
-    if not verify_shopify_query(params, settings.SHOPIFY_API_SECRET):
+    if not callback_is_signed(params):
         return _("The answer's signature (HMAC) is not Shopify's. Nothing was connected.")
     if not callback_is_fresh(params.get("timestamp"), now=time.time()):
         return _("The answer is too old to trust. Start again.")
