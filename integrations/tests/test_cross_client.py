@@ -76,7 +76,7 @@ def test_shopify_a_second_client_changes_nothing_of_the_first(shopify, acme, glo
     assert "shopify_oauth" not in b.session
 
 
-def test_shopify_a_store_manager_cannot_spend_a_code_for_a_store_not_theirs(shopify, acme):
+def test_shopify_a_store_manager_is_refused_before_shopify_for_a_store_not_theirs(shopify, acme):
     a = signed_in(acme)
     a.get(SHOPIFY_CALLBACK, consent(start_shopify(a).url))
     store = Store.objects.get(platform="shopify")
