@@ -84,6 +84,8 @@ OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
 # credentials set, the sandbox's demo app (see sandbox/demo_keys.py) and its shops are used.
 SHOPIFY_API_KEY = env("SHOPIFY_API_KEY", "sandbox-printfront-app" if SANDBOX_ENABLED else "")
 SHOPIFY_API_SECRET = envsecret("SHOPIFY_API_SECRET", "sandbox-shopify-app-secret" if SANDBOX_ENABLED else "")
+# Set only during a rotation of the app's secret: Shopify signs with either for up to an hour.
+SHOPIFY_API_SECRET_PREVIOUS = envsecret("SHOPIFY_API_SECRET_PREVIOUS")
 SHOPIFY_API_VERSION = env("SHOPIFY_API_VERSION", "2026-10")
 SHOPIFY_SCOPES = envlist(
     "SHOPIFY_SCOPES",

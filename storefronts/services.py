@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from connect import services as connect_services
 from connect.models import Invitation
@@ -132,28 +133,46 @@ class StoreError(Exception):
     """A store that cannot be connected; the message is for the person."""
 
 
+ALREADY_CONNECTED = gettext_lazy("This shop is already connected to Printfront by another account.")
+
+
 def connect_store(actor, membership, *, platform, name, shop_identity, **connection):
     """Connect a platform shop: a new store, or the client's existing one for the same shop
-    (reconnecting keeps all its data). A shop connected by another client is refused, and so
-    is a Store Manager reconnecting a store that is not theirs."""
+    (reconnecting keeps all its data). Refused as check_can_connect says."""
     try:
         with transaction.atomic():
             return _connect_store(actor, membership, platform, name, shop_identity, connection)
     except IntegrityError:  # the same shop connected at the same moment elsewhere
-        raise StoreError(_("This shop is already connected to Printfront by another account.")) from None
+        raise StoreError(str(ALREADY_CONNECTED)) from None
+
+
+def check_can_connect(membership, platform, shop_identity, *, lock=False):
+    """Raise StoreError if this member may not connect the shop: another client has it
+    connected, or it is their own client's store and they are a Store Manager not assigned to
+    it. Connect pages ask this as soon as they know the shop, before anything that would
+    change the connection at the platform (a new token revokes the one the store holds).
+    Returns the client's existing store for the shop, if any."""
+    same_shop = Store.objects.filter(platform=platform, shop_identity=shop_identity)
+    if lock:
+        same_shop = same_shop.select_for_update()
+    if same_shop.exclude(client=membership.client).exclude(state=Store.State.DISCONNECTED).exists():
+        raise StoreError(str(ALREADY_CONNECTED))
+    store = same_shop.filter(client=membership.client).first()
+    if (
+        store is not None
+        and membership.role == Role.STORE_MANAGER
+        and not membership.stores.filter(pk=store.pk).exists()
+    ):
+        raise StoreError(_("Your company already has this shop as a store that is not assigned to you."))
+    return store
 
 
 def _connect_store(actor, membership, platform, name, shop_identity, connection):
-    same_shop = Store.objects.select_for_update().filter(platform=platform, shop_identity=shop_identity)
-    if same_shop.exclude(client=membership.client).exclude(state=Store.State.DISCONNECTED).exists():
-        raise StoreError(_("This shop is already connected to Printfront by another account."))
-    store = same_shop.filter(client=membership.client).first()
+    store = check_can_connect(membership, platform, shop_identity, lock=True)
     if store is None:
         return create_store(
             actor, membership, platform=platform, name=name, shop_identity=shop_identity, **connection
         )
-    if membership.role == Role.STORE_MANAGER and not membership.stores.filter(pk=store.pk).exists():
-        raise StoreError(_("Your company already has this shop as a store that is not assigned to you."))
     for attribute, value in connection.items():
         setattr(store, attribute, value)
     store.state, store.state_reason, store.connected_at = Store.State.CONNECTED, "", timezone.now()

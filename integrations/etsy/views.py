@@ -57,6 +57,8 @@ def callback(request):
         return _page(request, _("Access was not granted on Etsy, so nothing was connected."), 400)
     adapter = EtsyAdapter()
     try:
+        # Etsy names the shop only after the exchange. A new grant leaves the tokens of earlier
+        # ones valid, and save_connection refuses another client's shop before keeping anything.
         connection = adapter.exchange_code(
             params.get("code", ""), pending["verifier"], _callback_url(request)
         )

@@ -1,6 +1,8 @@
 """Connecting a Shopify shop: the merchant approves Printfront on Shopify's own screen and comes
 back to the callback, which checks the state nonce, the HMAC, the timestamp and the shop's
-hostname before trading the code for a token. A refused check saves nothing and says why."""
+hostname before trading the code for a token. A refused check saves nothing and says why.
+Whether this client may connect the shop is asked at the start and again before the trade,
+which revokes the shop's earlier token (one active token per app and shop)."""
 
 import time
 
@@ -12,14 +14,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.signing import constant_time_equal, random_token, verify_shopify_query
+from core.signing import constant_time_equal, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
+from storefronts import services as store_services
 from storefronts.models import Store
 from storefronts.services import StoreError
 
 from .adapter import ShopifyAdapter, authorize_url, callback_is_fresh, normalise_shop
+from .signatures import callback_is_signed
 
 SESSION_KEY = "shopify_oauth"
 
@@ -49,8 +53,12 @@ def connect(request):
     if request.method == "POST" and form.is_valid():
         if not settings.SHOPIFY_API_KEY:
             return _page(request, form, _("Shopify is not set up on this Printfront (SHOPIFY_API_KEY)."))
-        state = random_token()
         shop = form.cleaned_data["shop"]
+        try:
+            store_services.check_can_connect(request.membership, Store.Platform.SHOPIFY, shop)
+        except StoreError as error:
+            return _page(request, form, str(error))
+        state = random_token()
         request.session[SESSION_KEY] = {"state": state, "shop": shop, "client": str(request.client.code)}
         callback = request.build_absolute_uri(reverse("integrations:shopify_callback"))
         return redirect(authorize_url(shop, state, callback))
@@ -66,7 +74,7 @@ def callback_problem(request, pending):
         return _("The state of the answer does not match the request we made. Start again.")
     if params.get("error"):
         return _("The installation was declined on Shopify, so nothing was connected.")
-    if not verify_shopify_query(params, settings.SHOPIFY_API_SECRET):
+    if not callback_is_signed(params):
         return _("The answer's signature (HMAC) is not Shopify's. Nothing was connected.")
     if not callback_is_fresh(params.get("timestamp"), now=time.time()):
         return _("The answer is too old to trust. Start again.")
@@ -84,6 +92,9 @@ def callback(request):
         return _page(request, form, problem, status=400)
     adapter = ShopifyAdapter(pending["shop"])
     try:
+        # Asked again before the code is spent: the exchange revokes the token the shop's
+        # store holds, and the shop may have been connected since the start.
+        store_services.check_can_connect(request.membership, Store.Platform.SHOPIFY, pending["shop"])
         connection = adapter.exchange_code(request.GET["code"])
         store = integration_services.save_connection(
             request.user, request.membership, Store.Platform.SHOPIFY, connection
