@@ -39,7 +39,17 @@ def missing(reason):
     pytest.skip(reason)
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def pytest_configure(config):
+    # The live server's address is fixed before any test runs, so the sandbox can allow-list
+    # its OAuth callbacks exactly, as a real app's configuration would.
+    if not config.getvalue("liveserver"):
+        config.option.liveserver = f"localhost:{free_port()}"
     if IN_CI:
         engine = settings.DATABASES["default"]["ENGINE"]
         if "postgresql" not in engine:
@@ -101,15 +111,15 @@ def celery_worker(transactional_db):
 
 
 @pytest.fixture(scope="session")
-def sandbox_url(tmp_path_factory):
+def sandbox_url(tmp_path_factory, pytestconfig):
     """The sandbox platforms, running as their own process (as in `make run`) on a free port,
-    with their own database in a temporary folder."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    with their own database in a temporary folder. Its demo apps allow OAuth callbacks to the
+    test client's host and to the live server."""
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     folder = tmp_path_factory.mktemp("sandbox")
-    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url}
+    app_urls = f"http://testserver,http://{pytestconfig.getvalue('liveserver')}"
+    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url, "SANDBOX_APP_URLS": app_urls}
     env.pop("SANDBOX_DATABASE_URL", None)
     # Its request log goes to a file: a pipe nobody reads would fill up and stall it.
     log = open(folder / "sandbox.log", "wb")  # noqa: SIM115 (closed below, after the process)

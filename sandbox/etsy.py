@@ -1,7 +1,7 @@
 """The Etsy emulator: OAuth 2.0 with PKCE and Open API v3 for the demo shop, under /etsy/.
 
-Strict where Etsy is: the code exchange needs the PKCE verifier of the challenge it was issued
-for; access tokens are `<user_id>.<token>` and last an hour; refresh tokens rotate; every API
+Strict where Etsy is: the redirect_uri must be one of the app's registered callback URLs,
+exactly; the code exchange needs the PKCE verifier of the challenge it was issued for; access tokens are `<user_id>.<token>` and last an hour; refresh tokens rotate; every API
 call needs `x-api-key: keystring:shared_secret` (403 with the keystring alone); `limit` is 1 to
 100; answers carry Etsy's rate-limit headers.
 """
@@ -13,7 +13,7 @@ import json
 import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from .demo_keys import ETSY_APP_KEYSTRING, ETSY_APP_REDIRECT_PATH, ETSY_APP_SHARED_SECRET
 from .faults import apply_fault
 from .models import AccessToken, AuthorizationCode, Product, Shop
+from .oauth import redirect_uri_allowed
 
 REFRESH_LIFETIME = timedelta(days=90)
 SCOPES = {"listings_r", "listings_w", "shops_r", "transactions_r", "transactions_w", "email_r", "profile_r"}
@@ -66,7 +67,7 @@ def connect(request):
     problems = []
     if params.get("client_id") != ETSY_APP_KEYSTRING:
         problems.append("Unknown app (client_id).")
-    if urlsplit(redirect_uri).path != ETSY_APP_REDIRECT_PATH:
+    if not redirect_uri_allowed(redirect_uri, ETSY_APP_REDIRECT_PATH):
         problems.append("The requested redirect URL is not permitted.")
     if params.get("response_type") != "code":
         problems.append("response_type must be code.")

@@ -30,6 +30,10 @@ class Shop(models.Model):
     retry_after = models.PositiveSmallIntegerField(default=2)
     slow_seconds = models.FloatField(default=3)
     webhooks_off = models.BooleanField(default=False)
+    fast_webhook_retries = models.BooleanField(
+        default=False,
+        help_text="Shopify: retry failed webhooks on a schedule of seconds instead of hours (for tests).",
+    )
     token_lifetime = models.PositiveIntegerField(default=3600, help_text="Seconds an access token lasts.")
     # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
     bucket_available = models.FloatField(default=1000)
@@ -140,6 +144,7 @@ class SentWebhook(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)  # 2 and up: retries of one delivery
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -147,6 +152,10 @@ class SentWebhook(models.Model):
 
     def __str__(self):
         return f"{self.topic} -> {self.delivery_url} ({self.response_status or self.error})"
+
+    @property
+    def delivered(self):
+        return self.response_status is not None and 200 <= self.response_status < 300
 
 
 class AuthorizationCode(models.Model):

@@ -53,8 +53,8 @@ def demo_variant(shop, sku=None):
 def shopify_order(order):
     shop = order.shop
     return {
-        "id": shopify.ORDER_ID_BASE + order.id,
-        "admin_graphql_api_id": shopify.gid("Order", shopify.ORDER_ID_BASE + order.id),
+        "id": shopify.legacy_id("Order", order.id),
+        "admin_graphql_api_id": shopify.gid("Order", order.id),
         "name": f"#{order.number}",
         "order_number": order.number,
         "email": order.customer.get("email"),
@@ -73,9 +73,10 @@ def shopify_order(order):
         },
         "line_items": [
             {
-                "id": 9000000000 + order.id * 100 + line["line_id"],
-                "product_id": line["product_id"],
-                "variant_id": line["variant_id"],
+                "id": shopify.legacy_id("LineItem", shopify.line_pk(order, line)),
+                "admin_graphql_api_id": shopify.gid("LineItem", shopify.line_pk(order, line)),
+                "product_id": shopify.legacy_id("Product", line["product_id"]),
+                "variant_id": shopify.legacy_id("ProductVariant", line["variant_id"]),
                 "sku": line["sku"],
                 "title": line["title"],
                 "variant_title": " / ".join(line["options"]),

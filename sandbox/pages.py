@@ -40,6 +40,7 @@ class FaultForm(forms.ModelForm):
             "retry_after",
             "slow_seconds",
             "webhooks_off",
+            "fast_webhook_retries",
             "bucket_available",
             "token_lifetime",
         ]

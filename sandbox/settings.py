@@ -17,6 +17,15 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 
 # Where the sandbox is reached, used to build the URLs it hands out (API base URLs).
 SANDBOX_URL = os.environ.get("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
+# Where the demo apps (Printfront) are served: their OAuth redirect_uri must be one of these
+# followed by the app's callback path, exactly, as in a real app's configuration.
+APP_URLS = [
+    url.strip().rstrip("/")
+    for url in os.environ.get("SANDBOX_APP_URLS", os.environ.get("SITE_URL", "http://127.0.0.1:8000")).split(
+        ","
+    )
+    if url.strip()
+]
 
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles", "sandbox"]
 MIDDLEWARE = [

@@ -2,10 +2,16 @@
 rotating refresh tokens) and the Admin GraphQL API of one demo shop per hostname, at
 /shopify/<handle>.myshopify.com/admin/...
 
-Strict where Shopify is: the callback carries a hex HMAC of its other parameters keyed with
-the app's secret; codes work once; only one expiring token is active per shop; every GraphQL
-document is validated against Shopify's published schema; queries cost points from a bucket
-that refills at a fixed rate, and a query that does not fit is THROTTLED.
+Strict where Shopify is: the redirect_uri must be one of the app's allowed URLs exactly; the
+callback carries a hex HMAC of its other parameters keyed with the app's secret, and `host` (base64
+of admin.shopify.com/store/<handle>); codes work once; only one expiring token is active per shop;
+only well-formed API versions are served (old ones fall forward to the oldest supported); every
+GraphQL document is validated against Shopify's published schema (errors with graphql-ruby's
+codes), its variables are coerced before anything runs, each field needs the access scope Shopify
+requires, connections need `first` or `last`; queries cost points from a bucket that refills at a
+fixed rate, and a query that does not fit is THROTTLED. Ids are 64-bit numbers above 2**53 and
+DateTimes are UTC with a `Z`. Webhooks time out after 5 s and are retried 8 times over 4 hours,
+then the subscription is removed.
 """
 
 import base64
@@ -13,34 +19,56 @@ import gzip
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from graphql import FieldNode, build_client_schema, execute, parse, validate
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    build_client_schema,
+    execute,
+    get_operation_ast,
+    parse,
+    print_ast,
+    specified_rules,
+    validate,
+)
 from graphql.error import GraphQLSyntaxError
+from graphql.execution.values import get_variable_values
 
 from . import delivery
 from .demo_keys import SHOPIFY_APP_CLIENT_ID, SHOPIFY_APP_CLIENT_SECRET, SHOPIFY_APP_REDIRECT_PATH
 from .faults import apply_fault
 from .models import AccessToken, AuthorizationCode, Product, Shop, Webhook
+from .oauth import allowed_redirect_uris, redirect_uri_allowed
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "shopify-admin-graphql-2026-10.json.gz"
-API_VERSION = "2026-10"
+API_VERSION = "2026-10"  # the newest stable version: the schema the sandbox serves
+# Stable versions are supported for a year; an older one falls forward to the oldest supported.
+SUPPORTED_VERSIONS = ("2026-01", "2026-04", "2026-07", API_VERSION, "unstable")
+STABLE_VERSION = re.compile(r"^\d{4}-(01|04|07|10)$")
 DOMAIN = ".myshopify.com"
 CODE_LIFETIME = timedelta(minutes=10)
 TOKEN_LIFETIME = timedelta(hours=1)
 REFRESH_LIFETIME = timedelta(days=90)
 BUCKET_SIZE, RESTORE_RATE, MAX_QUERY_COST = 1000.0, 50.0, 1000
 MAX_PAGE = 250
+# Shopify waits 1 s for the connection and 5 s for the answer, then retries.
+WEBHOOK_CONNECT_TIMEOUT, WEBHOOK_TIMEOUT = 1, 5
+WEBHOOK_RETRIES, WEBHOOK_RETRY_WINDOW = 8, timedelta(hours=4)
 STATUS = {"active": "ACTIVE", "draft": "DRAFT", "archived": "ARCHIVED"}
 
 
@@ -89,11 +117,15 @@ def authorize(request, hostname):
         return render(
             request, "sandbox/shopify_error.html", {"message": "Unknown app (client_id)."}, status=400
         )
-    if urlsplit(redirect_uri).path != SHOPIFY_APP_REDIRECT_PATH:
+    if not redirect_uri_allowed(redirect_uri, SHOPIFY_APP_REDIRECT_PATH):
+        allowed = ", ".join(allowed_redirect_uris(SHOPIFY_APP_REDIRECT_PATH))
         return render(
             request,
             "sandbox/shopify_error.html",
-            {"message": "The redirect_uri is not allow-listed in the app's configuration."},
+            {
+                "message": "The redirect_uri is not whitelisted in the app's configuration "
+                f"(allowed: {allowed}; the sandbox takes them from SANDBOX_APP_URLS)."
+            },
             status=400,
         )
     if request.method == "POST":
@@ -105,7 +137,7 @@ def authorize(request, hostname):
         )
         callback = {
             "code": grant.code,
-            "host": "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUv" + shop.handle.encode().hex(),
+            "host": admin_host(shop),
             "shop": hostname,
             "state": state,
             "timestamp": str(int(time.time())),
@@ -116,6 +148,11 @@ def authorize(request, hostname):
         "sandbox/shopify_consent.html",
         {"shop": shop, "scopes": scopes, "params": params.items()},
     )
+
+
+def admin_host(shop):
+    """The `host` parameter: base64 of the shop's admin address, without padding."""
+    return base64.b64encode(f"admin.shopify.com/store/{shop.handle}".encode()).decode().rstrip("=")
 
 
 def oauth_error(description, status=400):
@@ -187,11 +224,27 @@ def graphql_error(message, code, status=200, cost=None):
     return JsonResponse(body, status=status)
 
 
+def served_version(requested):
+    """The API version Shopify would serve for the one in the URL, or None (no such route)."""
+    if requested in SUPPORTED_VERSIONS:
+        return requested
+    if STABLE_VERSION.match(requested) and requested < SUPPORTED_VERSIONS[0]:
+        return SUPPORTED_VERSIONS[0]
+    return None
+
+
 @csrf_exempt
 def graphql(request, hostname, version):
     shop = shop_for(hostname)
-    if shop is None or request.method != "POST":
+    served = served_version(version)
+    if shop is None or served is None or request.method != "POST":
         return JsonResponse({"errors": "Not Found"}, status=404)
+    response = answer_graphql(request, shop)
+    response["X-Shopify-API-Version"] = served
+    return response
+
+
+def answer_graphql(request, shop):
     fault = apply_fault(shop)
     if fault is not None:
         return fault
@@ -210,15 +263,24 @@ def graphql(request, hostname, version):
     try:
         payload = json.loads(request.body)
         document = parse(payload["query"])
+        variables = payload.get("variables") or {}
+        if not isinstance(variables, dict):
+            raise TypeError
     except (ValueError, KeyError, TypeError):
         return HttpResponseBadRequest('{"errors":{"query":"Required parameter missing or invalid"}}')
     except GraphQLSyntaxError as error:
         return JsonResponse({"errors": [error.formatted]})
-    errors = validate(schema(), document)
+    errors = validation_errors(document)
     if errors:
-        return JsonResponse({"errors": [error.formatted for error in errors]})
-    variables = payload.get("variables") or {}
-    requested = query_cost(document, variables)
+        return JsonResponse({"errors": errors})
+    operation = get_operation_ast(document, payload.get("operationName"))
+    if operation is None:
+        return JsonResponse({"errors": [{"message": "An operation name is required"}]})
+    coerced = get_variable_values(schema(), operation.variable_definitions or (), variables)
+    if isinstance(coerced, list):
+        return JsonResponse({"errors": [variable_error(error, variables) for error in coerced]})
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    requested = query_cost(operation, fragments, coerced.coerced)
     if requested > MAX_QUERY_COST:
         return graphql_error(
             f"Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).",
@@ -232,7 +294,14 @@ def graphql(request, hostname, version):
             "THROTTLED",
             cost={"requestedQueryCost": requested, "actualQueryCost": None, "throttleStatus": status},
         )
-    result = execute(schema(), document, root_value=Root(shop), variable_values=variables)
+    result = execute(
+        schema(),
+        document,
+        root_value=Root(shop),
+        variable_values=variables,
+        operation_name=payload.get("operationName"),
+        middleware=[ScopeCheck(token.scopes)],
+    )
     actual = requested  # the sandbox charges what was asked for
     shop.bucket_available = available - actual
     shop.save(update_fields=["bucket_available", "bucket_checked_at"])
@@ -243,9 +312,67 @@ def graphql(request, hostname, version):
     body["extensions"] = {
         "cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}
     }
-    response = JsonResponse(body)
-    response["X-Shopify-API-Version"] = version
-    return response
+    return JsonResponse(body)
+
+
+# graphql-ruby's code (Shopify runs it) for what each of graphql-core's rules finds.
+VALIDATION_CODES = {
+    "ExecutableDefinitionsRule": "queryContainsSchemaDefinitions",
+    "KnownOperationTypesRule": "missingMutationConfiguration",
+    "UniqueOperationNamesRule": "uniquelyNamedOperations",
+    "LoneAnonymousOperationRule": "uniquelyNamedOperations",
+    "SingleFieldSubscriptionsRule": "notSingleSubscription",
+    "KnownTypeNamesRule": "undefinedType",
+    "FragmentsOnCompositeTypesRule": "fragmentOnNonCompositeType",
+    "VariablesAreInputTypesRule": "variableRequiresValidType",
+    "ScalarLeafsRule": "selectionMismatch",
+    "FieldsOnCorrectTypeRule": "undefinedField",
+    "UniqueFragmentNamesRule": "fragmentNotUnique",
+    "KnownFragmentNamesRule": "useAndDefineFragment",
+    "NoUnusedFragmentsRule": "useAndDefineFragment",
+    "PossibleFragmentSpreadsRule": "cannotSpreadFragment",
+    "NoFragmentCyclesRule": "infiniteLoop",
+    "UniqueVariableNamesRule": "variableNotUnique",
+    "NoUndefinedVariablesRule": "variableNotDefined",
+    "NoUnusedVariablesRule": "variableNotUsed",
+    "KnownDirectivesRule": "undefinedDirective",
+    "UniqueDirectivesPerLocationRule": "directiveNotUniqueForLocation",
+    "KnownArgumentNamesRule": "argumentNotAccepted",
+    "UniqueArgumentNamesRule": "argumentNotUnique",
+    "ValuesOfCorrectTypeRule": "argumentLiteralsIncompatible",
+    "ProvidedRequiredArgumentsRule": "missingRequiredArguments",
+    "VariablesInAllowedPositionRule": "variableMismatch",
+    "OverlappingFieldsCanBeMergedRule": "fieldConflict",
+    "UniqueInputFieldNamesRule": "inputFieldNotUnique",
+}
+
+
+def validation_errors(document):
+    """The document's validation errors, each with the extensions.code Shopify gives it. The
+    rules run one at a time so that each error is known by the rule that found it."""
+    errors = []
+    for rule in specified_rules:
+        for error in validate(schema(), document, [rule]):
+            formatted = error.formatted
+            formatted["extensions"] = {"code": VALIDATION_CODES.get(rule.__name__, "invalidQuery")}
+            errors.append(formatted)
+    return errors
+
+
+def variable_error(error, variables):
+    """A variable that does not fit its declared type, in the words graphql-ruby uses."""
+    definition = error.nodes[0] if error.nodes else None
+    if definition is None or not hasattr(definition, "variable"):
+        return error.formatted
+    name = definition.variable.name.value
+    return {
+        "message": f"Variable ${name} of type {print_ast(definition.type)} was provided invalid value",
+        "locations": error.formatted.get("locations", []),
+        "extensions": {
+            "value": variables.get(name),
+            "problems": [{"path": [], "explanation": error.message.split("; ", 1)[-1]}],
+        },
+    }
 
 
 def refill_bucket(shop):
@@ -260,10 +387,11 @@ def refill_bucket(shop):
 WRAPPERS = {"nodes", "edges", "node", "pageInfo"}
 
 
-def query_cost(document, variables):
-    """Shopify's requested cost, close enough: each object costs 1, a connection costs its
-    page size (first/last) times what one of its nodes costs, the wrappers of a connection
-    (nodes, edges, pageInfo) cost nothing, and the query itself 2."""
+def query_cost(operation, fragments, variables):
+    """Shopify's requested cost of the operation about to run, close enough: each object costs
+    1, a connection costs its page size (first/last) times what one of its nodes costs, the
+    wrappers of a connection (nodes, edges, pageInfo) cost nothing, and the query itself 2.
+    `variables` are already coerced to their declared types."""
 
     def argument(field, name):
         for arg in field.arguments or ():
@@ -276,71 +404,173 @@ def query_cost(document, variables):
 
     def selection_cost(selection_set):
         total = 0
-        for field in selection_set.selections if selection_set else []:
-            if not isinstance(field, FieldNode) or field.selection_set is None:
-                continue  # scalars and enums are free
-            inner = selection_cost(field.selection_set)
-            size = argument(field, "first") or argument(field, "last")
-            if size:
-                total += size * (1 + inner)
-            else:
-                total += inner + (0 if field.name.value in WRAPPERS else 1)
+        for selection in selection_set.selections if selection_set else []:
+            if isinstance(selection, InlineFragmentNode):
+                total += selection_cost(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += selection_cost(fragments[selection.name.value].selection_set)
+            elif isinstance(selection, FieldNode) and selection.selection_set is not None:
+                inner = selection_cost(selection.selection_set)
+                size = argument(selection, "first") or argument(selection, "last")
+                if size:
+                    total += size * (1 + inner)
+                else:
+                    total += inner + (0 if selection.name.value in WRAPPERS else 1)
+            # scalars and enums are free
         return total
 
-    return 2 + sum(selection_cost(getattr(d, "selection_set", None)) for d in document.definitions)
+    return 2 + selection_cost(operation.selection_set)
+
+
+# --- Access scopes ---------------------------------------------------------------------------------
+
+# The scopes Shopify requires of the fields the sandbox serves (any one of a set will do; a
+# write_ scope includes its read_ scope). Fields not listed need none.
+FULFILLMENT_ORDER_KINDS = ("merchant_managed", "assigned", "third_party")
+REQUIRED_SCOPES = {
+    ("QueryRoot", "products"): {"read_products"},
+    ("QueryRoot", "product"): {"read_products"},
+    ("QueryRoot", "order"): {"read_orders"},
+    ("Order", "fulfillmentOrders"): {f"read_{kind}_fulfillment_orders" for kind in FULFILLMENT_ORDER_KINDS},
+    ("Mutation", "productCreate"): {"write_products"},
+    ("Mutation", "fulfillmentCreate"): {
+        f"write_{kind}_fulfillment_orders" for kind in FULFILLMENT_ORDER_KINDS
+    },
+}
+
+
+class ScopeCheck:
+    """graphql-core middleware: a field the token's scopes do not cover resolves to null with
+    Shopify's ACCESS_DENIED error, and a mutation refused this way does not run."""
+
+    def __init__(self, scopes):
+        implied = {"read_" + scope.removeprefix("write_") for scope in scopes if scope.startswith("write_")}
+        self.scopes = set(scopes) | implied
+
+    def resolve(self, next_, root, info, **arguments):
+        required = REQUIRED_SCOPES.get((info.parent_type.name, info.field_name))
+        if required and not required & self.scopes:
+            access = " or ".join(f"`{scope}` access scope" for scope in sorted(required))
+            raise GraphQLError(
+                f"Access denied for {info.field_name} field. Required access: {access}.",
+                extensions={
+                    "code": "ACCESS_DENIED",
+                    "documentation": "https://shopify.dev/api/usage/access-scopes",
+                    "requiredAccess": f"{access}.",
+                },
+            )
+        return next_(root, info, **arguments)
 
 
 # --- Resolvers: plain objects that graphql-core's default resolver reads ----------------------
 
 
+# Shopify's ids are 64-bit numbers and, in a shop of today, above 2**53, where a double (a
+# JavaScript number, a Python float) no longer holds every integer. The sandbox's are too: each
+# kind counts up from its own base, so an id read through a float comes out as another id.
+ID_BASE = {
+    "Shop": 7_011_000_000_000_000_000,
+    "Product": 7_102_000_000_000_000_000,
+    "ProductOption": 7_103_000_000_000_000_000,
+    "ProductVariant": 7_204_000_000_000_000_000,
+    "Order": 6_305_000_000_000_000_000,
+    "LineItem": 6_406_000_000_000_000_000,
+    "FulfillmentOrder": 6_507_000_000_000_000_000,
+    "FulfillmentOrderLineItem": 6_608_000_000_000_000_000,
+    "Fulfillment": 6_709_000_000_000_000_000,
+    "WebhookSubscription": 8_010_000_000_000_000_000,
+}
+
+
+def legacy_id(kind, pk):
+    """The REST id (legacyResourceId) of the sandbox's object `pk` of this kind."""
+    return ID_BASE[kind] + pk
+
+
 def gid(kind, pk):
-    return f"gid://shopify/{kind}/{pk}"
+    return f"gid://shopify/{kind}/{legacy_id(kind, pk)}"
 
 
-def page_of(items, first, after, node):
-    if first is not None and not 0 < first <= MAX_PAGE:
-        raise ValueError(f"The page size must be between 1 and {MAX_PAGE}.")
-    start = int(after) if after and after.isdigit() else 0
-    chunk = items[start : start + (first or MAX_PAGE)]
-    end = start + len(chunk)
+def pk_of(global_id, kind):
+    """The sandbox's own key in a global id of this kind, or None."""
+    prefix = f"gid://shopify/{kind}/"
+    number = global_id.removeprefix(prefix)
+    if not global_id.startswith(prefix) or not number.isdigit():
+        return None
+    return int(number) - ID_BASE[kind]
+
+
+def line_pk(order, line):
+    """One key per order line, for its LineItem and its FulfillmentOrderLineItem."""
+    return order.id * 1000 + line["line_id"]
+
+
+def datetime_z(moment):
+    """A DateTime as Shopify's GraphQL API writes it: UTC, seconds, `Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cursor_position(cursor, default):
+    return int(cursor) if cursor and cursor.isdigit() else default
+
+
+def page_of(items, node, *, first=None, after=None, last=None, before=None):
+    """One page of a connection: `first` items after the cursor `after`, or the `last` ones
+    before `before`. Shopify requires one of first and last."""
+    if first is None and last is None:
+        raise GraphQLError("you must provide one of first or last")
+    size = first if first is not None else last
+    if not 0 < size <= MAX_PAGE:
+        raise GraphQLError(f"The page size must be between 1 and {MAX_PAGE}.")
+    low = cursor_position(after, 0)  # a cursor is the 1-based position of its item
+    high = min(cursor_position(before, len(items) + 1) - 1, len(items))
+    low, high = (low, min(high, low + size)) if first is not None else (max(low, high - size), high)
+    chunk = items[low:high] if low < high else []
     return {
         "nodes": [node(item) for item in chunk],
-        "edges": [{"cursor": str(start + i + 1), "node": node(item)} for i, item in enumerate(chunk)],
+        "edges": [{"cursor": str(low + i + 1), "node": node(item)} for i, item in enumerate(chunk)],
         "pageInfo": {
-            "hasNextPage": end < len(items),
-            "hasPreviousPage": start > 0,
-            "endCursor": str(end) if chunk else None,
-            "startCursor": str(start + 1) if chunk else None,
+            "hasNextPage": high < len(items),
+            "hasPreviousPage": low > 0,
+            "endCursor": str(low + len(chunk)) if chunk else None,
+            "startCursor": str(low + 1) if chunk else None,
         },
     }
+
+
+def connection(items, node):
+    """The resolver of a connection field over `items`."""
+
+    def resolve(info, first=None, after=None, last=None, before=None, **kwargs):
+        return page_of(items, node, first=first, after=after, last=last, before=before)
+
+    return resolve
 
 
 def product_node(product):
     variants = list(product.variants.all())
     return {
         "id": gid("Product", product.id),
-        "legacyResourceId": str(product.id),
+        "legacyResourceId": str(legacy_id("Product", product.id)),
         "title": product.title,
         "handle": product.title.lower().replace(" ", "-"),
         "status": STATUS[product.status],
         "productType": product.product_type,
         "vendor": product.shop.name,
-        "updatedAt": product.updated_at.isoformat(),
-        "createdAt": product.created_at.isoformat(),
+        "updatedAt": datetime_z(product.updated_at),
+        "createdAt": datetime_z(product.created_at),
         "options": [
-            {"id": gid("ProductOption", i), "name": name, "position": i + 1}
+            {"id": gid("ProductOption", product.id * 100 + i), "name": name, "position": i + 1}
             for i, name in enumerate(product.option_names)
         ],
-        "variants": lambda info, first=None, after=None, **kwargs: page_of(
-            variants, first, after, lambda v: variant_node(product, v)
-        ),
+        "variants": connection(variants, lambda variant: variant_node(product, variant)),
     }
 
 
 def variant_node(product, variant):
     return {
         "id": gid("ProductVariant", variant.id),
-        "legacyResourceId": str(variant.id),
+        "legacyResourceId": str(legacy_id("ProductVariant", variant.id)),
         "title": " / ".join(variant.options) or "Default Title",
         "sku": variant.sku,
         "price": str(variant.price),
@@ -350,19 +580,16 @@ def variant_node(product, variant):
     }
 
 
-ORDER_ID_BASE = 5000000000  # Shopify's ids are large: the orders' REST ids start here
-
-
 def order_node(order):
     closed = bool(order.shipments)
     line_items = [
         {
-            "id": gid("FulfillmentOrderLineItem", order.id * 100 + line["line_id"]),
+            "id": gid("FulfillmentOrderLineItem", line_pk(order, line)),
             "sku": line["sku"],
             "totalQuantity": line["quantity"],
             "remainingQuantity": 0 if closed else line["quantity"],
             "lineItem": {
-                "id": gid("LineItem", 9000000000 + order.id * 100 + line["line_id"]),
+                "id": gid("LineItem", line_pk(order, line)),
                 "sku": line["sku"],
                 "name": line["title"],
                 "quantity": line["quantity"],
@@ -374,16 +601,15 @@ def order_node(order):
         "id": gid("FulfillmentOrder", order.id),
         "status": "CLOSED" if closed else "OPEN",
         "requestStatus": "UNSUBMITTED",
-        "lineItems": lambda info, first=None, after=None, **kwargs: page_of(
-            line_items, first, after, lambda item: item
-        ),
+        "lineItems": connection(line_items, lambda item: item),
     }
     return {
-        "id": gid("Order", ORDER_ID_BASE + order.id),
+        "id": gid("Order", order.id),
+        "legacyResourceId": str(legacy_id("Order", order.id)),
         "name": f"#{order.number}",
-        "fulfillmentOrders": lambda info, first=None, after=None, **kwargs: page_of(
-            [fulfillment_order], first, after, lambda fo: fo
-        ),
+        "createdAt": datetime_z(order.created_at),
+        "updatedAt": datetime_z(order.updated_at),
+        "fulfillmentOrders": connection([fulfillment_order], lambda fo: fo),
     }
 
 
@@ -402,7 +628,7 @@ def uninstall(shop):
     AccessToken.objects.filter(shop=shop).update(revoked=True)
     body = json.dumps(
         {
-            "id": shop.id,
+            "id": legacy_id("Shop", shop.id),
             "name": shop.name,
             "domain": shop.handle + DOMAIN,
             "myshopify_domain": shop.handle + DOMAIN,
@@ -423,9 +649,28 @@ def send_webhook(shop, hook, topic, body):
         "X-Shopify-API-Version": API_VERSION,
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-Event-Id": str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": timezone.now().isoformat(),
+        "X-Shopify-Triggered-At": timezone.now().isoformat().replace("+00:00", "Z"),
     }
-    delivery.send(shop, topic, hook.delivery_url, body, headers)
+    delivery.send_with_retries(
+        shop,
+        topic,
+        hook.delivery_url,
+        body,
+        headers,
+        timeout=(WEBHOOK_CONNECT_TIMEOUT, WEBHOOK_TIMEOUT),
+        delays=webhook_retry_delays(shop),
+        # Shopify removes a subscription made through the API when its retries run out.
+        on_give_up=lambda: Webhook.objects.filter(pk=hook.pk).delete(),
+    )
+
+
+def webhook_retry_delays(shop):
+    """Shopify retries 8 times over 4 hours with exponential backoff; it does not publish the
+    waits, so here each is twice the one before and together they fill the 4 hours.
+    `fast_webhook_retries` makes the hours seconds, for tests."""
+    window = WEBHOOK_RETRY_WINDOW.total_seconds() / (3600 if shop.fast_webhook_retries else 1)
+    first = window / (2**WEBHOOK_RETRIES - 1)
+    return [first * 2**n for n in range(WEBHOOK_RETRIES)]
 
 
 class Root:
@@ -440,9 +685,9 @@ class Root:
         }
         self._shop = shop
 
-    def webhookSubscriptions(self, info, first=None, after=None, **kwargs):
+    def webhookSubscriptions(self, info, **arguments):
         hooks = list(self._shop.webhooks.order_by("id"))
-        return page_of(hooks, first, after, subscription_node)
+        return connection(hooks, subscription_node)(info, **arguments)
 
     def webhookSubscriptionCreate(self, info, topic, webhookSubscription, **kwargs):
         uri = webhookSubscription.get("uri") or ""
@@ -487,12 +732,12 @@ class Root:
         return {"product": product_node(created), "userErrors": []}
 
     def order(self, info, id, **kwargs):
-        found = self._order(id, "Order", ORDER_ID_BASE)
+        found = self._order(id, "Order")
         return order_node(found) if found else None
 
     def fulfillmentCreate(self, info, fulfillment, **kwargs):
         groups = fulfillment.get("lineItemsByFulfillmentOrder") or []
-        found = self._order(groups[0]["fulfillmentOrderId"], "FulfillmentOrder", 0) if groups else None
+        found = self._order(groups[0]["fulfillmentOrderId"], "FulfillmentOrder") if groups else None
         if found is None:
             return {
                 "fulfillment": None,
@@ -520,18 +765,16 @@ class Root:
             "userErrors": [],
         }
 
-    def _order(self, global_id, kind, base):
-        prefix = f"gid://shopify/{kind}/"
-        number = global_id.removeprefix(prefix)
-        if not global_id.startswith(prefix) or not number.isdigit():
-            return None
-        return self._shop.orders.filter(id=int(number) - base).first()
+    def _order(self, global_id, kind):
+        """The order of an Order or FulfillmentOrder id (one fulfillment order per order)."""
+        pk = pk_of(global_id, kind)
+        return self._shop.orders.filter(id=pk).first() if pk is not None else None
 
     def product(self, info, id, **kwargs):
-        pk = id.rsplit("/", 1)[-1]
-        found = Product.objects.filter(shop=self._shop, pk=pk).first() if pk.isdigit() else None
+        pk = pk_of(id, "Product")
+        found = Product.objects.filter(shop=self._shop, pk=pk).first() if pk is not None else None
         return product_node(found) if found else None
 
-    def products(self, info, first=None, after=None, **kwargs):
+    def products(self, info, **arguments):
         products = list(Product.objects.filter(shop=self._shop).prefetch_related("variants").order_by("id"))
-        return page_of(products, first, after, product_node)
+        return connection(products, product_node)(info, **arguments)
