@@ -132,8 +132,8 @@ def sandbox_url(tmp_path_factory, pytestconfig):
             try:
                 if requests.get(f"{url}/healthz/", timeout=1).ok:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still starting up on a busy machine
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the sandbox did not start: {(folder / 'sandbox.log').read_text()[-2000:]}")
             time.sleep(0.2)

@@ -6,6 +6,7 @@ client (so no SSRF guard, no retries). The calls we need are a handful of GraphQ
 sent here through core.http; tests check every one against Shopify's published schema.
 """
 
+import logging
 import re
 import time
 from datetime import timedelta
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, error_text
 from storefronts.services import save_credentials
+
+logger = logging.getLogger(__name__)
 
 SHOP_HOSTNAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9\-]*\.myshopify\.com$")
 ADMIN_STORE_URL = re.compile(r"^admin\.shopify\.com/store/([a-zA-Z0-9][a-zA-Z0-9\-]*)")
@@ -191,12 +194,21 @@ class ShopifyAdapter:
                     ),
                     permanent=True,
                 )
+            if response.status_code == 404:
+                raise AdapterError(
+                    _(
+                        "Shopify has no Admin API at this shop's address for API version %(version)s: check the shop and the SHOPIFY_API_VERSION setting."
+                    )
+                    % {"version": settings.SHOPIFY_API_VERSION},
+                    permanent=True,
+                )
             if response.status_code == 429 or response.status_code >= 500:
                 raise AdapterError(
                     _("Shopify is not answering properly right now (HTTP %(status)s).")
                     % {"status": response.status_code},
                     retry_after=response.headers.get("Retry-After"),
                 )
+            warn_if_version_differs(response)
             body = answer_of(response, "Shopify")
             wait = throttle_wait(body)
             if wait is None:
@@ -258,6 +270,18 @@ class ShopifyAdapter:
             page = variants["product"]["variants"]
             yield from page["nodes"]
             info = page["pageInfo"]
+
+
+def warn_if_version_differs(response):
+    """Shopify serves an unsupported version as the oldest supported one and says so in a
+    header; it is time to update SHOPIFY_API_VERSION."""
+    served = response.headers.get("X-Shopify-API-Version")
+    if served and served != settings.SHOPIFY_API_VERSION:
+        logger.warning(
+            "Shopify served API version %s instead of %s; update SHOPIFY_API_VERSION.",
+            served,
+            settings.SHOPIFY_API_VERSION,
+        )
 
 
 def throttle_wait(body):

@@ -3,6 +3,7 @@ errors; and every GraphQL document it sends is valid against Shopify's published
 
 import gzip
 import json
+import logging
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,19 +26,23 @@ SHOP = "demo-apparel.myshopify.com"
 SCHEMA = Path(settings.BASE_DIR) / "sandbox" / "schemas" / "shopify-admin-graphql-2026-10.json.gz"
 
 
-@pytest.fixture
-def adapter(shopify):
-    """An adapter holding a fresh expiring token, got through the consent screen."""
+def connected_adapter(sandbox_url):
+    """An adapter holding a fresh expiring token for SHOPIFY_SCOPES, got through the consent screen."""
     query = {
         "client_id": settings.SHOPIFY_API_KEY,
         "scope": ",".join(settings.SHOPIFY_SCOPES),
         "redirect_uri": "http://testserver/storefronts/stores/connect/shopify/callback/",
         "state": "test",
     }
-    params = consent(f"{shopify}/shopify/{SHOP}/admin/oauth/authorize?{urlencode(query)}")
+    params = consent(f"{sandbox_url}/shopify/{SHOP}/admin/oauth/authorize?{urlencode(query)}")
     adapter = ShopifyAdapter(SHOP)
     adapter.exchange_code(params["code"])
-    yield adapter
+    return adapter
+
+
+@pytest.fixture
+def adapter(shopify):
+    yield connected_adapter(shopify)
     sandbox_switch(shopify, shop=f"shopify/{SHOP.split('.')[0]}")
 
 
@@ -122,3 +127,40 @@ def test_revoked_access_is_permanent(adapter, shopify):
         adapter.verify()
     assert error.value.permanent
     assert "Connect the store again" in str(error.value)
+
+
+def test_ids_above_2_53_come_through_exactly(adapter):
+    """Shopify's ids do not fit a float; each must reach us as the very number Shopify sent."""
+    products = list(adapter.iter_products(page_size=5))
+    objects = products + [variant for product in products for variant in product["variants"]["nodes"]]
+    numbers = [int(item["legacyResourceId"]) for item in objects]
+    assert [item["id"].rsplit("/", 1)[1] for item in objects] == [str(number) for number in numbers]
+    assert all(number > 2**53 for number in numbers)
+    assert any(int(float(number)) != number for number in numbers)  # so a float would show
+
+
+def test_a_malformed_api_version_is_a_permanent_error_that_names_it(adapter, settings):
+    settings.SHOPIFY_API_VERSION = "2026-13"
+    with pytest.raises(AdapterError) as error:
+        adapter.verify()
+    assert error.value.permanent
+    assert "2026-13" in str(error.value) and "SHOPIFY_API_VERSION" in str(error.value)
+
+
+def test_a_retired_api_version_still_works_and_is_logged(adapter, settings, caplog):
+    settings.SHOPIFY_API_VERSION = "2025-01"
+    with caplog.at_level(logging.WARNING, logger="integrations.shopify.adapter"):
+        assert adapter.verify()["myshopifyDomain"] == SHOP
+    assert "Shopify served API version 2026-01 instead of 2025-01" in caplog.text
+
+
+def test_a_field_outside_the_granted_scopes_is_refused(shopify, settings):
+    settings.SHOPIFY_SCOPES = ["read_products"]
+    adapter = connected_adapter(shopify)
+    assert adapter.credentials["access_token"]
+    create = 'mutation { productCreate(product: {title: "Not allowed"}) { product { id } } }'
+    with pytest.raises(AdapterError) as error:
+        adapter.graphql(create)
+    assert error.value.permanent
+    assert "Access denied for productCreate field" in str(error.value)
+    assert "write_products" in str(error.value)

@@ -111,6 +111,18 @@ def test_an_order_placed_in_the_shop_arrives_signed(store, shopify):
     assert delivery.headers["X-Shopify-Shop-Domain"] == SHOP
 
 
+def test_order_ids_above_2_53_arrive_exactly(store, shopify):
+    """The order, line, product and variant ids of a delivery are 64-bit numbers a float cannot
+    hold; the stored body keeps them exact, as their global ids (strings) show."""
+    place_order(shopify, "shopify/demo-apparel")
+    order = json.loads(bytes(WebhookDelivery.objects.get(store=store, topic="orders/create").body))
+    [line] = order["line_items"]
+    for item in (order, line):
+        assert item["admin_graphql_api_id"].endswith(f"/{item['id']}")
+    for number in (order["id"], line["id"], line["product_id"], line["variant_id"]):
+        assert number > 2**53 and int(float(number)) != number
+
+
 FULFILLMENT_ORDERS = """
 query FulfillmentOrders($id: ID!) {
   order(id: $id) { fulfillmentOrders(first: 5) { nodes { id status lineItems(first: 10) { nodes { id sku remainingQuantity } } } } }
