@@ -64,7 +64,8 @@ SECRET_KEY = envsecret("SECRET_KEY")
 if not SECRET_KEY:
     if HTTPS:
         raise ImproperlyConfigured("SECRET_KEY must be set when SITE_URL is https://")
-    # Plain-http local runs only; `check --deploy` flags this key (and https refuses it above).
+    # Local runs with DEBUG=True only: with DEBUG=False the system check printfront.E001
+    # (core/checks.py) refuses this public key on http too, and https refuses it above.
     SECRET_KEY = "django-insecure-local-only-key-set-SECRET_KEY-in-production"  # noqa: S105
 
 # Secrets at rest (store tokens, API keys, webhook secrets): Fernet keys, comma-separated,
@@ -77,6 +78,8 @@ if not FIELD_ENCRYPTION_KEYS and HTTPS:
 # The sandbox platforms (emulated Shopify, Etsy, WooCommerce, Pressero). While enabled, the
 # outbound HTTP client may reach private and loopback addresses, where the sandbox runs.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
+# With DEBUG=False the sandbox is refused (system check printfront.E002) unless forced.
+SANDBOX_FORCE = envbool("SANDBOX_FORCE", "False")
 SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
 OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
 

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# gunicorn runs no system checks: refuse to serve with settings that `manage.py check` rejects.
+from core.checks import refuse_unsafe_settings  # noqa: E402  (needs the apps loaded above)
+
+refuse_unsafe_settings()

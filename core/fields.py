@@ -9,6 +9,7 @@ import base64
 import functools
 import hashlib
 import json
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
@@ -19,11 +20,58 @@ from django.db import models, router, transaction
 from django.db.models.functions import Cast
 from django.dispatch import receiver
 
+logger = logging.getLogger(__name__)
+
 REENCRYPT_BATCH_SIZE = 500
+HOW_TO_MAKE_A_KEY = (
+    "Make one with `python -c 'from cryptography.fernet import Fernet; "
+    "print(Fernet.generate_key().decode())'`."
+)
 
 
 class SecretUnreadable(Exception):
     """A stored token that no configured key can decrypt (wrong or removed key, or corrupt data)."""
+
+
+class Unreadable:
+    """What an encrypted field holds when no configured key decrypts its column (a key rotated
+    away, corrupt data). It is falsy, so code treats the secret as missing, and it is saved back
+    as the token it came from, so putting the old key back makes the value readable again."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Unreadable) and other.token == self.token
+
+    def __hash__(self) -> int:
+        return hash(self.token)
+
+    def __str__(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return "<unreadable secret>"
+
+
+def is_unreadable(value) -> bool:
+    return isinstance(value, Unreadable)
+
+
+def invalid_key_positions(keys) -> list[int]:
+    """Positions in `keys` that are not Fernet keys (32 url-safe base64-encoded bytes)."""
+    positions = []
+    for position, key in enumerate(keys):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            positions.append(position)
+    return positions
 
 
 @functools.cache
@@ -36,18 +84,14 @@ def _fernet():
         # A key derived from SECRET_KEY keeps local data readable between runs.
         digest = hashlib.sha256(b"printfront.fields.encryption:" + settings.SECRET_KEY.encode()).digest()
         return MultiFernet([Fernet(base64.urlsafe_b64encode(digest))])
-    fernets = []
-    for position, key in enumerate(keys):
-        try:
-            fernets.append(Fernet(key))
-        except (ValueError, TypeError):
-            # Never echo the key itself: it is a secret even when malformed.
-            raise ImproperlyConfigured(
-                f"FIELD_ENCRYPTION_KEYS[{position}] is not a Fernet key (32 url-safe base64-encoded "
-                "bytes); make one with `python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())'`."
-            ) from None
-    return MultiFernet(fernets)
+    invalid = invalid_key_positions(keys)
+    if invalid:
+        # Never echo the key itself: it is a secret even when malformed.
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS[{invalid[0]}] is not a Fernet key (32 url-safe base64-encoded "
+            f"bytes). {HOW_TO_MAKE_A_KEY}"
+        )
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 @receiver(setting_changed)
@@ -72,6 +116,10 @@ def decrypt(token: str) -> str:
         ) from None
 
 
+# Fingerprints of the unreadable tokens already logged by this process: each is logged once.
+_logged_unreadable: set[str] = set()
+
+
 class EncryptedField(models.TextField):
     """Base of the encrypted fields: the column holds a Fernet token, Python holds the value.
 
@@ -92,12 +140,32 @@ class EncryptedField(models.TextField):
     def get_prep_value(self, value):
         if self.is_stored_plain(value):
             return value
+        if isinstance(value, Unreadable):
+            return value.token
         return encrypt(self.dump(value))
 
     def from_db_value(self, value, expression, connection):
         if self.is_stored_plain(value):
             return value
-        return self.load(decrypt(value))
+        try:
+            return self.load(decrypt(value))
+        except SecretUnreadable:
+            # One unreadable row must not break every page that lists it: the model says what
+            # the person should do (see storefronts.Store.needs_reconnect).
+            self._log_unreadable(value)
+            return Unreadable(value)
+
+    def _log_unreadable(self, token: str) -> None:
+        fingerprint = hashlib.sha256(token.encode()).hexdigest()[:12]
+        if fingerprint in _logged_unreadable:
+            return
+        _logged_unreadable.add(fingerprint)
+        logger.error(
+            "A value of %s (fingerprint %s) cannot be decrypted by any key in FIELD_ENCRYPTION_KEYS; "
+            "it reads as unreadable until its key is configured again or the value is replaced.",
+            self,
+            fingerprint,
+        )
 
     def to_python(self, value):
         # Called by deserialisation (loaddata), whose input holds tokens (see value_to_string).

@@ -97,12 +97,32 @@ def test_only_isnull_lookups_are_allowed(things):
     assert things.filter(credentials__isnull=True).count() == 1
 
 
-def test_a_value_under_an_unknown_key_is_unreadable(things, settings):
+def test_a_value_under_an_unknown_key_reads_as_unreadable_logged_once(things, settings, caplog):
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
-    thing = things.create(token=TOKEN)
+    thing = things.create(token=TOKEN, credentials=BUNDLE)
     settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
-    with pytest.raises(SecretUnreadable, match="None of the keys in FIELD_ENCRYPTION_KEYS"):
+    with caplog.at_level("ERROR", logger="core.fields"):
+        loaded = things.get(pk=thing.pk)
         things.get(pk=thing.pk)
+    assert fields.is_unreadable(loaded.token) and fields.is_unreadable(loaded.credentials)
+    assert not loaded.token and str(loaded.token) == ""
+    # One line per unreadable value, however often it is read; never the value or the key.
+    assert len(caplog.records) == 2
+    assert "cannot be decrypted by any key in FIELD_ENCRYPTION_KEYS" in caplog.text
+    assert TOKEN not in caplog.text and KEY_A not in caplog.text
+    with pytest.raises(SecretUnreadable, match="None of the keys in FIELD_ENCRYPTION_KEYS"):
+        fields.decrypt(raw(thing)[0])
+
+
+def test_an_unreadable_value_is_saved_back_unchanged(things, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    thing = things.create(token=TOKEN, credentials=BUNDLE)
+    stored = raw(thing)
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+    things.get(pk=thing.pk).save()
+    assert raw(thing) == stored
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    assert things.get(pk=thing.pk).credentials == BUNDLE
 
 
 def test_keys_rotate_without_losing_a_value(things, settings, monkeypatch):
