@@ -9,6 +9,13 @@ from dataclasses import dataclass
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from .base import AdapterError
+
+RECONNECT_NEEDED = _(
+    "Printfront can no longer read this store's saved credentials (its encryption key was changed). "
+    "Connect the store again."
+)
+
 
 @dataclass(frozen=True)
 class PlatformEntry:
@@ -62,8 +69,11 @@ def connectable_platforms():
 
 
 def adapter_for(store):
-    """The adapter that talks to a connected store's platform, or None for a manual store."""
+    """The adapter that talks to a connected store's platform, or None for a manual store.
+    Raises AdapterError if the store's saved credentials cannot be read."""
     entry = PLATFORMS.get(store.platform)
     if entry is None or not entry.adapter:
         return None
+    if store.needs_reconnect:
+        raise AdapterError(RECONNECT_NEEDED, permanent=True)
     return import_string(entry.adapter).from_store(store)

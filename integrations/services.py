@@ -142,11 +142,11 @@ def save_connection(actor, membership, platform, connection, *, name=None):
 def register_webhooks(store):
     """Make sure the platform sends us the store's order webhooks; record what it says.
     Returns the error to retry after, if the platform could not be reached."""
-    adapter = adapter_for(store)
-    if adapter is None or not hasattr(adapter, "ensure_webhooks"):
-        return None
-    ensure_webhook_secret(store)
     try:
+        adapter = adapter_for(store)
+        if adapter is None or not hasattr(adapter, "ensure_webhooks"):
+            return None
+        ensure_webhook_secret(store)
         store.webhooks = adapter.ensure_webhooks(webhook_url(store), store.webhook_secret)
         store.webhooks_error = ""
     except AdapterError as error:

@@ -46,12 +46,11 @@ def store(request, store):
 @require_POST
 def store_verify(request, store):
     """Check the connection again with the stored credentials."""
-    adapter = adapter_for(store) if store.state != Store.State.DISCONNECTED else None
-    if adapter is None:
+    if store.state == Store.State.DISCONNECTED or store.platform == Store.Platform.MANUAL:
         messages.error(request, _("There is no connection to check: connect the store first."))
         return redirect("integrations:store", code=store.code)
     try:
-        adapter.verify()
+        adapter_for(store).verify()
     except AdapterError as error:
         store_services.record_connection_check(request.user, store, str(error))
         messages.error(request, _("The connection fails: %(error)s") % {"error": error})

@@ -1,6 +1,8 @@
 """What every webhook receiver does once its platform's own checks are made: find the store the
 URL names, keep the delivery (a refused one too, for the store's log), and answer."""
 
+import logging
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
@@ -9,11 +11,25 @@ from storefronts.models import Store
 from . import services
 from .models import WebhookDelivery
 
+logger = logging.getLogger(__name__)
+
 
 def receiving_store(code, platform):
     """The connected store a delivery URL names; 404 for any other."""
     return get_object_or_404(
         Store.objects.exclude(state=Store.State.DISCONNECTED), code=code, platform=platform
+    )
+
+
+def secret_unreadable(store):
+    """The answer when the store's own signing secret cannot be decrypted (Store.needs_reconnect):
+    the fault is ours, not the sender's, so the platform is asked to try again later; if the key
+    is put back, its retries are then checked and kept."""
+    logger.warning("Delivery to store %s not checked: its webhook secret cannot be decrypted.", store.code)
+    return HttpResponse(
+        "This store must be connected again before its deliveries can be checked.",
+        status=503,
+        headers={"Retry-After": "3600"},
     )
 
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
-from core.fields import EncryptedJSONField, EncryptedTextField
+from core.fields import EncryptedJSONField, EncryptedTextField, is_unreadable
 from core.models import CodedModel
 from core.tenancy import Role
 
@@ -56,6 +56,14 @@ class Store(CodedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def needs_reconnect(self):
+        """A live store whose saved secrets no configured key can decrypt (a key rotated away):
+        nothing can talk to its platform or check its deliveries until it is connected again."""
+        return self.state != self.State.DISCONNECTED and (
+            is_unreadable(self.credentials) or is_unreadable(self.webhook_secret)
+        )
 
 
 class Membership(CodedModel):

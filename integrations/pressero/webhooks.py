@@ -23,6 +23,8 @@ def envelope(body):
 @require_POST
 def receive(request, code):
     store = webhooks.receiving_store(code, Store.Platform.PRESSERO)
+    if store.needs_reconnect:
+        return webhooks.secret_unreadable(store)
     topic, message_id = envelope(request.body)
     valid = verify_pressero(request.body, request.headers.get("MessageHash"), store.webhook_secret)
     return webhooks.take(store, request, topic=topic, signature_valid=valid, delivery_key=message_id)

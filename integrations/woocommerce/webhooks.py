@@ -43,6 +43,8 @@ def receive(request, code):
             state=WebhookDelivery.State.IGNORED,
         )
         return HttpResponse(status=200)
+    if store.needs_reconnect:
+        return webhooks.secret_unreadable(store)
     topic = request.headers.get("X-WC-Webhook-Topic", "")
     return webhooks.take(
         store,
