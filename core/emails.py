@@ -2,13 +2,20 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+
+
+def render_text(template_name, context):
+    """Render a plain-text template without HTML escaping, so "O'Brien & Sons" stays as typed
+    (escaping is for HTML; in text it only garbles names)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def send(name, to, context):
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{name}-subject.txt", context).strip()
-    text = render_to_string(f"emails/{name}-body.txt", context)
+    subject = render_text(f"emails/{name}-subject.txt", context).strip()
+    text = render_text(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(subject, text, to=[to])
     message.attach_alternative(html, "text/html")

@@ -176,3 +176,18 @@ def test_switching_off_is_recorded(staff_client, acme, staff):
     acme.client.refresh_from_db()
     assert not acme.client.storefronts_enabled
     assert AuditEvent.objects.get(verb="access.disabled").actor == staff
+
+
+def test_plain_text_keeps_names_as_typed_and_html_escapes_them(staff_client, db):
+    obrien = Client.objects.create(name="O'Brien & Sons <Print>", reference_id="OBRIEN")
+    switch_on(staff_client, obrien, {**ADMIN, "first_name": "D'Arcy"})
+    send_invitation.apply(args=[Invitation.objects.get().id])
+
+    [message] = mail.outbox
+    assert message.subject == "You're invited to O'Brien & Sons <Print> on Printfront"
+    assert "Hello D'Arcy," in message.body
+    assert "You have been invited to O'Brien & Sons <Print> on Printfront Storefronts" in message.body
+    assert "&amp;" not in message.body and "&#x27;" not in message.body
+    html, _mimetype = message.alternatives[0]
+    assert "O&#x27;Brien &amp; Sons &lt;Print&gt;" in html
+    assert "<Print>" not in html
