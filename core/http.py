@@ -97,13 +97,30 @@ def _why_blocked(ip: IPAddress) -> str | None:
     return None
 
 
+def _is_address_literal(host: str) -> bool:
+    """True for an IP address in any form a resolver accepts (127.1, 0x7f000001): no name lookup."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            socket.inet_aton(host)
+        except OSError:
+            return False
+    return True
+
+
 def _refuse_if_blocked(address: str, host: str, how: str = "resolves to") -> None:
     reason = _why_blocked(ipaddress.ip_address(address))
     if reason is None:
         return
     if host.lower() == address.lower():
         raise BlockedAddress(f"{address} is {reason}; {REFUSAL}")
-    raise BlockedAddress(f"{host} {how} {address}, which is {reason}; {REFUSAL}")
+    if _is_address_literal(host):
+        raise BlockedAddress(f"{host} {how} {address}, which is {reason}; {REFUSAL}")
+    # What a name resolves to goes to the log only: shown to the person, it would let anyone
+    # read the internal network's DNS through Printfront.
+    logger.warning("Refused %s: it %s %s, which is %s.", host, how, address, reason)
+    raise BlockedAddress(f"{host} does not lead to a public address; {REFUSAL}")
 
 
 def _parse(url: str) -> tuple[str, int]:

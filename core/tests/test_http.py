@@ -133,8 +133,25 @@ def test_every_resolved_address_is_checked(production, monkeypatch):
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", public_and_private)
-    with pytest.raises(BlockedAddress, match=r"mixed\.test resolves to 10\.0\.0\.1, which is a private"):
+    with pytest.raises(BlockedAddress, match=r"mixed\.test does not lead to a public address"):
         outbound.check_url("http://mixed.test/")
+
+
+def test_the_message_never_tells_what_a_name_resolves_to(production, monkeypatch, caplog):
+    """Otherwise anyone could read the internal DNS through Printfront; the log keeps it."""
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, *args, **kwargs: real("10.1.2.3" if host == "db.internal" else host, *args, **kwargs),
+    )
+    with caplog.at_level("WARNING", logger="core.http"), pytest.raises(BlockedAddress) as caught:
+        outbound.check_url("http://db.internal/")
+    assert str(caught.value) == (
+        "db.internal does not lead to a public address; "
+        "Printfront does not connect to private, loopback or link-local addresses."
+    )
+    assert "Refused db.internal: it resolves to 10.1.2.3, which is a private address." in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -207,11 +224,13 @@ def rebinding_dns(monkeypatch, first_answer):
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
 
 
-def test_dns_rebinding_is_caught_at_connect_time(production, server, monkeypatch):
+def test_dns_rebinding_is_caught_at_connect_time(production, server, monkeypatch, caplog):
     rebinding_dns(monkeypatch, first_answer="93.184.215.14")
     url = f"http://rebind.test:{server.server_port}/"
-    with pytest.raises(BlockedAddress, match=r"rebind\.test connected to 127\.0\.0\.1, which is a loopback"):
+    with caplog.at_level("WARNING", logger="core.http"), pytest.raises(BlockedAddress) as caught:
         outbound.get(url)
+    assert "127.0.0.1" not in str(caught.value)
+    assert "Refused rebind.test: it connected to 127.0.0.1, which is a loopback address." in caplog.text
     assert server.seen == []
 
 
