@@ -172,7 +172,8 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
             # Locked and read afresh: a store disconnected meanwhile is left alone, and no two
             # renewals spend the same (rotating) refresh token.
             store = Store.objects.select_for_update().filter(live, id=store_id).first()
-            if store is None:
+            # Unreadable credentials renew nothing; the store's page already asks to connect again.
+            if store is None or store.needs_reconnect:
                 continue
             try:
                 renewed += adapter_for(store).refresh_if_needed(margin=margin)

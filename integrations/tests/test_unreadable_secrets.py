@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from django.urls import reverse
 
 from core.fields import is_unreadable
+from core.models import AuditEvent
 from core.signing import pressero_message_hash
 from core.tenancy import Role
 from integrations import services
@@ -112,6 +113,13 @@ def test_connecting_again_replaces_the_unreadable_secrets(stores, acme):
     assert store.credentials == {"username": "new"}
     assert store.webhook_secret and store.webhook_secret != WEBHOOK_SECRET
     assert not store.needs_reconnect
+
+
+def test_the_token_renewal_sweep_passes_it_by(stores):
+    assert services.refresh_expiring_tokens() == 0
+    store = Store.objects.get(pk=stores[Store.Platform.SHOPIFY].pk)
+    assert store.state == Store.State.CONNECTED
+    assert not AuditEvent.objects.filter(verb="store.verified").exists()
 
 
 def post_delivery(client, store, headers):
