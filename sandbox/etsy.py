@@ -31,6 +31,7 @@ from .etsy_resources import (
     STATES,
     inventory_json,
     listing_json,
+    plain_listing_json,
     receipt_json,
     shop_id,
     shop_json,
@@ -276,10 +277,8 @@ def inventory(request, shop, listing_id):
     product = Product.objects.filter(shop=shop, id=listing_id).prefetch_related("variants").first()
     if product is None:
         return etsy_error("Listing not found", 404)
-    body = inventory_json(product)
-    if with_listing:
-        body["listing"] = listing_json(shop, product)
-    return JsonResponse(body)
+    listing = plain_listing_json(shop, product) if with_listing else None
+    return JsonResponse({**inventory_json(product), "listing": listing})
 
 
 def image(request, listing_image_id, size):

@@ -232,6 +232,23 @@ ASSOCIATIONS = {
 }
 
 
+# ShopListing is ShopListingWithAssociations without these; getListingInventory's includes=Listing
+# gives the plain one.
+NOT_IN_PLAIN_LISTING = (
+    "production_partners",
+    "skus",
+    "views",
+    *(field for field, _ in ASSOCIATIONS.values()),
+)
+
+
+def plain_listing_json(shop, product):
+    listing = listing_json(shop, product)
+    for field in NOT_IN_PLAIN_LISTING:
+        del listing[field]
+    return listing
+
+
 def listing_json(shop, product, includes=()):
     variants = list(product.variants.all())
     created, updated = stamp(product.created_at), stamp(product.updated_at)
