@@ -237,7 +237,7 @@ def answer(view, request, shop, args, kwargs):
         return etsy_error(str(error), 400)
 
 
-@etsy_api(scope=None)
+@etsy_api(scope="shops_r")  # getMe's scope in Etsy's document
 def me(request, shop):
     return JsonResponse({"user_id": user_id(shop), "shop_id": shop_id(shop)})
 

@@ -127,6 +127,11 @@ def test_ids_below_1_are_refused(api, path):
     assert answer.json()["error"].startswith("Expected int >= 1 for ")
 
 
+def test_getme_needs_shops_r_as_documented(sandbox_url):
+    answer = grant(sandbox_url, scopes="listings_r").get("users/me")
+    assert answer.status_code == 403 and answer.json()["error"] == "insufficient_scope"
+
+
 def test_answers_carry_the_rate_limit_headers(api, sandbox_url):
     switch(sandbox_url)  # Etsy's defaults for a new app
     first, second = api.get("users/me"), api.get("users/me")
