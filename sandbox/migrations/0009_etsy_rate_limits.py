@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox', '0007_woocommerce_failures_and_notes'),
+        ('sandbox', '0008_shopify_webhook_retries'),
     ]
 
     operations = [
