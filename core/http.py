@@ -278,13 +278,16 @@ def request(
     attempts: int = 3,
     max_wait: float = 30,
     retry_unsafe: bool = False,
+    retry_if: Callable[[requests.Response], bool] | None = None,
 ) -> requests.Response:
     """Send a request and return the response, whatever its status; redirects are not followed.
 
     Retries connection failures, 429 and 5xx up to `attempts` times in all. POST, PATCH and other
     non-idempotent methods are retried only when the server cannot have acted on them (connection
-    refused, 429, 503) unless `retry_unsafe` is set. Raises UnsupportedURL or BlockedAddress for URLs
-    Printfront refuses, and TransientError when the last attempt could not get a response.
+    refused, 429, 503) unless `retry_unsafe` is set; `retry_if(response)` False keeps an answer a
+    retry now cannot change (Etsy's 429 for a spent daily allowance). Raises UnsupportedURL or
+    BlockedAddress for URLs Printfront refuses, and TransientError when the last attempt could not
+    get a response.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -319,6 +322,8 @@ def request(
             outcome = type(exc).__name__
         else:
             if attempt == attempts or not _status_is_retryable(response.status_code, safe):
+                return response
+            if retry_if is not None and not retry_if(response):
                 return response
             asked = _retry_after(response)
             wait = min(_backoff(attempt) if asked is None else asked, max_wait)

@@ -1,9 +1,11 @@
 """The Etsy emulator: OAuth 2.0 with PKCE and Open API v3 for the demo shop, under /etsy/.
 
 Strict where Etsy is: the redirect_uri must be one of the app's registered callback URLs,
-exactly; the code exchange needs the PKCE verifier of the challenge it was issued for; access tokens are `<user_id>.<token>` and last an hour; refresh tokens rotate; every API
-call needs `x-api-key: keystring:shared_secret` (403 with the keystring alone); `limit` is 1 to
-100; answers carry Etsy's rate-limit headers.
+exactly; the code exchange needs the PKCE verifier of the challenge it was issued for; access
+tokens are `<user_id>.<token>` and last an hour; refresh tokens rotate; every API call needs
+`x-api-key: keystring:shared_secret` (403 with the keystring alone); parameters are checked as
+Etsy's OpenAPI document declares them (etsy_query), answers carry every field of its schemas
+(etsy_resources), and calls are counted against Etsy's rate limits (etsy_limits).
 """
 
 import base64
@@ -12,24 +14,35 @@ import hmac
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.db.models import Min
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from . import etsy_query as query
 from .demo_keys import ETSY_APP_KEYSTRING, ETSY_APP_REDIRECT_PATH, ETSY_APP_SHARED_SECRET
+from .etsy_limits import take_call
+from .etsy_resources import (
+    ASSOCIATIONS,
+    RECEIPT_ID_BASE,
+    STATES,
+    inventory_json,
+    listing_json,
+    plain_listing_json,
+    receipt_json,
+    shop_id,
+    shop_json,
+    user_id,
+)
 from .faults import apply_fault
 from .models import AccessToken, AuthorizationCode, Product, Shop
 from .oauth import redirect_uri_allowed
 
 REFRESH_LIFETIME = timedelta(days=90)
 SCOPES = {"listings_r", "listings_w", "shops_r", "transactions_r", "transactions_w", "email_r", "profile_r"}
-LIMITS = {"x-limit-per-second": "10", "x-remaining-this-second": "9", "x-limit-per-day": "10000"}
-STATES = {"active": "active", "draft": "draft", "archived": "inactive"}
-RECEIPT_ID_BASE = 3000000000  # Etsy's receipt ids are large; ours are order ids above this
 
 
 def etsy_error(message, status, description=None):
@@ -41,14 +54,6 @@ def etsy_error(message, status, description=None):
 
 def the_shop():
     return Shop.objects.filter(platform=Shop.Platform.ETSY).order_by("id").first()
-
-
-def user_id(shop):
-    return 70000000 + shop.id
-
-
-def shop_id(shop):
-    return 30000000 + shop.id
 
 
 def challenge_of(verifier):
@@ -164,9 +169,25 @@ def issue_token(shop, scopes):
 
 # --- Open API v3 --------------------------------------------------------------------------------
 
+LISTING_STATES = ("active", "inactive", "sold_out", "draft", "expired")
+LISTING_SORTS = {"created": "created_at", "price": "lowest_price", "updated": "updated_at", "score": "id"}
+RECEIPT_SORTS = {"created": "created_at", "updated": "updated_at", "receipt_id": "id"}
+PATH_IDS = {"shop_ref": "shop_id", "listing_id": "listing_id", "receipt_id": "receipt_id"}
+
+
+def in_etsy_words(fault):
+    """A failure switch's answer as Etsy gives it: a 429 is its per-second limit."""
+    if fault.status_code == 429:
+        answer = etsy_error("Exceeded per second rate limit", 429)
+        answer["x-remaining-this-second"] = "0"
+        answer["Retry-After"] = fault["Retry-After"]
+        return answer
+    return etsy_error("Server Error", fault.status_code)
+
 
 def etsy_api(scope):
-    """The x-api-key rule, the bearer token and its scope, faults, and rate-limit headers."""
+    """The x-api-key rule, the bearer token and its scope, faults, rate limits, path ids >= 1,
+    and 400 for a parameter Etsy's document would refuse."""
 
     def decorator(view):
         @csrf_exempt
@@ -182,7 +203,7 @@ def etsy_api(scope):
             shop = the_shop()
             fault = apply_fault(shop)
             if fault is not None:
-                return fault
+                return in_etsy_words(fault)
             bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
             issued = AccessToken.objects.filter(shop=shop, access_token=bearer).first()
             if issued is None or issued.revoked or shop.fault == Shop.Fault.REVOKED:
@@ -191,10 +212,11 @@ def etsy_api(scope):
                 return etsy_error("invalid_token", 401, "access token is expired")
             if scope and scope not in issued.scopes:
                 return etsy_error("insufficient_scope", 403, f"{scope} is required")
-            if "shop_ref" in kwargs and kwargs["shop_ref"] != shop_id(shop):
-                return etsy_error("Shop not found", 404)
-            response = view(request, shop, *args, **kwargs)
-            for name, value in LIMITS.items():
+            limits, refused = take_call(shop, issued)
+            if refused:
+                return refused
+            response = answer(view, request, shop, args, kwargs)
+            for name, value in limits.items():
                 response[name] = value
             return response
 
@@ -203,162 +225,120 @@ def etsy_api(scope):
     return decorator
 
 
-def limit_offset(request):
-    """Etsy's paging: limit 1..100 (default 25), offset from 0; or an error response."""
+def answer(view, request, shop, args, kwargs):
     try:
-        limit, offset = int(request.GET.get("limit", 25)), int(request.GET.get("offset", 0))
-    except ValueError:
-        return None, etsy_error("limit and offset must be integers", 400)
-    if not 1 <= limit <= 100:
-        return None, etsy_error("Expected int <= 100 and >= 1 for limit", 400)
-    if offset < 0:
-        return None, etsy_error("Expected int >= 0 for offset", 400)
-    return (limit, offset), None
+        for name, value in kwargs.items():
+            if name in PATH_IDS:
+                query.path_id(PATH_IDS[name], value)
+        if "shop_ref" in kwargs and kwargs["shop_ref"] != shop_id(shop):
+            return etsy_error("Shop not found", 404)
+        return view(request, shop, *args, **kwargs)
+    except query.BadParameter as error:
+        return etsy_error(str(error), 400)
 
 
-@etsy_api(scope=None)
+@etsy_api(scope="shops_r")  # getMe's scope in Etsy's document
 def me(request, shop):
     return JsonResponse({"user_id": user_id(shop), "shop_id": shop_id(shop)})
 
 
 @etsy_api(scope="shops_r")
 def shop_detail(request, shop, shop_ref):
-    return JsonResponse(
-        {
-            "shop_id": shop_id(shop),
-            "shop_name": shop.name.replace(" ", ""),
-            "title": shop.name,
-            "currency_code": "EUR",
-        }
-    )
-
-
-def listing_json(shop, product):
-    variants = list(product.variants.all())
-    return {
-        "listing_id": product.id,
-        "shop_id": shop_id(shop),
-        "title": product.title,
-        "state": STATES[product.status],
-        "has_variations": bool(product.option_names),
-        "price": {
-            "amount": int(min(v.price for v in variants) * 100),
-            "divisor": 100,
-            "currency_code": "EUR",
-        },
-        "skus": [v.sku for v in variants],
-        "updated_timestamp": int(product.updated_at.timestamp()),
-    }
+    return JsonResponse(shop_json(shop))
 
 
 @etsy_api(scope="listings_r")
 def listings(request, shop, shop_ref):
-    paging, error = limit_offset(request)
-    if error:
-        return error
-    limit, offset = paging
-    queryset = Product.objects.filter(shop=shop).prefetch_related("variants").order_by("id")
-    state = request.GET.get("state", "active")
-    queryset = queryset.filter(status__in=[ours for ours, theirs in STATES.items() if theirs == state])
+    """getListingsByShop: state, paging, sort_on/sort_order and includes, as documented."""
+    params = request.GET
+    state = query.choice(params, "state", LISTING_STATES, "active")
+    limit, offset = query.paging(params)
+    field = LISTING_SORTS[query.choice(params, "sort_on", tuple(LISTING_SORTS), "created")]
+    descending = query.sort_descending(params)
+    includes = query.includes(params, tuple(ASSOCIATIONS))
+    queryset = (
+        Product.objects.filter(
+            shop=shop, status__in=[ours for ours, theirs in STATES.items() if theirs == state]
+        )
+        .annotate(lowest_price=Min("variants__price"))
+        .prefetch_related("variants")
+        .order_by(f"-{field}" if descending else field, "-id" if descending else "id")
+    )
+    page = queryset[offset : offset + limit]
     return JsonResponse(
-        {
-            "count": queryset.count(),
-            "results": [listing_json(shop, p) for p in queryset[offset : offset + limit]],
-        }
+        {"count": queryset.count(), "results": [listing_json(shop, p, includes) for p in page]}
     )
 
 
 @etsy_api(scope="listings_r")
 def inventory(request, shop, listing_id):
-    product = Product.objects.filter(shop=shop, id=listing_id).first()
+    query.boolean(request.GET, "show_deleted")
+    with_listing = query.includes(request.GET, ("Listing",))
+    product = Product.objects.filter(shop=shop, id=listing_id).prefetch_related("variants").first()
     if product is None:
         return etsy_error("Listing not found", 404)
-    products = [
-        {
-            "product_id": variant.id,
-            "sku": variant.sku,
-            "is_deleted": False,
-            "offerings": [
-                {
-                    "offering_id": variant.id * 10,
-                    "quantity": 999,
-                    "is_enabled": True,
-                    "is_deleted": False,
-                    "price": {"amount": int(variant.price * 100), "divisor": 100, "currency_code": "EUR"},
-                }
-            ],
-            "property_values": [
-                {"property_id": 513 + i, "property_name": name, "values": [value], "value_ids": [1000 + i]}
-                for i, (name, value) in enumerate(zip(product.option_names, variant.options, strict=True))
-            ],
-        }
-        for variant in product.variants.all()
-    ]
-    return JsonResponse({"products": products, "price_on_property": [], "sku_on_property": []})
+    listing = plain_listing_json(shop, product) if with_listing else None
+    return JsonResponse({**inventory_json(product), "listing": listing})
 
 
-def money(amount, currency="EUR"):
-    return {"amount": int(Decimal(amount) * 100), "divisor": 100, "currency_code": currency}
-
-
-def receipt_json(shop, order):
-    return {
-        "receipt_id": RECEIPT_ID_BASE + order.id,
-        "receipt_type": 0,
-        "seller_user_id": user_id(shop),
-        "buyer_email": None,
-        "name": order.customer.get("name"),
-        "first_line": order.address["first_line"],
-        "second_line": None,
-        "city": order.address["city"],
-        "zip": order.address["zip"],
-        "country_iso": order.address["country"],
-        "status": "completed" if order.shipments else "paid",
-        "is_paid": True,
-        "is_shipped": bool(order.shipments),
-        "created_timestamp": int(order.created_at.timestamp()),
-        "updated_timestamp": int(order.updated_at.timestamp()),
-        "grandtotal": money(order.total),
-        "shipments": order.shipments,
-        "transactions": [
-            {
-                "transaction_id": 4000000000 + order.id * 100 + line["line_id"],
-                "listing_id": line["product_id"],
-                "product_id": line["variant_id"],
-                "sku": line["sku"],
-                "title": line["title"],
-                "quantity": line["quantity"],
-                "price": money(line["price"]),
-                "variations": [],
-            }
-            for line in order.lines
-        ],
-    }
+def image(request, listing_image_id, size):
+    """A listing's image, as an SVG placeholder in the demo shop's colour."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="1000">'
+        '<rect width="1000" height="1000" fill="#2E6F95"/></svg>'
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 def find_receipt(shop, receipt_id):
     return shop.orders.filter(id=receipt_id - RECEIPT_ID_BASE).first()
 
 
+def receipt_filters(params):
+    """getShopReceipts' filters: created and modified windows, and the was_* flags."""
+    window = {
+        name: query.integer(params, name, minimum=query.EARLIEST)
+        for name in ("min_created", "max_created", "min_last_modified", "max_last_modified")
+    }
+    flags = {
+        name: query.boolean(params, name)
+        for name in ("was_paid", "was_shipped", "was_delivered", "was_canceled")
+    }
+    query.boolean(params, "legacy")
+    lookups = {
+        "created_at__gte": window["min_created"],
+        "created_at__lte": window["max_created"],
+        "updated_at__gte": window["min_last_modified"],
+        "updated_at__lte": window["max_last_modified"],
+    }
+    moments = {
+        lookup: datetime.fromtimestamp(value, tz=UTC)
+        for lookup, value in lookups.items()
+        if value is not None
+    }
+    return moments, {name: value for name, value in flags.items() if value is not None}
+
+
+def receipt_matches(receipt, flags):
+    facts = {
+        "was_paid": receipt["is_paid"],
+        "was_shipped": receipt["is_shipped"],
+        "was_delivered": False,  # the sandbox's parcels never arrive
+        "was_canceled": receipt["status"] == "canceled",
+    }
+    return all(facts[name] == wanted for name, wanted in flags.items())
+
+
 @etsy_api(scope="transactions_r")
 def receipts(request, shop, shop_ref):
-    paging, error = limit_offset(request)
-    if error:
-        return error
-    limit, offset = paging
-    queryset = shop.orders.all()
-    if request.GET.get("min_last_modified", "").isdigit():
-        since = datetime.fromtimestamp(int(request.GET["min_last_modified"]), tz=UTC)
-        queryset = queryset.filter(updated_at__gte=since)
-    field = {"created": "created_at", "updated": "updated_at", "receipt_id": "id"}.get(
-        request.GET.get("sort_on", "created")
-    )
-    if field is None:
-        return etsy_error("sort_on must be created, updated or receipt_id", 400)
-    descending = request.GET.get("sort_order", "desc") in ("desc", "descending", "down")
-    queryset = queryset.order_by(f"-{field}" if descending else field, "id")
-    page = [receipt_json(shop, order) for order in queryset[offset : offset + limit]]
-    return JsonResponse({"count": queryset.count(), "results": page})
+    params = request.GET
+    moments, flags = receipt_filters(params)
+    limit, offset = query.paging(params)
+    field = RECEIPT_SORTS[query.choice(params, "sort_on", tuple(RECEIPT_SORTS), "created")]
+    descending = query.sort_descending(params)
+    orders = shop.orders.filter(**moments).order_by(f"-{field}" if descending else field, "id")
+    found = [r for r in (receipt_json(shop, order) for order in orders) if receipt_matches(r, flags)]
+    return JsonResponse({"count": len(found), "results": found[offset : offset + limit]})
 
 
 @etsy_api(scope="transactions_r")
@@ -379,7 +359,9 @@ def tracking(request, shop, shop_ref, receipt_id):
     try:
         body = json.loads(request.body)
     except ValueError:
-        return etsy_error("The body must be JSON.", 400)
+        body = None
+    if not isinstance(body, dict):
+        return etsy_error("The body must be a JSON object.", 400)
     order.shipments.append(
         {
             "receipt_shipping_id": len(order.shipments) + 1,

@@ -35,6 +35,13 @@ class Shop(models.Model):
         help_text="Shopify: retry failed webhooks on a schedule of seconds instead of hours (for tests).",
     )
     token_lifetime = models.PositiveIntegerField(default=3600, help_text="Seconds an access token lasts.")
+    # Etsy's rate limits, per access token: a new app's defaults (QPS, then QPD over a rolling day).
+    limit_per_second = models.PositiveSmallIntegerField(
+        default=10, help_text="Etsy: calls one access token may make per second."
+    )
+    limit_per_day = models.PositiveIntegerField(
+        default=10000, help_text="Etsy: calls one access token may make in any 24 hours."
+    )
     # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
     bucket_available = models.FloatField(default=1000)
     bucket_checked_at = models.DateTimeField(null=True, blank=True)
@@ -184,6 +191,10 @@ class AccessToken(models.Model):
     refresh_expires_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Etsy's rate limiting: when the calls of the last second came (unix times), and how many
+    # calls each hour of the last day had ({"<unix hour>": count}).
+    recent_calls = models.JSONField(default=list)
+    calls_per_hour = models.JSONField(default=dict)
 
     def __str__(self):
         return self.access_token[:12]

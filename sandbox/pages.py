@@ -43,8 +43,14 @@ class FaultForm(forms.ModelForm):
             "fast_webhook_retries",
             "bucket_available",
             "token_lifetime",
+            "limit_per_second",
+            "limit_per_day",
         ]
-        labels = {"bucket_available": "Shopify cost bucket: points available now"}
+        labels = {
+            "bucket_available": "Shopify cost bucket: points available now",
+            "limit_per_second": "Etsy: calls per second",
+            "limit_per_day": "Etsy: calls per day",
+        }
 
 
 def pressero_details(request, shop):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("etsy/v3/application/shops/<int:shop_ref>", etsy.shop_detail),
     path("etsy/v3/application/shops/<int:shop_ref>/listings", etsy.listings),
     path("etsy/v3/application/listings/<int:listing_id>/inventory", etsy.inventory),
+    path("etsy/images/<int:listing_image_id>/il_<str:size>.svg", etsy.image),
     path("etsy/v3/application/shops/<int:shop_ref>/receipts", etsy.receipts),
     path("etsy/v3/application/shops/<int:shop_ref>/receipts/<int:receipt_id>", etsy.receipt),
     path("etsy/v3/application/shops/<int:shop_ref>/receipts/<int:receipt_id>/tracking", etsy.tracking),

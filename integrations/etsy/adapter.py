@@ -23,6 +23,11 @@ REFRESH_MARGIN = timedelta(minutes=5)
 PAGE_LIMIT = 100  # Etsy's maximum
 
 
+def daily_allowance_spent(response):
+    """Etsy's 429 for calls per day (x-remaining-today 0), unlike its per-second 429, asks for hours."""
+    return response.status_code == 429 and response.headers.get("x-remaining-today") == "0"
+
+
 def authorize_url(state, challenge, redirect_uri):
     query = {
         "response_type": "code",
@@ -117,7 +122,11 @@ class EtsyAdapter:
         }
         try:
             response = http.request(
-                method, f"{settings.ETSY_API_URL}/v3/application/{path}", params=params, headers=headers
+                method,
+                f"{settings.ETSY_API_URL}/v3/application/{path}",
+                params=params,
+                headers=headers,
+                retry_if=lambda answer: not daily_allowance_spent(answer),
             )
         except http.OutboundError as error:
             raise AdapterError(_("Could not reach Etsy: %(error)s") % {"error": error}) from error
@@ -127,6 +136,11 @@ class EtsyAdapter:
                 _("Etsy refused our access (%(reason)s). Connect the shop again.")
                 % {"reason": answer.get("error_description") or answer.get("error")},
                 permanent=True,
+            )
+        if daily_allowance_spent(response):
+            raise AdapterError(
+                _("Etsy's daily allowance of requests is used up; we try again when it frees up."),
+                retry_after=response.headers.get("Retry-After"),
             )
         if response.status_code == 429 or response.status_code >= 500:
             raise AdapterError(

@@ -25,6 +25,8 @@ def sandbox_switch(sandbox_url, shop="woocommerce/demo-posters", **fields):
         "slow_seconds": 1,
         "bucket_available": 1000,
         "token_lifetime": 3600,
+        "limit_per_second": 10,
+        "limit_per_day": 10000,
         "csrfmiddlewaretoken": token,
         **fields,
     }

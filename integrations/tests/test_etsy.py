@@ -200,3 +200,29 @@ def test_receipts_wait_to_be_polled_by_limit_and_offset(store, etsy):
         timeout=10,
     ).json()
     assert shipped["is_shipped"] and shipped["shipments"][0]["tracking_code"] == "1Z999"
+
+
+def test_the_per_second_limit_is_waited_out(store, etsy, monkeypatch):
+    """One call a second: paging runs into Etsy's per-second 429 (no Retry-After) and waits."""
+    waits = []
+
+    def wait(seconds):
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    monkeypatch.setattr(http, "sleep", wait)
+    sandbox_switch(etsy, shop="etsy/demo-mugs", limit_per_second=1)
+    listings = list(EtsyAdapter.from_store(store).iter_products(limit=5))
+    assert len(listings) == 10
+    assert waits  # refused at least once, and waited it out
+
+
+def test_a_spent_daily_allowance_is_reported_not_waited_for(store, etsy, monkeypatch):
+    waits = []
+    monkeypatch.setattr(http, "sleep", waits.append)
+    sandbox_switch(etsy, shop="etsy/demo-mugs", limit_per_day=2)  # connecting made two calls
+    with pytest.raises(AdapterError) as error:
+        EtsyAdapter.from_store(store).verify()
+    assert not error.value.permanent and "daily allowance" in str(error.value)
+    assert 0 < int(error.value.retry_after) <= 24 * 3600
+    assert waits == []  # asked to come back in hours: no retry inside this request
