@@ -45,6 +45,11 @@ DATABASES = {
         os.environ.get("SANDBOX_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sandbox.sqlite3'}")
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The threaded server and the webhook retry threads write at once: transactions take the
+    # write lock when they begin (a read that later writes would fail at once, not wait), and
+    # wait for it as long as a slow machine needs.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
