@@ -77,6 +77,14 @@ def _test_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_address(request, settings):
+    """Tests that use the sandbox reach it on its test port: the outbound guard lets Printfront
+    reach no other local address than SANDBOX_URL's."""
+    if "sandbox_url" in request.fixturenames:
+        settings.SANDBOX_URL = request.getfixturevalue("sandbox_url")
+
+
 @pytest.fixture
 def staff(db):
     return make_user("sam@printer.example", first_name="Sam", last_name="Staff", is_staff=True)

@@ -77,7 +77,8 @@ if not FIELD_ENCRYPTION_KEYS and HTTPS:
     raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when SITE_URL is https://")
 
 # The sandbox platforms (emulated Shopify, Etsy, WooCommerce, Pressero). While enabled, the
-# outbound HTTP client may reach private and loopback addresses, where the sandbox runs.
+# outbound HTTP client may reach the sandbox's own address (SANDBOX_URL's host and port), and no
+# other private or loopback one; link-local and metadata addresses are refused in every mode.
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
 # With DEBUG=False the sandbox is refused (system check printfront.E002) unless forced.
 SANDBOX_FORCE = envbool("SANDBOX_FORCE", "False")

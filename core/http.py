@@ -2,14 +2,17 @@
 (store URLs, design files, postback targets). Use `request()`, `get()` or `post()`; never call
 `requests` directly, because this module adds what a bare call lacks:
 
-- SSRF guard: unless the sandbox is on, refuse URLs that lead to private, loopback, link-local and
-  similar addresses, and check the address each connection actually reached (DNS rebinding).
+- SSRF guard: refuse URLs that lead to private, loopback, link-local and similar addresses, and
+  check the address each connection actually reached (DNS rebinding). While the sandbox is on, its
+  own address (SANDBOX_URL's host and port) is the one exception; link-local and cloud metadata
+  addresses are refused in every mode.
 - A timeout on every request, at most settings.OUTBOUND_TIMEOUT.
 - Retries for connection failures, 429 and 5xx, honouring Retry-After.
 - No automatic redirects: a redirect could point anywhere, so callers follow one by calling again,
   which checks the new URL.
 """
 
+import functools
 import ipaddress
 import logging
 import random
@@ -38,6 +41,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the IPv4 address sits in the last 32 bits
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # operator-chosen layout, so refused whole
+# Cloud metadata services outside the link-local range (AWS over IPv6, Alibaba Cloud). Like every
+# link-local address, they stay refused even when the sandbox's address is set to one of them.
+METADATA = frozenset(map(ipaddress.ip_address, ("fd00:ec2::254", "100.100.100.200")))
 # Methods a server may safely receive twice (RFC 9110, 9.2.2).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 REFUSAL = "Printfront does not connect to private, loopback or link-local addresses."
@@ -64,14 +70,22 @@ class TransientError(OutboundError):
 # --- The SSRF guard -----------------------------------------------------------------------------
 
 
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv4-mapped, 6to4 or NAT64 address leads to, if `ip` is one."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    embedded = ip.ipv4_mapped or ip.sixtofour
+    if embedded is None and ip in NAT64:
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return embedded
+
+
 def _why_blocked(ip: IPAddress) -> str | None:
     """Say what kind of non-public address `ip` is ("a loopback address"), or None if it is public."""
     if isinstance(ip, ipaddress.IPv6Address):
         if ip in NAT64_LOCAL:
             return "a local-use NAT64 address"
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        embedded = _embedded_ipv4(ip)
         if embedded is not None:
             # Judge the IPv4 address these forms lead to; a public one is fine.
             reason = _why_blocked(embedded)
@@ -154,14 +168,40 @@ def _resolve(host: str, port: int) -> list[str]:
     return sorted(addresses)
 
 
+@functools.lru_cache(maxsize=8)
+def _sandbox_endpoints(sandbox_url: str) -> frozenset[tuple[IPAddress, int]]:
+    """The (address, port) pairs where the sandbox answers, resolved once per process so a later
+    DNS answer cannot widen the exception. Raises OutboundError (not cached) if the host is unknown."""
+    host, port = _parse(sandbox_url)
+    endpoints = set()
+    for address in _resolve(host, port):
+        ip = ipaddress.ip_address(address)
+        embedded = _embedded_ipv4(ip)
+        judged = ip if embedded is None else embedded
+        if not (judged.is_link_local or judged in METADATA):
+            endpoints.add((ip, port))
+    return frozenset(endpoints)
+
+
+def _is_sandbox(address: str, port: int) -> bool:
+    """True if the sandbox is on and answers at `address`:`port`, the only non-public endpoint
+    Printfront may reach, and only in development."""
+    if not settings.SANDBOX_ENABLED:
+        return False
+    try:
+        endpoints = _sandbox_endpoints(settings.SANDBOX_URL)
+    except OutboundError:
+        return False
+    return (ipaddress.ip_address(address), port) in endpoints
+
+
 def check_url(url: str) -> None:
     """Raise UnsupportedURL or BlockedAddress if Printfront would refuse to fetch `url`, or
     OutboundError if its host cannot be found. Resolves the host once and connects nowhere."""
     host, port = _parse(url)
-    addresses = _resolve(host, port)
-    if not settings.SANDBOX_ENABLED:
-        # Every address counts: the connection may use any of them.
-        for address in addresses:
+    # Every address counts: the connection may use any of them.
+    for address in _resolve(host, port):
+        if not _is_sandbox(address, port):
             _refuse_if_blocked(address, host)
 
 
@@ -179,9 +219,10 @@ class _PeerCheck:
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()  # type: ignore[misc]
-        if not settings.SANDBOX_ENABLED:
+        address, port = sock.getpeername()[:2]
+        if not _is_sandbox(address, port):
             try:
-                _refuse_if_blocked(sock.getpeername()[0], self.host, how="connected to")
+                _refuse_if_blocked(address, self.host, how="connected to")
             except BlockedAddress:
                 sock.close()
                 raise

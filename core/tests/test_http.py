@@ -64,13 +64,20 @@ def waits(monkeypatch):
 
 
 @pytest.fixture
-def sandbox(settings):
+def sandbox(settings, server):
+    """Development mode, with the sandbox answering at the test server's address."""
     settings.SANDBOX_ENABLED = True
+    settings.SANDBOX_URL = server.url.rstrip("/")
 
 
 @pytest.fixture
 def production(settings):
     settings.SANDBOX_ENABLED = False
+
+
+@pytest.fixture(params=["production", "sandbox"])
+def any_mode(request):
+    return request.getfixturevalue(request.param)
 
 
 # --- The SSRF guard -----------------------------------------------------------------------------
@@ -95,11 +102,14 @@ BLOCKED = [
     ("http://[2002:7f00:1::]/", "2002:7f00:1::"),  # 6to4 wrapping 127.0.0.1
     ("http://[64:ff9b::a00:1]/", "64:ff9b::a00:1"),  # NAT64 wrapping 10.0.0.1
     ("http://127.0.0.1:8000/admin/", "127.0.0.1"),
+    ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),  # AWS metadata over IPv6
+    ("http://100.100.100.200/latest/meta-data/", "100.100.100.200"),  # Alibaba Cloud metadata
+    ("http://[::ffff:169.254.169.254]/", "::ffff:169.254.169.254"),
 ]
 
 
 @pytest.mark.parametrize(("url", "address"), BLOCKED)
-def test_check_url_refuses_non_public_addresses(production, url, address):
+def test_check_url_refuses_non_public_addresses(any_mode, url, address):
     with pytest.raises(BlockedAddress) as caught:
         outbound.check_url(url)
     assert address in str(caught.value)
@@ -108,7 +118,7 @@ def test_check_url_refuses_non_public_addresses(production, url, address):
 
 
 @pytest.mark.parametrize(("url", "address"), BLOCKED)
-def test_get_refuses_non_public_addresses(production, url, address):
+def test_get_refuses_non_public_addresses(any_mode, url, address):
     with pytest.raises(BlockedAddress, match=address.replace(".", r"\.")):
         outbound.get(url)
 
@@ -211,6 +221,37 @@ def test_without_the_sandbox_the_local_server_is_never_contacted(production, ser
     assert server.seen == []
 
 
+def test_the_sandbox_switch_allows_the_sandbox_address_only(sandbox, settings, server):
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    other.seen = []
+    try:
+        with pytest.raises(BlockedAddress, match=r"127\.0\.0\.1 is a loopback address"):
+            outbound.get(f"http://127.0.0.1:{other.server_port}/")
+        with pytest.raises(BlockedAddress, match=r"10\.0\.0\.1 is a private address"):
+            outbound.check_url(f"http://10.0.0.1:{server.server_port}/")
+    finally:
+        other.server_close()
+    assert other.seen == []
+    assert outbound.get(server.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "sandbox_url",
+    [
+        "http://169.254.169.254",
+        "http://[fe80::1]:8100",
+        "http://[::ffff:169.254.169.254]",
+        "http://[fd00:ec2::254]",
+        "http://100.100.100.200",
+    ],
+)
+def test_link_local_and_metadata_stay_refused_even_as_the_sandbox_address(settings, sandbox_url):
+    settings.SANDBOX_ENABLED = True
+    settings.SANDBOX_URL = sandbox_url
+    with pytest.raises(BlockedAddress):
+        outbound.check_url(f"{sandbox_url}/latest/meta-data/")
+
+
 def rebinding_dns(monkeypatch, first_answer):
     """Resolve rebind.test to `first_answer` once (the check), then to 127.0.0.1 (the connection)."""
     real = socket.getaddrinfo
@@ -237,6 +278,14 @@ def test_dns_rebinding_is_caught_at_connect_time(production, server, monkeypatch
 def test_the_connect_time_check_follows_the_sandbox(sandbox, server, monkeypatch):
     rebinding_dns(monkeypatch, first_answer="93.184.215.14")
     assert outbound.get(f"http://rebind.test:{server.server_port}/").status_code == 200
+
+
+def test_the_connect_time_check_allows_only_the_sandbox_address(sandbox, settings, server, monkeypatch):
+    settings.SANDBOX_URL = "http://127.0.0.1:9"  # the sandbox is elsewhere: this server is not it
+    rebinding_dns(monkeypatch, first_answer="93.184.215.14")
+    with pytest.raises(BlockedAddress, match=r"rebind\.test connected to 127\.0\.0\.1"):
+        outbound.get(f"http://rebind.test:{server.server_port}/")
+    assert server.seen == []
 
 
 # --- Retries ------------------------------------------------------------------------------------
@@ -345,7 +394,9 @@ def closed_port():
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_refused_connections_are_retried_even_for_post(sandbox, closed_port, waits, method):
+def test_refused_connections_are_retried_even_for_post(settings, closed_port, waits, method):
+    settings.SANDBOX_ENABLED = True
+    settings.SANDBOX_URL = f"http://127.0.0.1:{closed_port}"  # a sandbox that is down
     # A refused connection never reached the server, so even a POST is safe to send again.
     with pytest.raises(TransientError, match=r"could not connect \(3 attempts\)"):
         outbound.request(method, f"http://127.0.0.1:{closed_port}/")

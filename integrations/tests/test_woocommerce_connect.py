@@ -77,6 +77,7 @@ def test_an_unreachable_store(admin, settings):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    settings.SANDBOX_URL = f"http://127.0.0.1:{port}"  # a sandbox that is down
     response = connect(admin, f"http://127.0.0.1:{port}")
     assert "Could not reach" in response.text
     assert not Store.objects.filter(platform="woocommerce").exists()
