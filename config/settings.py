@@ -210,7 +210,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            # Falls back to each process's memory while Redis is away, so sign-in keeps working;
+            # short timeouts so no page waits long on an unreachable Redis.
+            "BACKEND": "core.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 else:
     # Shared by every local process, so login rate limits hold across them.
     CACHES = {
@@ -292,9 +300,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "expire-invitations": {"task": "connect.tasks.expire_invitations", "schedule": 3600},
-    "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 300},
+    # Every minute, so work saved while the broker was away goes out within a minute of its
+    # return (core.tasks.LOST_AFTER says when waiting work counts as lost).
+    "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 60},
     "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
-    "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 600},
+    "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 60},
 }
 
 LANGUAGE_CODE = "en"

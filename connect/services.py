@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import audit, emails
-from core.tasks import enqueue_on_commit
+from core.tasks import LOST_AFTER, enqueue_on_commit
 from core.tenancy import Role
 
 from .models import Client, Invitation, hash_token
@@ -172,11 +172,16 @@ def expire_invitations():
     )
 
 
-def pending_invitations_to_requeue(older_than=timedelta(minutes=10)):
-    """Invitations still pending long after their last try, e.g. because the broker was
-    down when they were queued."""
-    return list(
-        Invitation.objects.filter(
-            state=Invitation.State.PENDING, updated_at__lte=timezone.now() - older_than
-        ).values_list("id", flat=True)
-    )
+def pending_invitations_to_requeue(lost_after=LOST_AFTER):
+    """Pending invitations whose next try is overdue by `lost_after`: saved while the broker was
+    down, or whose retry was lost with it. One still waiting for its scheduled retry is left
+    alone, so the sweep never adds a try of its own."""
+    now = timezone.now()
+    waiting = Invitation.objects.filter(
+        state=Invitation.State.PENDING, updated_at__lte=now - lost_after
+    ).values_list("id", "attempts", "updated_at")
+    return [
+        invitation_id
+        for invitation_id, attempts, updated_at in waiting
+        if updated_at + timedelta(seconds=retry_delay(attempts) if attempts else 0) + lost_after <= now
+    ]

@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
@@ -9,6 +10,12 @@ from django.db import transaction
 from kombu.exceptions import KombuError
 
 logger = logging.getLogger(__name__)
+
+# When the periodic sweeps (every minute) count queued work as lost. A task normally starts
+# within seconds of its commit, so work still waiting a minute later was most likely never
+# queued; if it is merely behind a long queue, the sweep's copy runs after the original and finds
+# nothing left to do (every task re-reads its row and acts only on work still waiting).
+LOST_AFTER = timedelta(minutes=1)
 
 
 def enqueue_on_commit(task, *args):
@@ -20,8 +27,16 @@ def enqueue_on_commit(task, *args):
     def send():
         try:
             task.delay(*args)
-        except (KombuError, OSError):
-            logger.exception("Could not queue %s%r; the periodic sweep will retry it", task.name, args)
+        except (KombuError, OSError) as error:
+            # One line, no traceback: while the broker is away every request that queues work
+            # lands here, and the cause is always the same.
+            logger.error(
+                "Could not queue %s%r (%s: %s); the periodic sweep will retry it",
+                task.name,
+                args,
+                type(error).__name__,
+                error,
+            )
 
     transaction.on_commit(send)
 

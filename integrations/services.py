@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tasks import enqueue_on_commit
+from core.tasks import LOST_AFTER, enqueue_on_commit
 from storefronts import services as store_services
 from storefronts.models import Store
 
@@ -183,13 +183,10 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
     return renewed
 
 
-LOST_AFTER = timedelta(minutes=10)
-
-
-def lost_work(older_than=LOST_AFTER):
+def lost_work(lost_after=LOST_AFTER):
     """Work queued after a commit that never ran (the broker was down): connection deliveries
     still waiting, and connected stores whose webhooks were never registered."""
-    cutoff = timezone.now() - older_than
+    cutoff = timezone.now() - lost_after
     deliveries = WebhookDelivery.objects.filter(
         topic__in=CONNECTION_TOPICS, state=WebhookDelivery.State.RECEIVED, created_at__lte=cutoff
     ).values_list("id", flat=True)

@@ -3,11 +3,6 @@ from django.urls import reverse
 from core.tenancy import Role
 
 
-def test_health(client, db):
-    response = client.get(reverse("health"))
-    assert response.json() == {"status": "ok"}
-
-
 def test_home_sends_each_person_to_their_side(client, staff, acme):
     assert client.get(reverse("home")).url == reverse("account_login")
     client.force_login(staff)
