@@ -1,21 +1,29 @@
-import signal
-import subprocess
+import os
 import sys
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from core.supervisor import Supervisor
+
+
+def collect_static():
+    """Without DEBUG, WhiteNoise serves static files from STATIC_ROOT and the manifest storage
+    needs its manifest, as in production: collect them first, or every page is a 500."""
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 class Command(BaseCommand):
     help = (
         "Run the whole product locally: web server, Celery worker, Celery beat and the sandbox "
-        "platforms. Ctrl-C stops all."
+        "platforms. A process that exits is restarted; Ctrl-C stops all."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--addrport", default=f"127.0.0.1:{settings.PORT}")
 
     def processes(self, addrport):
         python = sys.executable
@@ -30,34 +38,9 @@ class Command(BaseCommand):
         return processes
 
     def handle(self, *args, addrport, **options):
-        commands = self.processes(addrport)
-        children = {name: subprocess.Popen(command) for name, command in commands.items()}  # noqa: S603
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        exit_code = 0
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    self.stderr.write(f"{name} exited with code {child.returncode}; stopping the rest.")
-                    stopping, exit_code = True, 1
-            time.sleep(0.5)
-        self._stop_all(children.values())
-        sys.exit(exit_code)
-
-    def _stop_all(self, children):
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        deadline = time.monotonic() + 10
-        for child in children:
-            try:
-                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                child.kill()
-        self.stdout.write("Stopped.")
+        collect_static()
+        # Every process sees the addresses this one settled on (PORT may have moved them).
+        os.environ.update(SITE_URL=settings.SITE_URL, SANDBOX_URL=settings.SANDBOX_URL)
+        supervisor = Supervisor(self.processes(addrport), say=self.stderr.write)
+        supervisor.handle_signals()
+        supervisor.run()

@@ -1,0 +1,118 @@
+"""runstack's supervisor, with tiny commands of its own instead of the whole stack."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.test import Client
+
+from core.management.commands.runstack import collect_static
+from core.supervisor import Supervisor
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
+CRASHER = [sys.executable, "-c", "raise SystemExit(3)"]
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def is_gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.fixture
+def supervise():
+    """Run a Supervisor in a thread; stop it and wait for it at the end of the test."""
+    started = []
+
+    def start(commands, **options):
+        said = []
+        supervisor = Supervisor(commands, say=said.append, **options)
+        thread = threading.Thread(target=supervisor.run, daemon=True)
+        thread.start()
+        started.append((supervisor, thread))
+        assert wait_for(lambda: len(supervisor.children) == len(commands))
+        return supervisor, said
+
+    yield start
+    for supervisor, thread in started:
+        supervisor.stop()
+        thread.join(timeout=20)
+
+
+def test_a_killed_child_is_restarted_and_the_console_says_so(supervise):
+    supervisor, said = supervise({"worker": SLEEPER, "web": SLEEPER}, first_backoff=0.1)
+    killed, untouched = supervisor.children["worker"], supervisor.children["web"]
+    killed.kill()
+    assert wait_for(lambda: supervisor.children["worker"] is not killed)
+    restarted = supervisor.children["worker"]
+    assert restarted.poll() is None
+    assert supervisor.children["web"] is untouched and untouched.poll() is None
+    assert f"worker exited with code {-signal.SIGKILL}; restarting it in 0.1 s." in said
+    assert f"worker started (pid {restarted.pid})." in said
+
+
+def test_restarts_back_off(supervise):
+    supervisor, said = supervise({"beat": CRASHER}, first_backoff=0.05, max_backoff=0.2)
+    assert wait_for(lambda: len([line for line in said if "exited" in line]) >= 4)
+    supervisor.stop()
+    waits = [line.split(" in ")[1] for line in said if "exited" in line][:4]
+    assert waits == ["0.05 s.", "0.1 s.", "0.2 s.", "0.2 s."]
+
+
+def test_stop_ends_every_child_and_restarts_none(supervise):
+    supervisor, said = supervise({"web": SLEEPER, "worker": SLEEPER})
+    children = list(supervisor.children.values())
+    supervisor.stop()
+    assert wait_for(lambda: said and said[-1] == "Stopped.")
+    assert all(child.poll() is not None for child in children)
+    assert not any("restarting" in line for line in said)
+
+
+def test_ctrl_c_stops_the_supervisor_and_its_children(settings):
+    script = (
+        "import sys; from core.supervisor import Supervisor; "
+        f"supervisor = Supervisor({{'sleeper': {SLEEPER!r}}}); supervisor.handle_signals(); supervisor.run()"
+    )
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", script], stderr=subprocess.PIPE, text=True, cwd=settings.BASE_DIR
+    )
+    first = process.stderr.readline()
+    assert first.startswith("sleeper started (pid ")
+    child_pid = int(first.split("pid ")[1].rstrip(").\n"))
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0
+    assert process.stderr.read().strip() == "Stopped."
+    assert is_gone(child_pid)
+
+
+def test_without_debug_runstack_serves_static_files(settings, tmp_path):
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    collect_static()
+    browser = Client()  # a fresh handler, so WhiteNoise reads the collected files
+    page = browser.get("/accounts/login/")
+    assert page.status_code == 200
+    stylesheet = page.text.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert stylesheet.startswith("/static/css/printfront.") and stylesheet.endswith(".css")
+    response = browser.get(stylesheet)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
