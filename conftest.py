@@ -138,7 +138,7 @@ def sandbox_url(tmp_path_factory, pytestconfig):
         deadline = time.monotonic() + 60
         while True:
             try:
-                if requests.get(f"{url}/healthz/", timeout=1).ok:
+                if requests.get(f"{url}/healthz/", timeout=5).ok:
                     break
             except (requests.ConnectionError, requests.Timeout):
                 pass  # not listening yet, or still starting up on a busy machine

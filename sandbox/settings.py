@@ -29,6 +29,8 @@ APP_URLS = [
 
 INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles", "sandbox"]
 MIDDLEWARE = [
+    # Serves the stylesheet without DEBUG, straight from the static folders (no collectstatic).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
 ]
@@ -56,6 +58,7 @@ TIME_ZONE = "UTC"
 STATIC_URL = "static/"
 # The sandbox's pages reuse Printfront's stylesheet file (a file, not code).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
 APPEND_SLASH = False
 # Errors of the sandbox itself go to its console (Django shows them only in DEBUG by default).
 LOGGING = {
