@@ -16,7 +16,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Web on http://127.0.0.1:8000, a Celery worker and beat, with demo data. Ctrl-C stops all.
+# Web on http://127.0.0.1:8000, a Celery worker and beat, the sandbox on :8100, with demo data.
+# `make run PORT=8001` moves web, SITE_URL and sandbox (PORT + 100) together. A crashed process
+# is restarted; Ctrl-C stops all.
 run: $(STAMP)
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py seed_demo

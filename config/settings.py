@@ -49,14 +49,16 @@ def envlist(name, default=""):
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state for the embedded defaults: SQLite file, broker queue, emails, cache.
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
-for _folder in ("broker/queue", "broker/processed", "mail", "cache", "static"):
+for _folder in ("broker/queue", "broker/processed", "broker/control", "mail", "cache", "static"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", "False")
 
+# Local runs: `make run PORT=8001` moves the web server, SITE_URL and the sandbox (PORT + 100).
+PORT = envint("PORT", "8000")
 # The public address of this Printfront. It builds links in emails, and an https:// address
 # switches on every transport-security setting below.
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 SITE_NAME = env("SITE_NAME", "Printfront")
 _site = urlsplit(SITE_URL)
 HTTPS = _site.scheme == "https"
@@ -82,7 +84,7 @@ if not FIELD_ENCRYPTION_KEYS and HTTPS:
 SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
 # With DEBUG=False the sandbox is refused (system check printfront.E002) unless forced.
 SANDBOX_FORCE = envbool("SANDBOX_FORCE", "False")
-SANDBOX_URL = env("SANDBOX_URL", "http://127.0.0.1:8100").rstrip("/")
+SANDBOX_URL = env("SANDBOX_URL", f"http://127.0.0.1:{PORT + 100}").rstrip("/")
 OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
 
 # Shopify: a public app's credentials from the Partner Dashboard. With the sandbox on and no
@@ -289,6 +291,8 @@ else:
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Broadcast and remote-control messages (kombu's default is ./control, in the checkout).
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -1,5 +1,7 @@
-"""runstack's supervisor, with tiny commands of its own instead of the whole stack."""
+"""`make run`: runstack's supervisor, with tiny commands of its own instead of the whole stack,
+its static files without DEBUG, and the addresses it uses."""
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +12,7 @@ import time
 import pytest
 from django.test import Client
 
+from config.settings import BASE_DIR
 from core.management.commands.runstack import collect_static
 from core.supervisor import Supervisor
 
@@ -116,3 +119,44 @@ def test_without_debug_runstack_serves_static_files(settings, tmp_path):
     response = browser.get(stylesheet)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/css")
+
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "SANDBOX_URL", "REDIS_URL")}
+    shown = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(BASE_DIR), **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=env.get("VAR_DIR", BASE_DIR),
+    )
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
+
+
+SHOW_ADDRESSES = """
+import json, django
+django.setup()
+from django.conf import settings
+from core.management.commands.runstack import Command
+command = Command()
+processes = command.processes(command.create_parser("manage.py", "runstack").parse_args([]).addrport)
+print(json.dumps([settings.SITE_URL, settings.SANDBOX_URL, processes["web"][-1], processes["sandbox"][-1]]))
+"""
+
+
+def test_one_port_setting_moves_web_site_url_and_sandbox_together():
+    shown = json.loads(run_python(SHOW_ADDRESSES, DEBUG="True", PORT="8123"))
+    assert shown == ["http://127.0.0.1:8123", "http://127.0.0.1:8223", "127.0.0.1:8123", "8223"]
+    default = json.loads(run_python(SHOW_ADDRESSES, DEBUG="True"))
+    assert default == ["http://127.0.0.1:8000", "http://127.0.0.1:8100", "127.0.0.1:8000", "8100"]
+
+
+def test_the_embedded_brokers_control_folder_is_under_var_dir(tmp_path):
+    # `celery inspect` binds a reply queue, which writes kombu's exchange table; run from
+    # tmp_path, so a folder relative to the working directory would show there.
+    inspect = "from config.celery import app; app.control.inspect(timeout=0.1).ping()"
+    run_python(f"import django; django.setup(); {inspect}", VAR_DIR=str(tmp_path))
+    assert list((tmp_path / "broker" / "control").glob("*.exchange"))
+    assert not (tmp_path / "control").exists()
