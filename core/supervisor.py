@@ -1,8 +1,14 @@
 """Keeps a few child processes running, for `manage.py runstack`: a child that exits is started
 again after a back-off (1 s, doubling up to 30 s, back to 1 s once it has run for a minute), and
 stop() (Ctrl-C or SIGTERM, see handle_signals) stops them all. Plain Python, no Django, so tests
-can supervise a tiny command of their own."""
+can supervise a tiny command of their own.
 
+Each child runs in its own process group, and the whole group is ended, not just the child:
+runserver's reloader and Celery's pool are processes of their own, and one left behind by a
+crashed parent would keep the port or the queue from the restarted one."""
+
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -55,7 +61,7 @@ class Supervisor:
         self._stop_all()
 
     def _start(self, name: str) -> None:
-        self.children[name] = subprocess.Popen(self.commands[name])  # noqa: S603 (our own commands)
+        self.children[name] = subprocess.Popen(self.commands[name], start_new_session=True)  # noqa: S603
         self._started_at[name] = time.monotonic()
         self.say(f"{name} started (pid {self.children[name].pid}).")
 
@@ -68,6 +74,7 @@ class Supervisor:
         code = self.children[name].poll()
         if code is None:
             return
+        _signal_group(self.children[name], signal.SIGTERM)  # whatever it left behind
         if now - self._started_at[name] >= self.stable_after:
             self._backoff[name] = self.first_backoff  # it had been fine for a while: a new failure
         wait = self._backoff[name]
@@ -76,14 +83,23 @@ class Supervisor:
         self.say(f"{name} exited with code {code}; restarting it in {wait:g} s.")
 
     def _stop_all(self) -> None:
-        running = [child for child in self.children.values() if child.poll() is None]
-        for child in running:
-            child.terminate()
+        # The child first, so it shuts down in order (Celery's warm shutdown stops its own pool),
+        # then whatever of its group is left.
+        for child in self.children.values():
+            if child.poll() is None:
+                child.terminate()
         deadline = time.monotonic() + 10
-        for child in running:
+        for child in self.children.values():
             try:
                 child.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                child.kill()
+                _signal_group(child, signal.SIGKILL)
                 child.wait()
+            _signal_group(child, signal.SIGTERM)
         self.say("Stopped.")
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    """Signal the child's process group (its id is the child's pid), if anything of it is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signum)

@@ -160,3 +160,20 @@ def test_the_embedded_brokers_control_folder_is_under_var_dir(tmp_path):
     run_python(f"import django; django.setup(); {inspect}", VAR_DIR=str(tmp_path))
     assert list((tmp_path / "broker" / "control").glob("*.exchange"))
     assert not (tmp_path / "control").exists()
+
+
+def test_what_a_crashed_child_left_behind_is_ended_before_the_restart(supervise, tmp_path):
+    # Like runserver's reloader: the supervised process runs the real work in a process of its own.
+    pid_file = tmp_path / "inner.pid"
+    parent = (
+        "import subprocess, sys; "
+        f"inner = subprocess.Popen({SLEEPER!r}); "
+        f"open({str(pid_file)!r}, 'w').write(str(inner.pid)); inner.wait()"
+    )
+    supervisor, _ = supervise({"web": [sys.executable, "-c", parent]}, first_backoff=0.1)
+    assert wait_for(lambda: pid_file.exists() and pid_file.read_text())
+    inner_pid = int(pid_file.read_text())
+    first = supervisor.children["web"]
+    first.kill()
+    assert wait_for(lambda: supervisor.children["web"] is not first)
+    assert wait_for(lambda: is_gone(inner_pid))
