@@ -280,11 +280,14 @@ def test_the_connect_time_check_follows_the_sandbox(sandbox, server, monkeypatch
     assert outbound.get(f"http://rebind.test:{server.server_port}/").status_code == 200
 
 
-def test_the_connect_time_check_allows_only_the_sandbox_address(sandbox, settings, server, monkeypatch):
+def test_the_connect_time_check_allows_only_the_sandbox_address(
+    sandbox, settings, server, monkeypatch, caplog
+):
     settings.SANDBOX_URL = "http://127.0.0.1:9"  # the sandbox is elsewhere: this server is not it
     rebinding_dns(monkeypatch, first_answer="93.184.215.14")
-    with pytest.raises(BlockedAddress, match=r"rebind\.test connected to 127\.0\.0\.1"):
+    with caplog.at_level("WARNING", logger="core.http"), pytest.raises(BlockedAddress):
         outbound.get(f"http://rebind.test:{server.server_port}/")
+    assert "Refused rebind.test: it connected to 127.0.0.1, which is a loopback address." in caplog.text
     assert server.seen == []
 
 
