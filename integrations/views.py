@@ -13,6 +13,13 @@ from .base import AdapterError
 from .registry import PLATFORMS, adapter_for, connectable_platforms
 
 
+def connected(request, store):
+    """After a connect page succeeded: say so, and open the store's page. The name is quoted,
+    not followed by a full stop, because shop names often end in one ("Demo Apparel Co.")."""
+    messages.success(request, _("“%(name)s” is connected.") % {"name": store.name})
+    return redirect("integrations:store", code=store.code)
+
+
 @client_required(Action.VIEW_STORES)
 def stores(request):
     """Storefronts > Stores: the client's stores (a Store Manager's own), and a tile per

@@ -58,6 +58,13 @@ def test_connect_through_the_consent_screen(shopify, admin, acme):
     assert "write_orders" in store.scopes
 
 
+def test_the_connected_message_has_one_full_stop(shopify, admin):
+    response = callback(admin, consent(start(admin)))
+    page = admin.get(response.url).text
+    assert "“Demo Apparel Co.” is connected." in page
+    assert "Co.." not in page
+
+
 def test_a_denied_consent_saves_nothing_and_says_so(shopify, admin):
     response = callback(admin, consent(start(admin), decision="cancel"))
     assert response.status_code == 400
