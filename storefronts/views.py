@@ -52,11 +52,15 @@ def _member_invitations(request):
 
 @client_required(Action.MANAGE_USERS)
 def users(request):
+    members = list(scoped(request, Membership).select_related("user").prefetch_related("stores"))
+    admins = [membership for membership in members if membership.role == Role.ADMIN]
     return render(
         request,
         "storefronts/users.html",
         {
-            "members": scoped(request, Membership).select_related("user").prefetch_related("stores"),
+            "members": members,
+            # The one Admin cannot be removed (services refuse it); the page says so up front.
+            "sole_admin": admins[0] if len(admins) == 1 else None,
             "invitations": _open_invitations(request),
             "section": "settings",
         },

@@ -160,3 +160,21 @@ def test_resend_and_cancel_a_member_invitation(admin_client, acme):
     admin_client.post(reverse("storefronts:invitation_cancel", args=[invitation.code]))
     invitation.refresh_from_db()
     assert invitation.state == "revoked"
+
+
+def test_the_sole_admin_sees_why_they_cannot_remove_themselves(admin_client, acme):
+    page = admin_client.get(reverse("storefronts:users")).text
+    admin = acme.members[Role.ADMIN]
+    assert reverse("storefronts:member_remove", args=[admin.code]) not in page
+    assert 'disabled aria-describedby="sole-admin-note"' in page
+    assert "The only Admin cannot be removed" in page
+    viewer = acme.members[Role.VIEWER]
+    assert reverse("storefronts:member_remove", args=[viewer.code]) in page
+
+
+def test_with_two_admins_each_can_be_removed(admin_client, acme):
+    viewer = acme.members[Role.VIEWER]
+    admin_client.post(reverse("storefronts:member", args=[viewer.code]), {"role": Role.ADMIN})
+    page = admin_client.get(reverse("storefronts:users")).text
+    assert reverse("storefronts:member_remove", args=[acme.members[Role.ADMIN].code]) in page
+    assert "The only Admin cannot be removed" not in page
