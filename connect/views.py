@@ -38,6 +38,7 @@ def clients(request):
     if access:
         queryset = queryset.filter(storefronts_enabled=access == "on")
     page, querystring = paginate(request, queryset.order_by(CLIENT_SORTS[sort][1], "id"))
+    _attach_access_invitations(page.object_list)
     return render(
         request,
         "connect/clients.html",
@@ -49,6 +50,18 @@ def clients(request):
             "section": "clients",
         },
     )
+
+
+def _attach_access_invitations(clients):
+    """Give each client of a page its latest admin invitation, in one query, so the list can
+    say Off, Invitation sent or Active as the client's own page does."""
+    latest = {}
+    for invitation in Invitation.objects.filter(kind=Invitation.Kind.ACCESS, client__in=clients).order_by(
+        "created_at"
+    ):
+        latest[invitation.client_id] = invitation
+    for client in clients:
+        client.latest_access_invitation = latest.get(client.pk)
 
 
 @staff_required
