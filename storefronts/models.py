@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
@@ -10,6 +11,8 @@ from core.tenancy import Role
 
 class Store(CodedModel):
     """A client's shop, on a platform or manual, and the state of its connection."""
+
+    NAME_MAX_LENGTH = 200
 
     class Platform(models.TextChoices):
         SHOPIFY = "shopify", "Shopify"
@@ -25,7 +28,7 @@ class Store(CodedModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stores")
     platform = models.CharField(max_length=32, choices=Platform.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED)
     state_reason = models.TextField(blank=True)
     # Who the store is on its platform (a normalised shop URL or domain, or the platform's id).
@@ -52,6 +55,8 @@ class Store(CodedModel):
                 condition=~models.Q(state="disconnected") & ~models.Q(shop_identity=""),
                 name="store_unique_connected_shop",
             ),
+            # Names tell a client's stores apart in every list and menu.
+            models.UniqueConstraint("client", Lower("name"), name="store_unique_name_per_client"),
         ]
 
     def __str__(self):
