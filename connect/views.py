@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
 from core.listing import paginate
@@ -172,6 +172,19 @@ def client_access(request, code):
     else:
         messages.success(request, _("Storefronts access is on again."))
     return redirect("connect:client_settings", code=client.code)
+
+
+@staff_required
+@require_GET
+def client_access_state(request, code):
+    """The access badge (and, on the tab named by `tab`, the invitation's details) as they are
+    now: what the client's pages ask for every few seconds while the invitation is sent."""
+    client = _get_client(code)
+    return render(
+        request,
+        "connect/access_state_update.html",
+        {"client": client, "invitation": client.access_invitation(), "tab": request.GET.get("tab", "")},
+    )
 
 
 @staff_required

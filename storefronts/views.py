@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from connect import services as connect_services
 from connect.models import Invitation
@@ -132,6 +132,14 @@ def _resendable_invitations(request):
 
 def _open_invitations(request):
     return _member_invitations(request).open()
+
+
+@client_required(Action.MANAGE_USERS, load=_member_invitations)
+@require_GET
+def invitation_row(request, invitation):
+    """One invitation's row as it is now: what User management asks for every few seconds
+    while the invitation is being sent."""
+    return render(request, "storefronts/invitation_row.html", {"invitation": invitation})
 
 
 @client_required(Action.MANAGE_USERS, load=_resendable_invitations)

@@ -57,6 +57,7 @@ CONNECT = {
     "connect:client_settings": lambda w: {"code": w.client.code},
     "connect:client_stores": lambda w: {"code": w.client.code},
     "connect:client_access": lambda w: {"code": w.client.code},
+    "connect:client_access_state": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
     "debug_mail": lambda w: {},
@@ -85,6 +86,7 @@ STOREFRONTS_OBJECTS = {
     "storefronts:switch": lambda w: {"code": w.client.code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},
+    "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_resend": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_cancel": lambda w: {"code": member_invitation(w).code},
 }

@@ -1,0 +1,68 @@
+"""Pages in a real browser: invitation states that follow the worker without a reload."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from connect import services as connect_services
+from connect.models import Client, Invitation
+from connect.tasks import send_invitation
+from core.tenancy import Role
+from core.testing import PASSWORD
+from storefronts import services as store_services
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def send_while_watching(page, invitation):
+    """Run the worker's task for `invitation` while `page` stays open, and return a check
+    that the page was not reloaded meanwhile."""
+    page.evaluate("window.stillTheSamePage = true")
+    send_invitation.apply(args=[invitation.id])
+    return lambda: page.evaluate("window.stillTheSamePage === true")
+
+
+def test_connect_follows_the_admin_invitation(page, live_server, staff, settings):
+    settings.SITE_URL = live_server.url
+    client = Client.objects.create(name="Acme Apparel")
+    # Nothing consumes the queue here: the invitation stays "Sending" until the test sends it.
+    invitation = connect_services.enable_access(
+        staff, client, email="ada@acme.example", first_name="Ada", last_name="L"
+    )
+    sign_in(page, live_server.url, staff.email)
+    page.goto(live_server.url + reverse("connect:client_settings", args=[client.code]))
+    expect(page.locator("#access-state")).to_have_text("Sending invitation")
+
+    same_page = send_while_watching(page, invitation)
+    expect(page.locator("#access-state")).to_have_text("Invitation sent")
+    expect(page.locator("#invitation-state")).to_contain_text("Invitation sent")
+    expect(page.locator("#invitation-state")).to_contain_text("Link expires")
+    assert same_page()
+
+
+def test_user_management_follows_a_new_invitation(page, live_server, acme, settings):
+    settings.SITE_URL = live_server.url
+    invitation = store_services.invite_member(
+        acme.user(Role.ADMIN),
+        acme.client,
+        email="pat@acme.example",
+        first_name="Pat",
+        last_name="P",
+        role="viewer",
+    )
+    sign_in(page, live_server.url, acme.user(Role.ADMIN).email)
+    page.goto(live_server.url + reverse("storefronts:users"))
+    row = page.locator(f"#invitation-{invitation.code}")
+    expect(row).to_contain_text("Sending invitation")
+
+    same_page = send_while_watching(page, invitation)
+    expect(row).to_contain_text("Invitation sent")
+    assert Invitation.objects.get(pk=invitation.pk).state == "sent"
+    assert same_page()
