@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
 from core.fields import EncryptedJSONField, EncryptedTextField, is_unreadable
+from core.http import unicode_url
 from core.models import CodedModel
 from core.tenancy import Role
 
@@ -69,6 +70,11 @@ class Store(CodedModel):
         return self.state != self.State.DISCONNECTED and (
             is_unreadable(self.credentials) or is_unreadable(self.webhook_secret)
         )
+
+    @property
+    def address(self):
+        """The shop's URL as people write it: a Unicode host name, not its xn-- form."""
+        return unicode_url(self.base_url)
 
 
 class Membership(CodedModel):

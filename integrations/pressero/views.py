@@ -37,8 +37,8 @@ class PresseroForm(forms.Form):
     consumer_id = forms.UUIDField(label=gettext_lazy("ConsumerID"))
 
     def clean_host(self):
-        host = normalise_host(self.cleaned_data["host"])
         try:
+            host = normalise_host(self.cleaned_data["host"])
             http.check_url(host)
         except http.OutboundError as error:
             raise forms.ValidationError(str(error)) from None

@@ -28,7 +28,7 @@ class WooCommerceForm(forms.Form):
     def clean_store_url(self):
         try:
             url = normalise_store_url(self.cleaned_data["store_url"])
-        except ValueError:
+        except (ValueError, http.UnsupportedURL):
             raise forms.ValidationError(
                 _("Enter the shop's address, for example https://shop.example.com.")
             ) from None
