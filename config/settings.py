@@ -246,6 +246,13 @@ LOGIN_REDIRECT_URL = "home"
 
 # Accounts (django-allauth): email sign-in, no public sign-up; people join by invitation.
 ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
+# allauth's forms with sentence-case labels.
+ACCOUNT_FORMS = {
+    "login": "core.accounts.LoginForm",
+    "change_password": "core.accounts.ChangePasswordForm",
+    "set_password": "core.accounts.SetPasswordForm",
+    "reset_password_from_key": "core.accounts.ResetPasswordKeyForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

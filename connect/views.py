@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import audit
 from core.listing import paginate
@@ -38,6 +38,7 @@ def clients(request):
     if access:
         queryset = queryset.filter(storefronts_enabled=access == "on")
     page, querystring = paginate(request, queryset.order_by(CLIENT_SORTS[sort][1], "id"))
+    _attach_access_invitations(page.object_list)
     return render(
         request,
         "connect/clients.html",
@@ -49,6 +50,18 @@ def clients(request):
             "section": "clients",
         },
     )
+
+
+def _attach_access_invitations(clients):
+    """Give each client of a page its latest admin invitation, in one query, so the list can
+    say Off, Invitation sent or Active as the client's own page does."""
+    latest = {}
+    for invitation in Invitation.objects.filter(kind=Invitation.Kind.ACCESS, client__in=clients).order_by(
+        "created_at"
+    ):
+        latest[invitation.client_id] = invitation
+    for client in clients:
+        client.latest_access_invitation = latest.get(client.pk)
 
 
 @staff_required
@@ -159,6 +172,19 @@ def client_access(request, code):
     else:
         messages.success(request, _("Storefronts access is on again."))
     return redirect("connect:client_settings", code=client.code)
+
+
+@staff_required
+@require_GET
+def client_access_state(request, code):
+    """The access badge (and, on the tab named by `tab`, the invitation's details) as they are
+    now: what the client's pages ask for every few seconds while the invitation is sent."""
+    client = _get_client(code)
+    return render(
+        request,
+        "connect/access_state_update.html",
+        {"client": client, "invitation": client.access_invitation(), "tab": request.GET.get("tab", "")},
+    )
 
 
 @staff_required

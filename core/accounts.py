@@ -1,5 +1,7 @@
+from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.tasks import enqueue_on_commit, send_rendered_email
 
@@ -29,3 +31,36 @@ class AccountAdapter(DefaultAccountAdapter):
         enqueue_on_commit(
             send_rendered_email, message.subject, message.body, message.to, message.from_email, html
         )
+
+
+class SentenceCaseLabels:
+    """allauth labels its fields in Title Case ("New Password (again)"); Printfront's pages
+    are in sentence case. `labels` names the fields to relabel."""
+
+    labels = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+
+
+class LoginForm(SentenceCaseLabels, allauth_forms.LoginForm):
+    labels = {"remember": _("Remember me")}
+
+
+class ChangePasswordForm(SentenceCaseLabels, allauth_forms.ChangePasswordForm):
+    labels = {
+        "oldpassword": _("Current password"),
+        "password1": _("New password"),
+        "password2": _("New password again"),
+    }
+
+
+class SetPasswordForm(SentenceCaseLabels, allauth_forms.SetPasswordForm):
+    labels = {"password2": _("Password again")}
+
+
+class ResetPasswordKeyForm(SentenceCaseLabels, allauth_forms.ResetPasswordKeyForm):
+    labels = {"password1": _("New password"), "password2": _("New password again")}

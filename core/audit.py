@@ -22,6 +22,8 @@ VERBS = {
     "store.reconnected": _("reconnected the store {target}"),
     "store.disconnected": _("disconnected the store {target}"),
     "store.verified": _("checked the connection of {target}"),
+    "store.renamed": _("renamed a store to {target}"),
+    "store.removed": _("removed the store {target}"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
 }

@@ -22,7 +22,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import idna
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
@@ -155,16 +157,60 @@ def _parse(url: str) -> tuple[str, int]:
     return host, parts.port or (443 if parts.scheme == "https" else 80)
 
 
+# --- Host names: the ASCII form for the wire, the Unicode form for people -----------------------
+
+
+def ascii_host(host: str) -> str:
+    """'Bücher.Example' -> 'xn--bcher-kva.example': the form requests send, so one shop has one
+    identity however its address was typed. ASCII names are only lowercased (as urllib3 does,
+    only names with other characters are IDNA-encoded)."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        raise UnsupportedURL(f"{host} is not a valid host name.") from None
+
+
+def unicode_host(host: str) -> str:
+    """'xn--bcher-kva.example' -> 'bücher.example': a host name as people write it."""
+    if "xn--" not in host.lower():
+        return host
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host
+
+
+def _with_host(netloc: str, convert: Callable[[str], str]) -> str:
+    # IP literals need nothing; user names in URLs are refused later by check_url().
+    if netloc.startswith("[") or "@" in netloc:
+        return netloc.lower()
+    host, colon, port = netloc.partition(":")
+    return convert(host) + colon + port
+
+
+def ascii_netloc(netloc: str) -> str:
+    """A URL's host[:port] with the host in its ASCII form (see ascii_host)."""
+    return _with_host(netloc, ascii_host)
+
+
+def unicode_url(url: str) -> str:
+    """A URL to show people: its host name in Unicode, the rest as it is."""
+    netloc = urlsplit(url).netloc
+    return url.replace(netloc, _with_host(netloc, unicode_host), 1) if netloc else url
+
+
 def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         # EAI_AGAIN is the resolver saying "try later"; anything else is a name that does not exist.
         error = TransientError if getattr(exc, "errno", None) == socket.EAI_AGAIN else OutboundError
-        raise error(f"Could not find the server {host}.") from exc
+        raise error(f"Could not find the server {unicode_host(host)}.") from exc
     addresses = {info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)}
     if not addresses:
-        raise OutboundError(f"Could not find the server {host}.")
+        raise OutboundError(f"Could not find the server {unicode_host(host)}.")
     return sorted(addresses)
 
 

@@ -120,14 +120,16 @@ STORE_SECRET_PLATFORMS = (Store.Platform.WOOCOMMERCE, Store.Platform.PRESSERO)
 
 def save_connection(actor, membership, platform, connection, *, name=None):
     """Keep what connecting found out (a new store, or the client's existing store for the
-    same shop), then start, in the background, what follows a connection."""
+    same shop), then start, in the background, what follows a connection. `name` is one the
+    person chose (refused if taken); without it the store takes the platform's name."""
     from .tasks import register_webhooks  # tasks import this module
 
     store = store_services.connect_store(
         actor,
         membership,
         platform=platform,
-        name=name or connection.name,
+        # The platform's shop name may be one the client already uses: "Demo Apparel Co. (2)".
+        name=name or store_services.free_store_name(membership.client, connection.name),
         shop_identity=connection.shop_identity,
         base_url=connection.base_url,
         credentials=connection.credentials,

@@ -6,11 +6,19 @@ from django.views.decorators.http import require_POST
 from core.listing import paginate
 from core.tenancy import Action, client_required, scoped
 from storefronts import services as store_services
+from storefronts.forms import StoreNameForm
 from storefronts.models import Store
 
 from . import services
 from .base import AdapterError
 from .registry import PLATFORMS, adapter_for, connectable_platforms
+
+
+def connected(request, store):
+    """After a connect page succeeded: say so, and open the store's page. The name is quoted,
+    not followed by a full stop, because shop names often end in one ("Demo Apparel Co.")."""
+    messages.success(request, _("“%(name)s” is connected.") % {"name": store.name})
+    return redirect("integrations:store", code=store.code)
 
 
 @client_required(Action.VIEW_STORES)
@@ -72,3 +80,32 @@ def store_disconnect(request, store):
         _("%(name)s is disconnected. Its data stays; connect it again at any time.") % {"name": store.name},
     )
     return redirect("integrations:store", code=store.code)
+
+
+@client_required(Action.MANAGE_STORES, load=Store)
+def store_rename(request, store):
+    form = StoreNameForm(request.POST or None, initial={"name": store.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            store_services.rename_store(request.user, store, form.cleaned_data["name"])
+        except store_services.StoreNameTaken as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("The store is now called “%(name)s”.") % {"name": store.name})
+            return redirect("integrations:store", code=store.code)
+    return render(
+        request, "integrations/store_rename.html", {"store": store, "form": form, "section": "stores"}
+    )
+
+
+@client_required(Action.MANAGE_STORES, load=Store)
+def store_remove(request, store):
+    """A page that asks first; removing is for manual stores (others are disconnected)."""
+    if store.platform != Store.Platform.MANUAL:
+        messages.error(request, _("Only manual stores can be removed. Disconnect this store instead."))
+        return redirect("integrations:store", code=store.code)
+    if request.method == "POST":
+        store_services.remove_store(request.user, store)
+        messages.success(request, _("The store “%(name)s” is removed.") % {"name": store.name})
+        return redirect("integrations:stores")
+    return render(request, "integrations/store_remove.html", {"store": store, "section": "stores"})

@@ -6,9 +6,15 @@ from connect.forms import PersonForm
 from core.models import User
 from core.tenancy import Role
 
+from .models import Store
+
 
 class AddUserForm(PersonForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.VIEWER)
+
+
+class StoreNameForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=Store.NAME_MAX_LENGTH)
 
 
 class MemberForm(forms.Form):

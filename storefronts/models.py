@@ -1,15 +1,19 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
 from core.fields import EncryptedJSONField, EncryptedTextField, is_unreadable
+from core.http import unicode_url
 from core.models import CodedModel
 from core.tenancy import Role
 
 
 class Store(CodedModel):
     """A client's shop, on a platform or manual, and the state of its connection."""
+
+    NAME_MAX_LENGTH = 200
 
     class Platform(models.TextChoices):
         SHOPIFY = "shopify", "Shopify"
@@ -25,7 +29,7 @@ class Store(CodedModel):
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stores")
     platform = models.CharField(max_length=32, choices=Platform.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED)
     state_reason = models.TextField(blank=True)
     # Who the store is on its platform (a normalised shop URL or domain, or the platform's id).
@@ -52,6 +56,8 @@ class Store(CodedModel):
                 condition=~models.Q(state="disconnected") & ~models.Q(shop_identity=""),
                 name="store_unique_connected_shop",
             ),
+            # Names tell a client's stores apart in every list and menu.
+            models.UniqueConstraint("client", Lower("name"), name="store_unique_name_per_client"),
         ]
 
     def __str__(self):
@@ -64,6 +70,11 @@ class Store(CodedModel):
         return self.state != self.State.DISCONNECTED and (
             is_unreadable(self.credentials) or is_unreadable(self.webhook_secret)
         )
+
+    @property
+    def address(self):
+        """The shop's URL as people write it: a Unicode host name, not its xn-- form."""
+        return unicode_url(self.base_url)
 
 
 class Membership(CodedModel):

@@ -1,12 +1,14 @@
 """Storefronts' writes: joining by invitation, and a client's users and their roles."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connect import services as connect_services
-from connect.models import Invitation
+from connect.models import Client, Invitation
 from core import audit
 from core.models import User
 from core.tenancy import Role
@@ -136,6 +138,39 @@ class StoreError(Exception):
 ALREADY_CONNECTED = gettext_lazy("This shop is already connected to Printfront by another account.")
 
 
+class StoreNameTaken(StoreError):
+    """Another store of the client already has this name (ignoring case)."""
+
+    def __init__(self, name):
+        super().__init__(
+            _("Your company already has a store named “%(name)s”: choose another name.") % {"name": name}
+        )
+
+
+def _lock_store_names(client):
+    """Hold the client's row until commit: two requests cannot both find the same name free."""
+    Client.objects.select_for_update().only("pk").get(pk=client.pk)
+
+
+def store_name_taken(client, name, *, exclude=None):
+    """Whether another store of the client has this name; compared as the constraint does."""
+    same = Store.objects.alias(lower_name=Lower("name")).filter(client=client, lower_name=Lower(Value(name)))
+    if exclude is not None:
+        same = same.exclude(pk=exclude.pk)
+    return same.exists()
+
+
+def free_store_name(client, name):
+    """`name`, or the first of "name (2)", "name (3)"… that no store of the client has: for
+    names a platform gives (two shops may both be called "Demo Apparel Co.")."""
+    candidate, number = name, 1
+    while store_name_taken(client, candidate):
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: Store.NAME_MAX_LENGTH - len(suffix)] + suffix
+    return candidate
+
+
 def connect_store(actor, membership, *, platform, name, shop_identity, **connection):
     """Connect a platform shop: a new store, or the client's existing one for the same shop
     (reconnecting keeps all its data). Refused as check_can_connect says."""
@@ -183,8 +218,13 @@ def _connect_store(actor, membership, platform, name, shop_identity, connection)
     return store
 
 
+@transaction.atomic
 def create_store(actor, membership, *, platform, name, **connection):
-    """A newly connected store. A Store Manager who connects one manages it from then on."""
+    """A newly connected store. A Store Manager who connects one manages it from then on.
+    A name another store of the client has is refused (StoreNameTaken)."""
+    _lock_store_names(membership.client)
+    if store_name_taken(membership.client, name):
+        raise StoreNameTaken(name)
     store = Store.objects.create(
         client=membership.client, platform=platform, name=name, connected_at=timezone.now(), **connection
     )
@@ -194,6 +234,28 @@ def create_store(actor, membership, *, platform, name, **connection):
         actor, "store.connected", client=store.client, target=store.name, data={"platform": platform}
     )
     return store
+
+
+@transaction.atomic
+def rename_store(actor, store, name):
+    """Give a store another name, unless another store of the client has it."""
+    _lock_store_names(store.client)
+    if store_name_taken(store.client, name, exclude=store):
+        raise StoreNameTaken(name)
+    old_name, store.name = store.name, name
+    store.save(update_fields=["name", "updated_at"])
+    audit.record(actor, "store.renamed", client=store.client, target=name, data={"from": old_name})
+    return store
+
+
+@transaction.atomic
+def remove_store(actor, store):
+    """Delete a manual store, with its Store Manager assignments; the audit log keeps its name.
+    Platform stores are disconnected instead, which keeps their data for a reconnection."""
+    if store.platform != Store.Platform.MANUAL:
+        raise StoreError(_("Only manual stores can be removed. Disconnect this store instead."))
+    store.delete()
+    audit.record(actor, "store.removed", client=store.client, target=store.name)
 
 
 def disconnect_store(actor, store, reason=""):

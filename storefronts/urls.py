@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/users/add/", views.user_add, name="user_add"),
     path("settings/users/<uuid:code>/", views.member, name="member"),
     path("settings/users/<uuid:code>/remove/", views.member_remove, name="member_remove"),
+    path("settings/invitations/<uuid:code>/", views.invitation_row, name="invitation_row"),
     path("settings/invitations/<uuid:code>/resend/", views.invitation_resend, name="invitation_resend"),
     path("settings/invitations/<uuid:code>/cancel/", views.invitation_cancel, name="invitation_cancel"),
 ]

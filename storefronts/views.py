@@ -3,7 +3,7 @@ from django.contrib.auth import login
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from connect import services as connect_services
 from connect.models import Invitation
@@ -52,11 +52,15 @@ def _member_invitations(request):
 
 @client_required(Action.MANAGE_USERS)
 def users(request):
+    members = list(scoped(request, Membership).select_related("user").prefetch_related("stores"))
+    admins = [membership for membership in members if membership.role == Role.ADMIN]
     return render(
         request,
         "storefronts/users.html",
         {
-            "members": scoped(request, Membership).select_related("user").prefetch_related("stores"),
+            "members": members,
+            # The one Admin cannot be removed (services refuse it); the page says so up front.
+            "sole_admin": admins[0] if len(admins) == 1 else None,
             "invitations": _open_invitations(request),
             "section": "settings",
         },
@@ -128,6 +132,14 @@ def _resendable_invitations(request):
 
 def _open_invitations(request):
     return _member_invitations(request).open()
+
+
+@client_required(Action.MANAGE_USERS, load=_member_invitations)
+@require_GET
+def invitation_row(request, invitation):
+    """One invitation's row as it is now: what User management asks for every few seconds
+    while the invitation is being sent."""
+    return render(request, "storefronts/invitation_row.html", {"invitation": invitation})
 
 
 @client_required(Action.MANAGE_USERS, load=_resendable_invitations)

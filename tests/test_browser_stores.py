@@ -41,7 +41,7 @@ def test_shopify_through_the_consent_screen(admin_page, acme):
     assert page.get_by_role("heading", name="Install Printfront").is_visible()
     assert page.get_by_text("write_orders").is_visible()
     page.get_by_role("button", name="Install app").click()
-    assert page.get_by_text("Connected to Demo Apparel Co.").is_visible()
+    assert page.get_by_text("“Demo Apparel Co.” is connected.").is_visible()
     assert page.get_by_text("Connected", exact=True).first.is_visible()
     store = Store.objects.get(platform="shopify")
     assert (store.client, store.state) == (acme.client, "connected")
@@ -67,5 +67,5 @@ def test_woocommerce_with_keys(admin_page, platforms, acme):
     assert page.get_by_text("WooCommerce refused the consumer key or secret").is_visible()
     page.get_by_label("Consumer secret").fill(WOO_KEY[1])
     page.get_by_role("button", name="Verify connection").click()
-    assert page.get_by_text("Connected to Demo Posters.").is_visible()
+    assert page.get_by_text("“Demo Posters” is connected.").is_visible()
     assert Store.objects.get(platform="woocommerce").client == acme.client

@@ -91,6 +91,22 @@ def test_settings_show_invitation_sent_then_active(staff_client, new_client, cli
     assert Membership.objects.get(client=new_client).role == Role.ADMIN
 
 
+def test_the_client_pages_follow_the_invitation_while_it_is_sent(staff_client, new_client):
+    switch_on(staff_client, new_client)
+    state_url = reverse("connect:client_access_state", args=[new_client.code])
+    page = staff_client.get(reverse("connect:client_settings", args=[new_client.code])).text
+    assert f'hx-get="{state_url}?tab=settings" hx-trigger="every 3s"' in page
+    assert "Sending invitation" in page
+
+    send_invitation.apply(args=[Invitation.objects.get().id])
+    update = staff_client.get(state_url, {"tab": "settings"}, headers={"HX-Request": "true"}).text
+    assert "Invitation sent" in update and "Sending invitation" not in update
+    assert "hx-trigger" not in update  # sent: the page stops asking
+    assert 'id="invitation-state" hx-swap-oob="true"' in update
+    page = staff_client.get(reverse("connect:client", args=[new_client.code])).text
+    assert "hx-trigger" not in page
+
+
 def test_sending_twice_is_harmless(staff_client, new_client):
     switch_on(staff_client, new_client)
     invitation = Invitation.objects.get()

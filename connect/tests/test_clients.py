@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -112,3 +114,25 @@ def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("connect:clients"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_list_shows_off_invitation_sent_or_active(staff_client, django_assert_max_num_queries):
+    def with_invitation(name, state):
+        client = Client.objects.create(name=name, storefronts_enabled=True)
+        client.invitations.create(
+            kind="access", email=f"admin@{name.lower()}.example", first_name="A", last_name="B", state=state
+        )
+
+    Client.objects.create(name="Dormant")
+    with_invitation("Invited", "sent")
+    with_invitation("Joined", "accepted")
+    with_invitation("Queued", "pending")
+    with django_assert_max_num_queries(8):
+        page = staff_client.get(reverse("connect:clients")).text
+    badges = dict(re.findall(r'>(\w+)</a></td>.*?<span class="badge[^"]*">([^<]+)</span>', page, re.S))
+    assert badges == {
+        "Dormant": "Off",
+        "Invited": "Invitation sent",
+        "Joined": "Active",
+        "Queued": "Sending invitation",
+    }

@@ -412,3 +412,35 @@ def test_errors_say_whether_retrying_later_can_help():
     assert not TransientError("x").permanent
     assert not OutboundError("x").permanent
     assert issubclass(TransientError, OutboundError)
+
+
+@pytest.mark.parametrize(
+    ("typed", "wire"),
+    [
+        ("Bücher.Example", "xn--bcher-kva.example"),
+        ("xn--bcher-kva.example", "xn--bcher-kva.example"),
+        ("Shop.Example", "shop.example"),
+        ("münchen.example:8443", "xn--mnchen-3ya.example:8443"),
+        ("[::1]:8000", "[::1]:8000"),
+    ],
+)
+def test_host_names_go_on_the_wire_in_ascii(typed, wire):
+    assert outbound.ascii_netloc(typed) == wire
+
+
+def test_people_see_host_names_in_unicode():
+    assert (
+        outbound.unicode_url("https://xn--bcher-kva.example:8443/shop") == "https://bücher.example:8443/shop"
+    )
+    assert outbound.unicode_url("https://shop.example/xn--path") == "https://shop.example/xn--path"
+    assert outbound.unicode_url("https://xn--broken-.example") == "https://xn--broken-.example"
+
+
+def test_a_host_that_is_no_name_is_refused():
+    with pytest.raises(UnsupportedURL):
+        outbound.ascii_host("bad\u200dname.example")
+
+
+def test_a_host_that_cannot_be_found_is_named_as_typed():
+    with pytest.raises(OutboundError, match=r"Could not find the server bücher\.invalid\."):
+        outbound.check_url("https://xn--bcher-kva.invalid/")

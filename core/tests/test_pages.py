@@ -16,7 +16,7 @@ def test_sign_in_page_offers_no_sign_up(client, db):
     assert "Forgot your password?" in response.text
     assert reverse("account_signup") not in response.text
     assert client.get(reverse("account_signup")).status_code == 200
-    assert "Sign Up Closed" in client.get(reverse("account_signup")).text
+    assert "Accounts are by invitation" in client.get(reverse("account_signup")).text
 
 
 def test_login_is_rate_limited(client, acme, settings):

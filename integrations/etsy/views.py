@@ -2,7 +2,6 @@
 challenge goes to Etsy."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from core.signing import constant_time_equal, pkce_pair, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
+from integrations.views import connected
 from storefronts.models import Store
 from storefronts.services import StoreError
 
@@ -67,5 +67,4 @@ def callback(request):
         )
     except (AdapterError, StoreError) as error:
         return _page(request, str(error), 400)
-    messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
-    return redirect("integrations:store", code=store.code)
+    return connected(request, store)

@@ -9,13 +9,14 @@ from integrations.base import AdapterError, Connection
 
 
 def normalise_host(url):
-    """'Admin.CHI.v6.pressero.com/' -> 'https://admin.chi.v6.pressero.com': one site, one identity."""
+    """'Admin.CHI.v6.pressero.com/' -> 'https://admin.chi.v6.pressero.com': one site, one identity
+    (a Unicode host name in its ASCII form; people see it in Unicode: core.http.unicode_url)."""
     url = url.strip().rstrip("/")
     if "://" not in url:
         url = f"https://{url}"
     scheme, _, rest = url.partition("://")
     host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    return f"{scheme.lower()}://{http.ascii_netloc(host)}{slash}{path}"
 
 
 class PresseroAdapter:
@@ -40,7 +41,8 @@ class PresseroAdapter:
             if error.permanent:
                 raise AdapterError(str(error), permanent=True) from error
             raise AdapterError(
-                _("Could not reach %(host)s: %(error)s") % {"host": self.host, "error": error}
+                _("Could not reach %(host)s: %(error)s")
+                % {"host": http.unicode_url(self.host), "error": error}
             ) from error
 
     def authenticate(self):
@@ -71,7 +73,7 @@ class PresseroAdapter:
                 _(
                     "%(host)s does not answer as a Pressero Admin API (HTTP %(status)s). Check the admin host, and that the subscription includes the API."
                 )
-                % {"host": self.host, "status": response.status_code},
+                % {"host": http.unicode_url(self.host), "status": response.status_code},
                 permanent=response.status_code < 500,
             )
         self.token = token

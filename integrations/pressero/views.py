@@ -12,7 +12,7 @@ from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
 from storefronts.models import Store
-from storefronts.services import StoreError
+from storefronts.services import StoreError, StoreNameTaken
 
 from .adapter import PresseroAdapter, normalise_host
 
@@ -20,7 +20,7 @@ from .adapter import PresseroAdapter, normalise_host
 class PresseroForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("Store name"),
-        max_length=200,
+        max_length=Store.NAME_MAX_LENGTH,
         initial="Pressero",
         help_text=gettext_lazy("How this site is named in Printfront, for example your B2B portal's name."),
     )
@@ -37,8 +37,8 @@ class PresseroForm(forms.Form):
     consumer_id = forms.UUIDField(label=gettext_lazy("ConsumerID"))
 
     def clean_host(self):
-        host = normalise_host(self.cleaned_data["host"])
         try:
+            host = normalise_host(self.cleaned_data["host"])
             http.check_url(host)
         except http.OutboundError as error:
             raise forms.ValidationError(str(error)) from None
@@ -59,7 +59,7 @@ def connect(request):
                 request.user, request.membership, Store.Platform.PRESSERO, connection, name=name
             )
         except (AdapterError, StoreError) as error:
-            form.add_error(None, str(error))
+            form.add_error("name" if isinstance(error, StoreNameTaken) else None, str(error))
         else:
             messages.success(
                 request, _("Connected. Now enter the webhook details below in Pressero's admin.")

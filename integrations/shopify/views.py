@@ -8,7 +8,6 @@ import time
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from core.signing import constant_time_equal, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
+from integrations.views import connected
 from storefronts import services as store_services
 from storefronts.models import Store
 from storefronts.services import StoreError
@@ -101,5 +101,4 @@ def callback(request):
         )
     except (AdapterError, StoreError) as error:
         return _page(request, form, str(error), status=400)
-    messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
-    return redirect("integrations:store", code=store.code)
+    return connected(request, store)

@@ -54,6 +54,15 @@ def store(admin, host):
     return Store.objects.get(platform="pressero")
 
 
+def test_a_name_another_store_has_is_a_form_error(admin, acme, host):
+    response = admin.post(reverse("integrations:connect_pressero"), credentials(host, name="acme SHOP"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [
+        "Your company already has a store named “acme SHOP”: choose another name."
+    ]
+    assert not Store.objects.filter(platform="pressero").exists()
+
+
 def test_connect_and_see_what_to_enter_in_pressero(admin, store, acme, host):
     assert (store.client, store.name, store.base_url, store.state) == (
         acme.client,

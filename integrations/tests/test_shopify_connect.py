@@ -58,6 +58,22 @@ def test_connect_through_the_consent_screen(shopify, admin, acme):
     assert "write_orders" in store.scopes
 
 
+def test_the_connected_message_has_one_full_stop(shopify, admin):
+    response = callback(admin, consent(start(admin)))
+    page = admin.get(response.url).text
+    assert "“Demo Apparel Co.” is connected." in page
+    assert "Co.." not in page
+
+
+def test_a_shop_named_like_another_store_gets_a_distinct_name(shopify, admin, acme):
+    Store.objects.create(client=acme.client, platform="manual", name="Demo Apparel Co.")
+    response = callback(admin, consent(start(admin)))
+    store = Store.objects.get(platform="shopify")
+    assert response.url == reverse("integrations:store", args=[store.code])
+    assert (store.name, store.state) == ("Demo Apparel Co. (2)", "connected")
+    assert "“Demo Apparel Co. (2)” is connected." in admin.get(response.url).text
+
+
 def test_a_denied_consent_saves_nothing_and_says_so(shopify, admin):
     response = callback(admin, consent(start(admin), decision="cancel"))
     assert response.status_code == 400

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from core.tenancy import Role
+from integrations.registry import PLATFORMS
 from storefronts.models import Store
 
 
@@ -75,3 +76,25 @@ def test_staff_see_a_client_stores_in_connect(client, staff, acme, globex):
     client.force_login(staff)
     page = client.get(reverse("connect:client_stores", args=[acme.client.code]))
     assert acme.store.name in page.text and globex.store.name not in page.text
+
+
+@pytest.mark.parametrize("platform", ["shopify", "etsy", "woocommerce", "pressero"])
+def test_a_failing_store_offers_connect_again(as_role, acme, platform):
+    store = Store.objects.create(
+        client=acme.client,
+        platform=platform,
+        name="Failing shop",
+        state=Store.State.FAILING,
+        state_reason="The platform refused our key. Connect the store again.",
+    )
+    connect_url = reverse(PLATFORMS[platform].connect_url_name)
+    page = as_role(Role.ADMIN).get(reverse("integrations:store", args=[store.code])).text
+    assert f'href="{connect_url}">Connect again</a>' in page
+    page = as_role(Role.VIEWER).get(reverse("integrations:store", args=[store.code])).text
+    assert connect_url not in page
+
+
+def test_a_working_store_offers_no_connect_again(as_role, acme):
+    store = Store.objects.create(client=acme.client, platform="woocommerce", name="Fine shop")
+    page = as_role(Role.ADMIN).get(reverse("integrations:store", args=[store.code])).text
+    assert "Connect again" not in page

@@ -44,6 +44,14 @@ def test_connect_with_a_read_write_key(admin, acme, store_url):
     assert AuditEvent.objects.filter(verb="store.connected", client=acme.client).exists()
 
 
+def test_a_shop_named_like_another_store_gets_a_distinct_name(admin, acme, store_url):
+    Store.objects.create(client=acme.client, platform="manual", name="Demo Posters")
+    response = connect(admin, store_url)
+    store = Store.objects.get(platform="woocommerce")
+    assert response.url == reverse("integrations:store", args=[store.code])
+    assert (store.name, store.state) == ("Demo Posters (2)", "connected")
+
+
 def test_the_secret_is_never_stored_or_dumped_in_plaintext(admin, store_url):
     connect(admin, store_url)
     with connection.cursor() as cursor:

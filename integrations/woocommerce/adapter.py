@@ -20,12 +20,13 @@ WEBHOOK_TOPICS = ("order.created", "order.updated")
 
 
 def normalise_store_url(url):
-    """'shop.example/' -> 'https://shop.example': scheme added, trailing slash and query dropped."""
+    """'Bücher.example/' -> 'https://xn--bcher-kva.example': scheme added, host in its ASCII
+    form (people see it in Unicode: core.http.unicode_url), trailing slash and query dropped."""
     url = url.strip()
     if "://" not in url:
         url = f"https://{url}"
     parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+    return f"{parts.scheme.lower()}://{http.ascii_netloc(parts.netloc)}{parts.path.rstrip('/')}"
 
 
 class WooCommerceAdapter:
@@ -66,7 +67,8 @@ class WooCommerceAdapter:
         if isinstance(error, http.BlockedAddress | http.UnsupportedURL):
             return AdapterError(str(error), permanent=True)
         return AdapterError(
-            _("Could not reach %(url)s: %(error)s") % {"url": self.base_url, "error": error},
+            _("Could not reach %(url)s: %(error)s")
+            % {"url": http.unicode_url(self.base_url), "error": error},
             permanent=error.permanent,
         )
 
@@ -115,10 +117,10 @@ class WooCommerceAdapter:
                 _(
                     "%(url)s does not answer as a WooCommerce REST API. Check the address, and that WooCommerce is installed and permalinks are not set to Plain."
                 )
-                % {"url": self.base_url},
+                % {"url": http.unicode_url(self.base_url)},
                 permanent=True,
             )
-        return body.get("name") or urlsplit(self.base_url).netloc
+        return body.get("name") or urlsplit(http.unicode_url(self.base_url)).netloc
 
     def _raise_for_status(self, response):
         if response.status_code == 429 or response.status_code >= 500:

@@ -1,6 +1,5 @@
 from django import forms
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,6 +7,7 @@ from core import http
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
 from integrations.base import AdapterError
+from integrations.views import connected
 from storefronts.models import Store
 from storefronts.services import StoreError
 
@@ -28,7 +28,7 @@ class WooCommerceForm(forms.Form):
     def clean_store_url(self):
         try:
             url = normalise_store_url(self.cleaned_data["store_url"])
-        except ValueError:
+        except (ValueError, http.UnsupportedURL):
             raise forms.ValidationError(
                 _("Enter the shop's address, for example https://shop.example.com.")
             ) from None
@@ -55,6 +55,5 @@ def connect(request):
         except (AdapterError, StoreError) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Connected to %(name)s.") % {"name": store.name})
-            return redirect("integrations:store", code=store.code)
+            return connected(request, store)
     return render(request, "integrations/woocommerce/connect.html", {"form": form, "section": "stores"})

@@ -160,3 +160,38 @@ def test_resend_and_cancel_a_member_invitation(admin_client, acme):
     admin_client.post(reverse("storefronts:invitation_cancel", args=[invitation.code]))
     invitation.refresh_from_db()
     assert invitation.state == "revoked"
+
+
+def test_the_sole_admin_sees_why_they_cannot_remove_themselves(admin_client, acme):
+    page = admin_client.get(reverse("storefronts:users")).text
+    admin = acme.members[Role.ADMIN]
+    assert reverse("storefronts:member_remove", args=[admin.code]) not in page
+    assert 'disabled aria-describedby="sole-admin-note"' in page
+    assert "The only Admin cannot be removed" in page
+    viewer = acme.members[Role.VIEWER]
+    assert reverse("storefronts:member_remove", args=[viewer.code]) in page
+
+
+def test_with_two_admins_each_can_be_removed(admin_client, acme):
+    viewer = acme.members[Role.VIEWER]
+    admin_client.post(reverse("storefronts:member", args=[viewer.code]), {"role": Role.ADMIN})
+    page = admin_client.get(reverse("storefronts:users")).text
+    assert reverse("storefronts:member_remove", args=[acme.members[Role.ADMIN].code]) in page
+    assert "The only Admin cannot be removed" not in page
+
+
+def test_a_pending_invitation_row_follows_the_worker(admin_client, acme):
+    admin_client.post(
+        reverse("storefronts:user_add"),
+        {"email": "pat@acme.example", "first_name": "Pat", "last_name": "P", "role": Role.VIEWER},
+    )
+    invitation = Invitation.objects.get(email="pat@acme.example")
+    row_url = reverse("storefronts:invitation_row", args=[invitation.code])
+    page = admin_client.get(reverse("storefronts:users")).text
+    assert f'hx-get="{row_url}" hx-trigger="every 3s"' in page
+    assert "Sending invitation" in page
+
+    send_invitation.apply(args=[invitation.id])
+    row = admin_client.get(row_url, headers={"HX-Request": "true"}).text
+    assert "Invitation sent" in row and "hx-trigger" not in row
+    assert reverse("storefronts:invitation_resend", args=[invitation.code]) in row
