@@ -8,4 +8,4 @@ COPY . .
 RUN useradd --system --home /app printfront && mkdir -p /var/lib/printfront && chown printfront /var/lib/printfront
 USER printfront
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

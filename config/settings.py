@@ -86,6 +86,9 @@ SANDBOX_ENABLED = envbool("SANDBOX_ENABLED", "True" if DEBUG else "False")
 SANDBOX_FORCE = envbool("SANDBOX_FORCE", "False")
 SANDBOX_URL = env("SANDBOX_URL", f"http://127.0.0.1:{PORT + 100}").rstrip("/")
 OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
+# Seconds a web request may spend on platform calls in all (connect pages and callbacks), retries
+# included; gunicorn's --timeout (Dockerfile, docker-compose.yml) stays well above it.
+OUTBOUND_REQUEST_DEADLINE = envint("OUTBOUND_REQUEST_DEADLINE", "10")
 
 # Shopify: a public app's credentials from the Partner Dashboard. With the sandbox on and no
 # credentials set, the sandbox's demo app (see sandbox/demo_keys.py) and its shops are used.

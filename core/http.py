@@ -6,7 +6,8 @@
   check the address each connection actually reached (DNS rebinding). While the sandbox is on, its
   own address (SANDBOX_URL's host and port) is the one exception; link-local and cloud metadata
   addresses are refused in every mode.
-- A timeout on every request, at most settings.OUTBOUND_TIMEOUT.
+- A timeout on every request, at most settings.OUTBOUND_TIMEOUT, and with `deadline()` a cap on
+  the total time of every call made inside it, retries and waits included (for web requests).
 - Retries for connection failures, 429 and 5xx, honouring Retry-After.
 - No automatic redirects: a redirect could point anywhere, so callers follow one by calling again,
   which checks the new URL.
@@ -19,8 +20,11 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,6 +71,10 @@ class UnsupportedURL(OutboundError):
 
 class TransientError(OutboundError):
     permanent = False
+
+
+class TimedOut(TransientError):
+    """No answer in time. Its message is for people: the method and host are only logged."""
 
 
 # --- The SSRF guard -----------------------------------------------------------------------------
@@ -311,6 +319,42 @@ def _new_session() -> requests.Session:
 _session = _new_session()
 
 
+# --- Total deadline -----------------------------------------------------------------------------
+
+_deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Cap the total time of the requests made inside (a `with` block or a decorated view), retries
+    and their waits included, at `seconds`; nested deadlines keep the nearer end. A web request
+    that calls a platform uses this, so a hanging platform cannot hold a gunicorn worker."""
+    end = time.monotonic() + seconds
+    outer = _deadline.get()
+    token = _deadline.set(end if outer is None else min(end, outer))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def within_request_deadline(view):
+    """Decorate a view that calls a platform while a person waits: all its calls together take at
+    most settings.OUTBOUND_REQUEST_DEADLINE seconds."""
+
+    @wraps(view)
+    def bounded(*args, **kwargs):
+        with deadline(settings.OUTBOUND_REQUEST_DEADLINE):
+            return view(*args, **kwargs)
+
+    return bounded
+
+
+def _time_left() -> float | None:
+    end = _deadline.get()
+    return None if end is None else end - time.monotonic()
+
+
 # --- Retries ------------------------------------------------------------------------------------
 
 
@@ -387,6 +431,10 @@ def request(
     headers = {"User-Agent": f"Printfront/0.1 (+{settings.SITE_URL})", **(headers or {})}
 
     for attempt in range(1, attempts + 1):
+        left = _time_left()
+        if left is not None and left <= 0:
+            raise TimedOut("The server did not answer in time.")
+        this_timeout = timeout if left is None else min(timeout, left)
         try:
             response = _session.request(
                 method,
@@ -396,16 +444,20 @@ def request(
                 data=data,
                 headers=headers,
                 auth=auth,
-                timeout=(timeout, timeout),
+                timeout=(this_timeout, this_timeout),
                 allow_redirects=False,
             )
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            what = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
-            if attempt == attempts or not (safe or _was_not_sent(exc)):
-                tries = "attempt" if attempt == 1 else "attempts"
-                raise TransientError(f"{method} {host} {what} ({attempt} {tries}).") from exc
+            timed_out = isinstance(exc, requests.Timeout)
             wait = min(_backoff(attempt), max_wait)
-            # The exception's class only: its text includes the URL.
+            if attempt == attempts or not (safe or _was_not_sent(exc)) or _no_time_for(wait):
+                # The exception's class only: its text includes the URL.
+                logger.warning(
+                    "%s %s failed after %d attempt(s): %s", method, host, attempt, type(exc).__name__
+                )
+                if timed_out:
+                    raise TimedOut("The server did not answer in time.") from exc
+                raise TransientError("Could not connect to the server.") from exc
             outcome = type(exc).__name__
         else:
             if attempt == attempts or not _status_is_retryable(response.status_code, safe):
@@ -414,6 +466,8 @@ def request(
                 return response
             asked = _retry_after(response)
             wait = min(_backoff(attempt) if asked is None else asked, max_wait)
+            if _no_time_for(wait):
+                return response
             outcome = f"HTTP {response.status_code}"
             response.close()
         logger.info(
@@ -427,6 +481,12 @@ def request(
         )
         sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _no_time_for(wait: float) -> bool:
+    """True when a deadline leaves no time to wait `wait` seconds and try again."""
+    left = _time_left()
+    return left is not None and left <= wait
 
 
 def get(url: str, **kwargs: Any) -> requests.Response:

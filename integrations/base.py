@@ -1,10 +1,15 @@
 """What every platform adapter shares: the interface, the one error type, and the connection
 it reports. Adapters are found through integrations.registry; nothing else imports them."""
 
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.utils.translation import gettext as _
+
+from core import http
+
+logger = logging.getLogger(__name__)
 
 
 class AdapterError(Exception):
@@ -28,6 +33,33 @@ def answer_of(response, platform):
             % {"platform": platform, "status": response.status_code},
             permanent=response.status_code < 500,
         ) from None
+
+
+def unreachable(platform, error):
+    """An AdapterError for a call that got no answer. Its message names the platform and the
+    cause; which host and method failed stays in core.http's log."""
+    if error.permanent:  # a refused or malformed address: the message says which and why
+        return AdapterError(str(error), permanent=True)
+    if isinstance(error, http.TimedOut):
+        message = _("%(platform)s did not answer in time.")
+    else:
+        message = _("Could not connect to %(platform)s.")
+    return AdapterError(message % {"platform": platform})
+
+
+def busy(platform, response):
+    """An AdapterError for a 429 or 5xx answer: the platform is busy or having trouble, and
+    trying again later can help. Only the log shows the status."""
+    logger.info("%s answered HTTP %s", platform, response.status_code)
+    if response.status_code == 429:
+        message = _("%(platform)s is busy and asked Printfront to slow down.")
+    else:
+        message = _("%(platform)s is having trouble on its side (a server error).")
+    return AdapterError(message % {"platform": platform}, retry_after=response.headers.get("Retry-After"))
+
+
+def is_busy(response):
+    return response.status_code == 429 or response.status_code >= 500
 
 
 def error_text(errors):
@@ -81,3 +113,6 @@ class WebhookRegistering(Protocol):
 
     def ensure_webhooks(self, delivery_url, secret):
         """Make sure our subscriptions exist; return [{"id", "topic", "status"}]."""
+
+    def remove_webhooks(self, hooks):
+        """Delete these subscriptions of ours ([{"id", ...}]); one already gone counts as removed."""

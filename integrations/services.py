@@ -159,6 +159,80 @@ def register_webhooks(store):
     return None
 
 
+def request_check(actor, store):
+    """Check the connection again, in the worker: the store page follows the outcome."""
+    from .tasks import verify_store  # tasks import this module
+
+    store_services.request_connection_check(actor, store)
+    enqueue_on_commit(verify_store, store.id)
+
+
+def verify_store(store):
+    """Check a store's connection now and record the outcome. Returns the error to retry
+    after while the platform is busy or unreachable and the store is not failing for it yet."""
+    if store.platform == Store.Platform.MANUAL:
+        return None
+    try:
+        adapter_for(store).verify()
+    except AdapterError as error:
+        store_services.record_connection_check(None, store, str(error), transient=not error.permanent)
+        if error.permanent or store.state == Store.State.FAILING:
+            return None
+        return error
+    store_services.record_connection_check(None, store, None)
+    return None
+
+
+def disconnect(actor, store):
+    """Disconnect a store; its webhooks are then removed at the platform, in the worker, with
+    the credentials kept until that is done (unregister_webhooks forgets them)."""
+    from .tasks import unregister_webhooks  # tasks import this module
+
+    unregister = (
+        store.platform in WEBHOOK_REGISTERING_PLATFORMS
+        and bool(store.webhooks)
+        and not store.needs_reconnect  # credentials no key can read remove nothing
+    )
+    store_services.disconnect_store(actor, store, keep_credentials=unregister)
+    if unregister:
+        enqueue_on_commit(unregister_webhooks, store.id)
+
+
+def unregister_webhooks(store, final_attempt=True):
+    """Remove a disconnected store's webhooks at the platform, best effort, and record what
+    happened on the store. Returns the error to retry after, unless this is the final attempt:
+    then, or when done, the credentials are forgotten."""
+    if store.state != Store.State.DISCONNECTED or store.credentials is None:
+        return None
+    adapter = adapter_for(store)
+    try:
+        adapter.remove_webhooks(store.webhooks)
+    except AdapterError as error:
+        if not (error.permanent or final_attempt):
+            store.webhooks_error = _(
+                "Removing Printfront's webhooks from the shop: %(error)s Printfront tries again."
+            ) % {"error": error}
+            store.save(update_fields=["webhooks_error", "updated_at"])
+            return error
+        store.webhooks_error = _(
+            "Printfront could not remove its webhooks from the shop: %(error)s Remove them in the shop's settings."
+        ) % {"error": error}
+    else:
+        store.webhooks = [{**hook, "status": "removed"} for hook in store.webhooks]
+        store.webhooks_error = ""
+    still_disconnected = Store.objects.filter(id=store.id, state=Store.State.DISCONNECTED).update(
+        webhooks=store.webhooks, webhooks_error=store.webhooks_error, updated_at=timezone.now()
+    )
+    if still_disconnected:
+        store_services.forget_credentials(store.id)
+    else:
+        # Connected again while we were removing: make sure its new subscriptions survived.
+        from .tasks import register_webhooks  # tasks import this module
+
+        enqueue_on_commit(register_webhooks, store.id)
+    return None
+
+
 TOKEN_MARGIN = timedelta(minutes=15)
 
 
@@ -180,8 +254,9 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
             try:
                 renewed += adapter_for(store).refresh_if_needed(margin=margin)
             except AdapterError as error:
-                if error.permanent:
-                    store_services.record_connection_check(None, store, str(error))
+                # A busy platform keeps the store as it is until the trouble lasts (the task
+                # runs again soon); a refused renewal makes it failing at once.
+                store_services.record_connection_check(None, store, str(error), transient=not error.permanent)
     return renewed
 
 

@@ -18,6 +18,33 @@ def register_webhooks(self, store_id):
         raise self.retry(countdown=wait)
 
 
+def retry_wait(error, retries):
+    """Seconds before trying a busy platform again: 1, 2, 4 ... minutes, or longer if it asks."""
+    return max(http.retry_after_seconds(error.retry_after) or 0, 60 * 2**retries)
+
+
+# Five retries at 1, 2, 4, 8 and 16 minutes: the last one comes after the 30 minutes that
+# storefronts.services.TROUBLE_TOLERANCE allows a busy platform, so it settles the store's state.
+@shared_task(bind=True, max_retries=5)
+def verify_store(self, store_id):
+    store = Store.objects.filter(id=store_id).exclude(state=Store.State.DISCONNECTED).first()
+    if store is None:
+        return
+    error = services.verify_store(store)
+    if error is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_wait(error, self.request.retries))
+
+
+@shared_task(bind=True, max_retries=5)
+def unregister_webhooks(self, store_id):
+    store = Store.objects.filter(id=store_id).first()
+    if store is None:
+        return
+    error = services.unregister_webhooks(store, final_attempt=self.request.retries >= self.max_retries)
+    if error is not None:
+        raise self.retry(countdown=retry_wait(error, self.request.retries))
+
+
 @shared_task
 def process_delivery(delivery_id):
     delivery = WebhookDelivery.objects.select_related("store").filter(id=delivery_id).first()

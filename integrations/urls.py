@@ -12,6 +12,7 @@ app_name = "integrations"
 urlpatterns = [
     path("", views.stores, name="stores"),
     path("<uuid:code>/", views.store, name="store"),
+    path("<uuid:code>/connection/", views.store_connection, name="store_connection"),
     path("<uuid:code>/verify/", views.store_verify, name="store_verify"),
     path("<uuid:code>/disconnect/", views.store_disconnect, name="store_disconnect"),
     path("<uuid:code>/rename/", views.store_rename, name="store_rename"),

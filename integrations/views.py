@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,8 +13,7 @@ from storefronts.forms import StoreNameForm
 from storefronts.models import Store
 
 from . import services
-from .base import AdapterError
-from .registry import PLATFORMS, adapter_for, connectable_platforms
+from .registry import PLATFORMS, connectable_platforms
 
 
 def connected(request, store):
@@ -33,6 +35,24 @@ def stores(request):
     )
 
 
+# A check the worker has not answered by then was lost (a broker outage): stop waiting for it.
+CHECK_PATIENCE = timedelta(minutes=2)
+
+
+def _connection_context(store):
+    """What the state part of a store page shows, and whether it waits on the worker (the page
+    polls until the first outcome; later retries of a busy platform are not waited for)."""
+    checking = bool(store.check_requested_at) and timezone.now() - store.check_requested_at < CHECK_PATIENCE
+    unregistering = store.state == Store.State.DISCONNECTED and store.credentials is not None
+    return {
+        "store": store,
+        "checking": checking,
+        "unregistering": unregistering,
+        "webhooks_removed": any(hook.get("status") == "removed" for hook in store.webhooks),
+        "pending": checking or (unregistering and not store.webhooks_error),
+    }
+
+
 @client_required(Action.VIEW_STORES, load=Store)
 def store(request, store):
     entry = PLATFORMS.get(store.platform)
@@ -40,7 +60,7 @@ def store(request, store):
         request,
         "integrations/store.html",
         {
-            "store": store,
+            **_connection_context(store),
             "section": "stores",
             "connect_url_name": entry and entry.connect_url_name,
             "deliveries": store.deliveries.defer("body")[:20],
@@ -50,21 +70,25 @@ def store(request, store):
     )
 
 
+@client_required(Action.VIEW_STORES, load=Store)
+def store_connection(request, store):
+    """The state part of a store page, polled by htmx while the worker checks the connection or
+    removes webhooks. Once that is done the whole page reloads, badges and buttons with it."""
+    context = _connection_context(store)
+    response = render(request, "integrations/store_connection.html", context)
+    if request.htmx and not context["pending"]:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 @client_required(Action.MANAGE_STORES, load=Store)
 @require_POST
 def store_verify(request, store):
-    """Check the connection again with the stored credentials."""
+    """Check the connection again, in the worker: a platform that hangs cannot hold this request."""
     if store.state == Store.State.DISCONNECTED or store.platform == Store.Platform.MANUAL:
         messages.error(request, _("There is no connection to check: connect the store first."))
-        return redirect("integrations:store", code=store.code)
-    try:
-        adapter_for(store).verify()
-    except AdapterError as error:
-        store_services.record_connection_check(request.user, store, str(error))
-        messages.error(request, _("The connection fails: %(error)s") % {"error": error})
     else:
-        store_services.record_connection_check(request.user, store, None)
-        messages.success(request, _("The connection works."))
+        services.request_check(request.user, store)
     return redirect("integrations:store", code=store.code)
 
 
@@ -74,7 +98,7 @@ def store_disconnect(request, store):
     if store.platform == Store.Platform.MANUAL:
         messages.error(request, _("A manual store has no connection to end."))
         return redirect("integrations:store", code=store.code)
-    store_services.disconnect_store(request.user, store)
+    services.disconnect(request.user, store)
     messages.success(
         request,
         _("%(name)s is disconnected. Its data stays; connect it again at any time.") % {"name": store.name},

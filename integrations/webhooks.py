@@ -2,9 +2,9 @@
 URL names, keep the delivery (a refused one too, for the store's log), and answer."""
 
 import logging
+from functools import wraps
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 
 from storefronts.models import Store
 
@@ -14,11 +14,37 @@ from .models import WebhookDelivery
 logger = logging.getLogger(__name__)
 
 
+class NotReceiving(Exception):
+    """The delivery URL names no store that takes deliveries; `response` says so, in plain text."""
+
+    def __init__(self, text, status):
+        super().__init__(text)
+        self.response = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+
+
+def answers_plainly(receiver):
+    """Decorate a receiver: a delivery to an unknown or disconnected store gets a short plain
+    answer (never Django's HTML error page, which DEBUG makes a debug page)."""
+
+    @wraps(receiver)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return receiver(request, *args, **kwargs)
+        except NotReceiving as refusal:
+            return refusal.response
+
+    return wrapped
+
+
 def receiving_store(code, platform):
-    """The connected store a delivery URL names; 404 for any other."""
-    return get_object_or_404(
-        Store.objects.exclude(state=Store.State.DISCONNECTED), code=code, platform=platform
-    )
+    """The connected store a delivery URL names. A disconnected one answers 410 Gone, which
+    tells the platform to stop (what was registered could not be removed), anything else 404."""
+    store = Store.objects.filter(code=code, platform=platform).first()
+    if store is None:
+        raise NotReceiving("No such store.", 404)
+    if store.state == Store.State.DISCONNECTED:
+        raise NotReceiving("This store is disconnected from Printfront.", 410)
+    return store
 
 
 def secret_unreadable(store):

@@ -709,6 +709,20 @@ class Root:
         hook = Webhook.objects.create(shop=self._shop, topic=topic, delivery_url=uri)
         return {"webhookSubscription": subscription_node(hook), "userErrors": []}
 
+    def webhookSubscriptionDelete(self, info, id, **kwargs):
+        prefix = gid("WebhookSubscription", "")
+        number = id.removeprefix(prefix)
+        hook = None
+        if id.startswith(prefix) and number.isdigit():
+            hook = self._shop.webhooks.filter(id=int(number)).first()
+        if hook is None:
+            return {
+                "deletedWebhookSubscriptionId": None,
+                "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}],
+            }
+        hook.delete()
+        return {"deletedWebhookSubscriptionId": id, "userErrors": []}
+
     def productCreate(self, info, product=None, **kwargs):
         """The new product gets its options and one default variant, as Shopify does; more
         variants would come through productVariantsBulkCreate."""

@@ -32,6 +32,11 @@ class Store(CodedModel):
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     state = models.CharField(max_length=16, choices=State.choices, default=State.CONNECTED)
     state_reason = models.TextField(blank=True)
+    # Since when the platform has been busy or unreachable (429, 5xx, timeouts) without a
+    # refusal: a store turns failing only when that lasts (storefronts.services.TROUBLE_TOLERANCE).
+    trouble_since = models.DateTimeField(null=True, blank=True)
+    # When someone asked for a connection check that the worker has not answered yet.
+    check_requested_at = models.DateTimeField(null=True, blank=True)
     # Who the store is on its platform (a normalised shop URL or domain, or the platform's id).
     shop_identity = models.CharField(max_length=255, blank=True)
     base_url = models.URLField(max_length=500, blank=True)

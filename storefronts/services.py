@@ -1,9 +1,12 @@
 """Storefronts' writes: joining by invitation, and a client's users and their roles."""
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -211,6 +214,7 @@ def _connect_store(actor, membership, platform, name, shop_identity, connection)
     for attribute, value in connection.items():
         setattr(store, attribute, value)
     store.state, store.state_reason, store.connected_at = Store.State.CONNECTED, "", timezone.now()
+    store.trouble_since = None
     store.save()
     audit.record(
         actor, "store.reconnected", client=store.client, target=store.name, data={"platform": platform}
@@ -258,22 +262,64 @@ def remove_store(actor, store):
     audit.record(actor, "store.removed", client=store.client, target=store.name)
 
 
-def disconnect_store(actor, store, reason=""):
+def disconnect_store(actor, store, reason="", *, keep_credentials=False):
     """Stop talking to the platform and forget the credentials; the store's data stays, and
-    connecting the same shop again brings it back."""
-    store.state, store.state_reason, store.credentials = Store.State.DISCONNECTED, reason, None
+    connecting the same shop again brings it back. `keep_credentials` keeps them for the
+    clean-up that still needs them (unregistering webhooks), which then calls forget_credentials."""
+    store.state, store.state_reason = Store.State.DISCONNECTED, reason
+    store.trouble_since = store.check_requested_at = None
+    if not keep_credentials:
+        store.credentials = None
     store.save()
     audit.record(actor, "store.disconnected", client=store.client, target=store.name)
 
 
-def record_connection_check(actor, store, problem):
-    """The outcome of checking a store's connection again: connected, or failing and why."""
-    store.state = Store.State.FAILING if problem else Store.State.CONNECTED
-    store.state_reason = problem or ""
-    store.save(update_fields=["state", "state_reason", "updated_at"])
-    audit.record(
-        actor, "store.verified", client=store.client, target=store.name, data={"problem": problem or ""}
+def forget_credentials(store_id):
+    """Drop a disconnected store's credentials once its clean-up is done. A store connected
+    again meanwhile keeps its new ones."""
+    Store.objects.filter(id=store_id, state=Store.State.DISCONNECTED).update(
+        credentials=None, updated_at=timezone.now()
     )
+
+
+# How long a platform may stay busy or unreachable before its store shows as failing.
+TROUBLE_TOLERANCE = timedelta(minutes=30)
+
+
+def request_connection_check(actor, store):
+    """Someone asked to check the connection again; the worker answers (record_connection_check)."""
+    store.check_requested_at = timezone.now()
+    store.save(update_fields=["check_requested_at", "updated_at"])
+    audit.record(actor, "store.verified", client=store.client, target=store.name)
+
+
+def record_connection_check(actor, store, problem, *, transient=False):
+    """The outcome of checking a store's connection: connected, or failing and why. A transient
+    problem (the platform busy or not answering) keeps the store as it is, unless the trouble has
+    lasted TROUBLE_TOLERANCE; a refused credential makes it failing at once."""
+    before = store.state
+    now = timezone.now()
+    if not problem:
+        store.state, store.state_reason, store.trouble_since = Store.State.CONNECTED, "", None
+    elif not transient:
+        store.state, store.state_reason, store.trouble_since = Store.State.FAILING, problem, None
+    else:
+        store.trouble_since = store.trouble_since or now
+        if now - store.trouble_since >= TROUBLE_TOLERANCE:
+            store.state = Store.State.FAILING
+            store.state_reason = _("%(problem)s This has lasted since %(since)s.") % {
+                "problem": problem,
+                "since": date_format(timezone.localtime(store.trouble_since), "DATETIME_FORMAT"),
+            }
+        elif store.state == Store.State.CONNECTED:
+            # Still connected: the reason says why the data may lag behind.
+            store.state_reason = problem
+    store.check_requested_at = None
+    store.save(update_fields=["state", "state_reason", "trouble_since", "check_requested_at", "updated_at"])
+    if store.state != before:
+        audit.record(
+            actor, "store.verified", client=store.client, target=store.name, data={"problem": problem or ""}
+        )
 
 
 def save_credentials(store, credentials):

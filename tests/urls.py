@@ -79,6 +79,7 @@ STOREFRONTS_OWN = {
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
+    "integrations:store_connection": lambda w: {"code": w.store.code},
     "integrations:store_verify": lambda w: {"code": w.store.code},
     "integrations:store_disconnect": lambda w: {"code": w.store.code},
     "integrations:store_rename": lambda w: {"code": w.store.code},

@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection, answer_of
+from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 from storefronts.services import save_credentials
 
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -69,7 +69,7 @@ class EtsyAdapter:
                 retry_unsafe=True,  # Etsy's token endpoint has transient 500s; a repeat is harmless
             )
         except http.OutboundError as error:
-            raise AdapterError(_("Could not reach Etsy: %(error)s") % {"error": error}) from error
+            raise unreachable("Etsy", error) from error
         if response.status_code in (400, 401):
             answer = answer_of(response, "Etsy")
             raise AdapterError(
@@ -77,6 +77,8 @@ class EtsyAdapter:
                 % {"reason": answer.get("error_description", answer.get("error"))},
                 permanent=True,
             )
+        if is_busy(response):
+            raise busy("Etsy", response)
         if not response.ok:
             raise AdapterError(_("Etsy answered HTTP %(status)s.") % {"status": response.status_code})
         self.credentials = token_credentials(answer_of(response, "Etsy"))
@@ -129,7 +131,7 @@ class EtsyAdapter:
                 retry_if=lambda answer: not daily_allowance_spent(answer),
             )
         except http.OutboundError as error:
-            raise AdapterError(_("Could not reach Etsy: %(error)s") % {"error": error}) from error
+            raise unreachable("Etsy", error) from error
         if response.status_code in (401, 403):
             answer = answer_of(response, "Etsy")
             raise AdapterError(
@@ -142,12 +144,8 @@ class EtsyAdapter:
                 _("Etsy's daily allowance of requests is used up; we try again when it frees up."),
                 retry_after=response.headers.get("Retry-After"),
             )
-        if response.status_code == 429 or response.status_code >= 500:
-            raise AdapterError(
-                _("Etsy is not answering properly right now (HTTP %(status)s).")
-                % {"status": response.status_code},
-                retry_after=response.headers.get("Retry-After"),
-            )
+        if is_busy(response):
+            raise busy("Etsy", response)
         if not response.ok:
             raise AdapterError(
                 _("Etsy answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core import http
 from core.signing import constant_time_equal, pkce_pair, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
@@ -42,6 +43,7 @@ def connect(request):
 
 
 @client_required(Action.MANAGE_STORES)
+@http.within_request_deadline
 def callback(request):
     pending = request.session.pop(SESSION_KEY, None)
     params = request.GET

@@ -5,7 +5,7 @@ reconciliation. Hosts differ per data centre, so the host is part of the connect
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection
+from integrations.base import AdapterError, Connection, busy, is_busy, unreachable
 
 
 def normalise_host(url):
@@ -38,12 +38,7 @@ class PresseroAdapter:
         try:
             return http.request(method, f"{self.host}/api/{path}", **kwargs)
         except http.OutboundError as error:
-            if error.permanent:
-                raise AdapterError(str(error), permanent=True) from error
-            raise AdapterError(
-                _("Could not reach %(host)s: %(error)s")
-                % {"host": http.unicode_url(self.host), "error": error}
-            ) from error
+            raise unreachable("Pressero", error) from error
 
     def authenticate(self):
         credentials = self.credentials
@@ -64,6 +59,8 @@ class PresseroAdapter:
                 ),
                 permanent=True,
             )
+        if is_busy(response):
+            raise busy("Pressero", response)
         try:
             token = response.json().get("Token") if response.ok else None
         except ValueError:
@@ -92,6 +89,8 @@ class PresseroAdapter:
         )
         if response.status_code == 401:
             raise AdapterError(_("Pressero refused our token for order searches."), permanent=True)
+        if is_busy(response):
+            raise busy("Pressero", response)
         if not response.ok:
             raise AdapterError(_("Pressero answered HTTP %(status)s.") % {"status": response.status_code})
         return Connection(

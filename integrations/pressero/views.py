@@ -46,6 +46,7 @@ class PresseroForm(forms.Form):
 
 
 @client_required(Action.MANAGE_STORES)
+@http.within_request_deadline
 def connect(request):
     form = PresseroForm(request.POST or None)
     reference_id = request.client.reference_id

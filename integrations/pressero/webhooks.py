@@ -21,6 +21,7 @@ def envelope(body):
 
 @csrf_exempt
 @require_POST
+@webhooks.answers_plainly
 def receive(request, code):
     store = webhooks.receiving_store(code, Store.Platform.PRESSERO)
     if store.needs_reconnect:

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection, answer_of, error_text
+from integrations.base import AdapterError, Connection, answer_of, busy, error_text, is_busy, unreachable
 from storefronts.services import save_credentials
 
 logger = logging.getLogger(__name__)
@@ -60,9 +60,17 @@ mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $uri: String!) {
   }
 }
 """
+WEBHOOK_DELETE = """
+mutation DeleteWebhook($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}
+"""
 WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "APP_UNINSTALLED")
 # Every document we send, for the schema test.
-DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY, WEBHOOKS_QUERY, WEBHOOK_CREATE)
+DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY, WEBHOOKS_QUERY, WEBHOOK_CREATE, WEBHOOK_DELETE)
 
 
 def normalise_shop(value):
@@ -127,7 +135,7 @@ class ShopifyAdapter:
         try:
             response = http.post(f"{admin_url(self.shop)}/admin/oauth/access_token", json=payload)
         except http.OutboundError as error:
-            raise AdapterError(_("Could not reach Shopify: %(error)s") % {"error": error}) from error
+            raise unreachable("Shopify", error) from error
         if response.status_code in (400, 401):
             answer = answer_of(response, "Shopify")
             raise AdapterError(
@@ -135,6 +143,8 @@ class ShopifyAdapter:
                 % {"reason": answer.get("error_description") or error_text(answer.get("errors"))},
                 permanent=True,
             )
+        if is_busy(response):
+            raise busy("Shopify", response)
         if not response.ok:
             raise AdapterError(_("Shopify answered HTTP %(status)s.") % {"status": response.status_code})
         return answer_of(response, "Shopify")
@@ -186,7 +196,7 @@ class ShopifyAdapter:
                     url, json={"query": query, "variables": variables or {}}, headers=headers
                 )
             except http.OutboundError as error:
-                raise AdapterError(_("Could not reach Shopify: %(error)s") % {"error": error}) from error
+                raise unreachable("Shopify", error) from error
             if response.status_code == 401:
                 raise AdapterError(
                     _(
@@ -202,12 +212,8 @@ class ShopifyAdapter:
                     % {"version": settings.SHOPIFY_API_VERSION},
                     permanent=True,
                 )
-            if response.status_code == 429 or response.status_code >= 500:
-                raise AdapterError(
-                    _("Shopify is not answering properly right now (HTTP %(status)s).")
-                    % {"status": response.status_code},
-                    retry_after=response.headers.get("Retry-After"),
-                )
+            if is_busy(response):
+                raise busy("Shopify", response)
             warn_if_version_differs(response)
             body = answer_of(response, "Shopify")
             wait = throttle_wait(body)
@@ -250,6 +256,20 @@ class ShopifyAdapter:
                 hook = answer["webhookSubscription"]
             registered.append({"id": hook["id"], "topic": topic, "status": "active"})
         return registered
+
+    def remove_webhooks(self, hooks):
+        """Delete our subscriptions. One Shopify no longer has (deleted with an uninstall, or by
+        hand) comes back as a userError on `id`, and counts as removed."""
+        for hook in hooks:
+            answer = self.graphql(WEBHOOK_DELETE, {"id": hook["id"]})["webhookSubscriptionDelete"]
+            if answer["userErrors"] and not all(
+                error.get("field") == ["id"] for error in answer["userErrors"]
+            ):
+                raise AdapterError(
+                    _("Shopify refused to remove a webhook: %(errors)s")
+                    % {"errors": error_text(answer["userErrors"])},
+                    permanent=True,
+                )
 
     def iter_products(self, page_size=10):
         """Every product with all its variants, page by page."""

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import http
 from core.signing import constant_time_equal, random_token
 from core.tenancy import Action, client_required
 from integrations import services as integration_services
@@ -84,6 +85,7 @@ def callback_problem(request, pending):
 
 
 @client_required(Action.MANAGE_STORES)
+@http.within_request_deadline
 def callback(request):
     pending = request.session.pop(SESSION_KEY, None)
     form = ShopForm(initial={"shop": pending and pending["shop"]})

@@ -12,6 +12,7 @@ from .signatures import webhook_is_signed
 
 @csrf_exempt
 @require_POST
+@webhooks.answers_plainly
 def receive(request, code):
     store = webhooks.receiving_store(code, Store.Platform.SHOPIFY)
     topic = request.headers.get("X-Shopify-Topic", "")

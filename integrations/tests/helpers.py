@@ -1,6 +1,7 @@
 """Shared by the integration tests that talk to the sandbox platforms."""
 
 import re
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
@@ -75,3 +76,16 @@ def sandbox_form(sandbox_url, shop, **data):
 
 def place_order(sandbox_url, shop):
     sandbox_form(sandbox_url, shop, action="order", quantity=2, name="Sam Buyer", email="sam@example.com")
+
+
+def check_again(client, store, patience=60):
+    """Press "Verify again" and follow the store page's polling until the worker has answered
+    (the page then asks htmx to reload it). Needs the `celery_worker` fixture."""
+    client.post(reverse("integrations:store_verify", args=[store.code]))
+    poll = reverse("integrations:store_connection", args=[store.code])
+    give_up = time.monotonic() + patience
+    while time.monotonic() < give_up:
+        if client.get(poll, headers={"HX-Request": "true"}).get("HX-Refresh") == "true":
+            return
+        time.sleep(0.2)
+    raise AssertionError("the connection check did not finish")

@@ -110,7 +110,10 @@ def test_re_serialised_json_fails_the_signature(store, live_server):
 
 def test_deliveries_for_a_disconnected_store_are_not_taken(store, live_server):
     Store.objects.filter(pk=store.pk).update(state="disconnected")
-    assert deliver(live_server, store, json.dumps(ORDER).encode()).status_code == 404
+    response = deliver(live_server, store, json.dumps(ORDER).encode())
+    assert (response.status_code, response.headers["Content-Type"]) == (410, "text/plain; charset=utf-8")
+    assert response.text == "This store is disconnected from Printfront."
+    assert not WebhookDelivery.objects.filter(store=store).exclude(topic="ping").exists()
 
 
 def test_an_order_placed_in_the_shop_arrives_signed(store, sandbox_url):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from core.signing import oauth1_signature, random_token
-from integrations.base import AdapterError, Connection, answer_of
+from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 
 API_PATH = "/wp-json/wc/v3/"
 WEBHOOK_TOPICS = ("order.created", "order.updated")
@@ -50,7 +50,7 @@ class WooCommerceAdapter:
         try:
             return http.request(method, url, params=params, json=json, auth=auth)
         except http.OutboundError as error:
-            raise self._unreachable(error) from error
+            raise unreachable("WooCommerce", error) from error
 
     def _oauth_params(self, method, url, params):
         oauth = {
@@ -62,15 +62,6 @@ class WooCommerceAdapter:
         all_params = [(k, str(v)) for k, v in {**params, **oauth}.items()]
         oauth["oauth_signature"] = oauth1_signature(method, url, all_params, self.consumer_secret)
         return oauth
-
-    def _unreachable(self, error):
-        if isinstance(error, http.BlockedAddress | http.UnsupportedURL):
-            return AdapterError(str(error), permanent=True)
-        return AdapterError(
-            _("Could not reach %(url)s: %(error)s")
-            % {"url": http.unicode_url(self.base_url), "error": error},
-            permanent=error.permanent,
-        )
 
     def verify(self):
         """Check that the URL is a WooCommerce REST API and that the key may read and write.
@@ -107,7 +98,7 @@ class WooCommerceAdapter:
         try:
             index = http.get(self.base_url + "/wp-json/")
         except http.OutboundError as error:
-            raise self._unreachable(error) from error
+            raise unreachable("WooCommerce", error) from error
         try:
             body = index.json() if index.ok else {}
         except ValueError:
@@ -123,12 +114,8 @@ class WooCommerceAdapter:
         return body.get("name") or urlsplit(http.unicode_url(self.base_url)).netloc
 
     def _raise_for_status(self, response):
-        if response.status_code == 429 or response.status_code >= 500:
-            raise AdapterError(
-                _("WooCommerce is not answering properly right now (HTTP %(status)s); try again shortly.")
-                % {"status": response.status_code},
-                retry_after=response.headers.get("Retry-After"),
-            )
+        if is_busy(response):
+            raise busy("WooCommerce", response)
         if not response.ok:
             raise AdapterError(
                 _("WooCommerce answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
@@ -176,6 +163,13 @@ class WooCommerceAdapter:
             hook = answer_of(response, "WooCommerce")
             registered.append({"id": hook["id"], "topic": topic, "status": hook["status"]})
         return registered
+
+    def remove_webhooks(self, hooks):
+        """Delete our webhooks. WooCommerce cannot trash a webhook, so it asks for force=true."""
+        for hook in hooks:
+            response = self.call("DELETE", f"webhooks/{hook['id']}", params={"force": "true"})
+            if response.status_code != 404:  # 404: already gone
+                self._raise_for_auth(response)
 
     def _raise_for_auth(self, response):
         if response.status_code == 401:

@@ -40,6 +40,7 @@ class WooCommerceForm(forms.Form):
 
 
 @client_required(Action.MANAGE_STORES)
+@http.within_request_deadline
 def connect(request):
     """Store URL, consumer key and secret, then "Verify connection": nothing is saved until
     WooCommerce has accepted the key for reading and writing."""

@@ -28,6 +28,7 @@ def delivery_key(topic, body):
 
 @csrf_exempt
 @require_POST
+@webhooks.answers_plainly
 def receive(request, code):
     store = webhooks.receiving_store(code, Store.Platform.WOOCOMMERCE)
     body = request.body
