@@ -763,7 +763,7 @@ def webhook(request, shop, webhook_id):
     if item is None:
         return wp_error("woocommerce_rest_webhook_invalid_id", "Invalid ID.", 404)
     if request.method == "DELETE":
-        if request.GET.get("force") not in ("true", "1"):
+        if request.GET.get("force", "").lower() not in ("true", "1"):
             # Webhooks have no trash in WooCommerce: deleting one must be forced.
             return wp_error("woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.", 501)
         body = webhook_json(item)
