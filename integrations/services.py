@@ -275,3 +275,14 @@ def lost_work(lost_after=LOST_AFTER):
         connected_at__lte=cutoff,
     ).values_list("id", flat=True)
     return list(deliveries), list(stores)
+
+
+def lost_cleanups(older_than=LOST_AFTER):
+    """Disconnected stores whose webhook removal never ran (the broker was down): they still
+    hold the credentials it needs, which must not stay forever."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Store.objects.filter(
+            state=Store.State.DISCONNECTED, credentials__isnull=False, updated_at__lte=cutoff
+        ).values_list("id", flat=True)
+    )

@@ -64,3 +64,5 @@ def requeue_lost_work():
         process_delivery.delay(delivery_id)
     for store_id in stores:
         register_webhooks.delay(store_id)
+    for store_id in services.lost_cleanups():
+        unregister_webhooks.delay(store_id)

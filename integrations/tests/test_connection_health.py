@@ -257,6 +257,15 @@ def test_a_busy_platform_is_retried_before_giving_up(admin, woo_store, sandbox_u
     assert "Printfront tries again" in woo_store.webhooks_error
 
 
+def test_a_removal_lost_to_a_broker_outage_is_found_again(admin, woo_store):
+    admin.post(reverse("integrations:store_disconnect", args=[woo_store.code]))
+    assert services.lost_cleanups() == []  # just queued: not lost yet
+    Store.objects.filter(pk=woo_store.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert services.lost_cleanups() == [woo_store.id]
+    unregister_webhooks.apply(args=[woo_store.id])
+    assert services.lost_cleanups() == []
+
+
 def test_a_store_connected_again_meanwhile_is_left_alone(admin, woo_store, woo_url):
     admin.post(reverse("integrations:store_disconnect", args=[woo_store.code]))
     connect_woocommerce(admin, woo_url)
