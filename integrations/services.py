@@ -209,10 +209,8 @@ def unregister_webhooks(store, final_attempt=True):
         adapter.remove_webhooks(store.webhooks)
     except AdapterError as error:
         if not (error.permanent or final_attempt):
-            store.webhooks_error = _(
-                "Removing Printfront's webhooks from the shop: %(error)s Printfront tries again."
-            ) % {"error": error}
-            store.save(update_fields=["webhooks_error", "updated_at"])
+            note = _("Removing Printfront's webhooks from the shop: %(error)s Printfront tries again.")
+            _record_removal(store, webhooks_error=note % {"error": error})
             return error
         store.webhooks_error = _(
             "Printfront could not remove its webhooks from the shop: %(error)s Remove them in the shop's settings."
@@ -220,10 +218,7 @@ def unregister_webhooks(store, final_attempt=True):
     else:
         store.webhooks = [{**hook, "status": "removed"} for hook in store.webhooks]
         store.webhooks_error = ""
-    still_disconnected = Store.objects.filter(id=store.id, state=Store.State.DISCONNECTED).update(
-        webhooks=store.webhooks, webhooks_error=store.webhooks_error, updated_at=timezone.now()
-    )
-    if still_disconnected:
+    if _record_removal(store, webhooks=store.webhooks, webhooks_error=store.webhooks_error):
         store_services.forget_credentials(store.id)
     else:
         # Connected again while we were removing: make sure its new subscriptions survived.
@@ -231,6 +226,13 @@ def unregister_webhooks(store, final_attempt=True):
 
         enqueue_on_commit(register_webhooks, store.id)
     return None
+
+
+def _record_removal(store, **fields):
+    """Save how removing webhooks went, unless the store was connected again meanwhile."""
+    return Store.objects.filter(id=store.id, state=Store.State.DISCONNECTED).update(
+        **fields, updated_at=timezone.now()
+    )
 
 
 TOKEN_MARGIN = timedelta(minutes=15)

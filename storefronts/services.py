@@ -315,8 +315,19 @@ def record_connection_check(actor, store, problem, *, transient=False):
             # Still connected: the reason says why the data may lag behind.
             store.state_reason = problem
     store.check_requested_at = None
-    store.save(update_fields=["state", "state_reason", "trouble_since", "check_requested_at", "updated_at"])
-    if store.state != before:
+    # Saved only if nobody disconnected the store while the platform was being asked.
+    saved = (
+        Store.objects.filter(pk=store.pk)
+        .exclude(state=Store.State.DISCONNECTED)
+        .update(
+            state=store.state,
+            state_reason=store.state_reason,
+            trouble_since=store.trouble_since,
+            check_requested_at=None,
+            updated_at=now,
+        )
+    )
+    if saved and store.state != before:
         audit.record(
             actor, "store.verified", client=store.client, target=store.name, data={"problem": problem or ""}
         )

@@ -364,7 +364,10 @@ def test_retries_are_logged_without_the_url(sandbox, server, caplog):
 def test_a_slow_server_times_out(sandbox, server, waits, caplog):
     server.script = [(200, {}, 1)]
     started = time.monotonic()
-    with pytest.raises(TimedOut, match=r"^The server did not answer in time\.$") as caught:
+    with (
+        caplog.at_level("WARNING", logger="core.http"),
+        pytest.raises(TimedOut, match=r"^The server did not answer in time\.$") as caught,
+    ):
         outbound.get(server.url, timeout=0.2, attempts=2)
     # What a person may read names no method, host or address; the log does.
     assert "GET 127.0.0.1 failed after 2 attempt(s): ReadTimeout" in caplog.text

@@ -111,6 +111,14 @@ def test_an_answer_after_trouble_clears_it(woo_store):
     assert (woo_store.state, woo_store.state_reason, woo_store.trouble_since) == ("connected", "", None)
 
 
+def test_a_store_disconnected_during_its_check_stays_disconnected(woo_store):
+    being_checked = Store.objects.get(pk=woo_store.pk)
+    Store.objects.filter(pk=woo_store.pk).update(state="disconnected")
+    services.verify_store(being_checked)  # the shop answers fine
+    woo_store.refresh_from_db()
+    assert woo_store.state == "disconnected"
+
+
 def test_pressero_says_it_is_busy_not_that_the_host_is_wrong(sandbox_url, settings, monkeypatch):
     settings.SANDBOX_ENABLED = True
     monkeypatch.setattr("core.http.sleep", lambda seconds: None)
