@@ -710,11 +710,8 @@ class Root:
         return {"webhookSubscription": subscription_node(hook), "userErrors": []}
 
     def webhookSubscriptionDelete(self, info, id, **kwargs):
-        prefix = gid("WebhookSubscription", "")
-        number = id.removeprefix(prefix)
-        hook = None
-        if id.startswith(prefix) and number.isdigit():
-            hook = self._shop.webhooks.filter(id=int(number)).first()
+        pk = pk_of(id, "WebhookSubscription")
+        hook = self._shop.webhooks.filter(id=pk).first() if pk is not None else None
         if hook is None:
             return {
                 "deletedWebhookSubscriptionId": None,
