@@ -93,7 +93,9 @@ def test_uninstalling_the_app_disconnects_the_store(store, shopify, celery_worke
         timeout=10,
     )
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and Store.objects.get(pk=store.pk).state != "disconnected":
+    # The delivery's outcome is saved last, after the store is disconnected: wait for it.
+    processed = WebhookDelivery.objects.filter(store=store, topic="app/uninstalled", state="processed")
+    while time.monotonic() < deadline and not processed.exists():
         time.sleep(0.1)
     store.refresh_from_db()
     assert (store.state, store.credentials) == ("disconnected", None)
