@@ -450,7 +450,7 @@ def request(
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             timed_out = isinstance(exc, requests.Timeout)
             wait = min(_backoff(attempt), max_wait)
-            if attempt == attempts or not (safe or _was_not_sent(exc)) or _no_time_for(wait):
+            if attempt == attempts or not (safe or _was_not_sent(exc)) or no_time_for(wait):
                 # The exception's class only: its text includes the URL.
                 logger.warning(
                     "%s %s failed after %d attempt(s): %s", method, host, attempt, type(exc).__name__
@@ -466,7 +466,7 @@ def request(
                 return response
             asked = _retry_after(response)
             wait = min(_backoff(attempt) if asked is None else asked, max_wait)
-            if _no_time_for(wait):
+            if no_time_for(wait):
                 return response
             outcome = f"HTTP {response.status_code}"
             response.close()
@@ -483,7 +483,7 @@ def request(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _no_time_for(wait: float) -> bool:
+def no_time_for(wait: float) -> bool:
     """True when a deadline leaves no time to wait `wait` seconds and try again."""
     left = _time_left()
     return left is not None and left <= wait

@@ -219,6 +219,8 @@ class ShopifyAdapter:
             wait = throttle_wait(body)
             if wait is None:
                 break
+            if http.no_time_for(wait):  # a person is waiting: say so rather than outwait the deadline
+                raise AdapterError(_("Shopify is busy and asked Printfront to slow down."), retry_after=wait)
             http.sleep(wait)
         else:
             raise AdapterError(

@@ -13,10 +13,12 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core import http
 from core.tenancy import Role
 from integrations import services
+from integrations.base import AdapterError
 from integrations.pressero.adapter import PresseroAdapter
-from integrations.shopify.adapter import WEBHOOKS_QUERY, ShopifyAdapter
+from integrations.shopify.adapter import PRODUCTS_QUERY, WEBHOOKS_QUERY, ShopifyAdapter
 from integrations.tasks import register_webhooks, unregister_webhooks
 from integrations.woocommerce.adapter import WooCommerceAdapter
 from sandbox import demo_keys
@@ -131,7 +133,7 @@ def test_pressero_says_it_is_busy_not_that_the_host_is_wrong(sandbox_url, settin
             demo_keys.PRESSERO_SUBSCRIBER_ID,
             demo_keys.PRESSERO_CONSUMER_ID,
         )
-        with pytest.raises(Exception) as error:
+        with pytest.raises(AdapterError) as error:
             adapter.verify()
     finally:
         sandbox_switch(sandbox_url, shop="pressero/demo-b2b")
@@ -143,7 +145,7 @@ def test_a_timeout_reads_without_method_host_or_address(woo_url, sandbox_url, se
     monkeypatch.setattr("core.http.sleep", lambda seconds: None)
     settings.OUTBOUND_TIMEOUT = 1
     sandbox_switch(sandbox_url, fault="slow", slow_seconds=2)
-    with pytest.raises(Exception) as error:
+    with pytest.raises(AdapterError) as error:
         WooCommerceAdapter(woo_url, *READ_WRITE).verify()
     assert str(error.value) == "WooCommerce did not answer in time."
     assert not re.search(r"127\.0\.0\.1|GET|POST|timed out", str(error.value))
@@ -196,6 +198,19 @@ def test_a_connect_page_gives_up_at_its_deadline(admin, woo_url, sandbox_url, se
     assert response.status_code == 200
     assert "WooCommerce did not answer in time." in response.text
     assert not Store.objects.filter(platform="woocommerce").exists()
+
+
+def test_a_throttled_shopify_is_not_outwaited_under_a_deadline(shopify_store, shopify, monkeypatch):
+    waits = []
+    monkeypatch.setattr("core.http.sleep", waits.append)
+    sandbox_switch(shopify, shop="shopify/demo-apparel", bucket_available=0)
+    try:
+        with http.deadline(0.1), pytest.raises(AdapterError) as error:
+            ShopifyAdapter.from_store(shopify_store).graphql(PRODUCTS_QUERY, {"first": 1})
+    finally:
+        sandbox_switch(shopify, shop="shopify/demo-apparel")
+    assert str(error.value) == "Shopify is busy and asked Printfront to slow down."
+    assert not error.value.permanent and waits == []
 
 
 def test_gunicorn_waits_longer_than_any_request_may_take():
