@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('storefronts', '0004_store_webhooks'),
+        ('storefronts', '0005_store_unique_name_per_client'),
     ]
 
     operations = [
