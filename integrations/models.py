@@ -15,14 +15,20 @@ class WebhookDelivery(CodedModel):
         FAILED = "failed", _("Failed")
         IGNORED = "ignored", _("Ignored")
         REJECTED = "rejected", _("Rejected: bad signature")
+        TOO_LARGE = "too_large", _("Refused: too large")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="deliveries")
     platform = models.CharField(max_length=32)
     topic = models.CharField(max_length=100)
     # The platform's identity of what was delivered, for deduplication (empty when unknown).
     delivery_key = models.CharField(max_length=255, blank=True)
+    # SHA-256 of the topic and the signed body: an exact repeat is the same delivery whatever
+    # unsigned headers came with it (empty for deliveries whose signature did not hold).
+    body_digest = models.CharField(max_length=64, blank=True)
     headers = models.JSONField(default=dict)
     body = models.BinaryField()
+    # Bytes the sender sent (or declared, for a body refused unread as too large).
+    size = models.PositiveBigIntegerField(default=0)
     signature_valid = models.BooleanField()
     state = models.CharField(max_length=16, choices=State.choices)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -38,9 +44,37 @@ class WebhookDelivery(CodedModel):
                 fields=["store", "delivery_key"],
                 condition=~models.Q(delivery_key=""),
                 name="webhook_delivery_unique_per_store",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["store", "body_digest"],
+                condition=~models.Q(body_digest=""),
+                name="webhook_delivery_digest_unique_per_store",
+            ),
         ]
-        indexes = [models.Index(fields=["store", "-created_at"])]
+        indexes = [
+            models.Index(fields=["store", "-created_at"]),
+            # Finds a store's unsigned deliveries beyond the kept number without walking its signed ones.
+            models.Index(
+                fields=["store", "-created_at", "-id"],
+                condition=models.Q(signature_valid=False),
+                name="webhook_delivery_unsigned",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.platform} {self.topic} ({self.state})"
+
+
+class DroppedDeliveries(models.Model):
+    """How many of a store's unsigned deliveries (refused, too large, pings) were let go to keep
+    only the newest: anyone who knows a store's address can send them, so they are bounded."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="dropped_deliveries")
+    count = models.PositiveBigIntegerField(default=0)
+    last_dropped_at = models.DateTimeField(null=True)
+
+    tenant_path = "store__client"
+    store_path = "store"
+
+    def __str__(self):
+        return f"{self.count} dropped deliveries of {self.store}"

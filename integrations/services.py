@@ -1,12 +1,13 @@
 """Integrations' writes: the webhook inbox, and keeping a store's webhooks registered."""
 
+import hashlib
 import json
 import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,46 +17,99 @@ from storefronts import services as store_services
 from storefronts.models import Store
 
 from .base import AdapterError
-from .models import WebhookDelivery
+from .models import DroppedDeliveries, WebhookDelivery
 from .registry import adapter_for
 
-KEPT_HEADERS = ("content-type", "user-agent")
+KEPT_HEADERS = ("content-type", "user-agent", "messagehash")
+# Headers are never signed, whoever sends them: what is kept of them is bounded in number and
+# length. A platform sends about a dozen, each well under these lengths.
+KEPT_HEADERS_MAX = 24
+HEADER_NAME_LIMIT = 64
+HEADER_VALUE_LIMIT = 256
 
 
 def kept_headers(request):
-    """The headers worth keeping with a delivery: the platform's own (X-...) and the basics."""
-    return {
-        name: value
-        for name, value in request.headers.items()
-        if name.lower().startswith("x-") or name.lower() in KEPT_HEADERS
-    }
+    """The headers worth keeping with a delivery: the platform's own (X-...) and the basics,
+    bounded, without the NUL characters a database text column cannot hold."""
+    kept = {}
+    for name, value in request.headers.items():
+        if len(kept) == KEPT_HEADERS_MAX:
+            break
+        if name.lower().startswith("x-") or name.lower() in KEPT_HEADERS:
+            kept[storable(name, HEADER_NAME_LIMIT)] = storable(value, HEADER_VALUE_LIMIT)
+    return kept
+
+
+def storable(text, limit):
+    """`text` as a text column can hold it: no NUL characters, at most `limit` characters."""
+    return text.replace("\x00", "")[:limit]
+
+
+def storable_key(key):
+    """A delivery key that fits its column: a longer or odd one (it is the sender's) is
+    replaced by its digest, which identifies it as well."""
+    if len(key) <= KEY_LIMIT and "\x00" not in key:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+KEY_LIMIT = WebhookDelivery._meta.get_field("delivery_key").max_length
+TOPIC_LIMIT = WebhookDelivery._meta.get_field("topic").max_length
+
+
+def body_digest(topic, body):
+    """What makes two signed deliveries the same: the topic and the exact body. Not the body
+    alone, because Shopify sends one order under orders/create and orders/paid with the same body."""
+    topic = topic.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(b"%d:%s%s" % (len(topic), topic, body)).hexdigest()
 
 
 # What is kept of a body nobody vouched for (a refused signature, an unsigned ping): enough to
 # see what it was, too little to fill the database for whoever knows a store's address.
 UNTRUSTED_BODY_LIMIT = 2048
+SIZE_LIMIT = 2**63 - 1  # the column's; a declared Content-Length can be any number
+# How many unsigned deliveries a store keeps (the newest); the rest are only counted.
+UNSIGNED_KEPT = 50
 
 
-def record_delivery(store, *, topic, headers, body, signature_valid, state, delivery_key=""):
-    """Store a delivery before anything else happens to it. A second delivery of the same
-    thing (same key) is not stored again: the first one is returned, with created=False."""
+def record_delivery(store, *, topic, headers, body, signature_valid, state, delivery_key="", size=None):
+    """Store a delivery before anything else happens to it. A second delivery of the same thing
+    (same key, or same topic and signed body) is not stored again: the first one is returned,
+    with created=False. Whatever the sender put in the fields, a signed delivery is stored."""
+    fields = {
+        "store": store,
+        "platform": store.platform,
+        "topic": storable(topic, TOPIC_LIMIT),
+        "headers": headers,
+        "size": min(len(body) if size is None else size, SIZE_LIMIT),
+        "signature_valid": signature_valid,
+        "state": state,
+    }
     if not signature_valid:
-        body = body[:UNTRUSTED_BODY_LIMIT]
+        delivery = WebhookDelivery.objects.create(body=body[:UNTRUSTED_BODY_LIMIT], **fields)
+        drop_old_unsigned(store)
+        return delivery, True
+    keys = {"delivery_key": storable_key(delivery_key), "body_digest": body_digest(topic, body)}
     try:
         with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                store=store,
-                platform=store.platform,
-                topic=topic,
-                delivery_key=delivery_key,
-                headers=headers,
-                body=body,
-                signature_valid=signature_valid,
-                state=state,
-            )
+            return WebhookDelivery.objects.create(body=body, **keys, **fields), True
     except IntegrityError:
-        return WebhookDelivery.objects.get(store=store, delivery_key=delivery_key), False
-    return delivery, True
+        # One of the keys is taken; unique constraints, so concurrent copies make one row.
+        same = Q(body_digest=keys["body_digest"])
+        if keys["delivery_key"]:
+            same |= Q(delivery_key=keys["delivery_key"])
+        return WebhookDelivery.objects.filter(same, store=store).earliest("created_at", "id"), False
+
+
+def drop_old_unsigned(store, keep=UNSIGNED_KEPT):
+    """Delete the store's unsigned deliveries beyond the newest `keep`, and count them."""
+    old = WebhookDelivery.objects.filter(store=store, signature_valid=False).order_by("-created_at", "-id")
+    dropped, _ = WebhookDelivery.objects.filter(id__in=list(old.values_list("id", flat=True)[keep:])).delete()
+    if dropped:
+        tally, _ = DroppedDeliveries.objects.get_or_create(store=store)
+        DroppedDeliveries.objects.filter(pk=tally.pk).update(
+            count=F("count") + dropped, last_dropped_at=timezone.now()
+        )
 
 
 def ensure_webhook_secret(store):
@@ -75,17 +129,27 @@ def enqueue_processing(delivery):
 
 def process_delivery(delivery):
     """Act on a stored delivery whose topic concerns the connection itself. Order topics stay
-    received here; orders are made from them elsewhere."""
-    handler = CONNECTION_TOPICS.get(delivery.topic)
-    if handler is None or delivery.state != WebhookDelivery.State.RECEIVED:
+    received here; orders are made from them elsewhere. The row is claimed first (locked, and
+    read again): a redelivered task racing the sweeper finds it done and does nothing."""
+    if delivery.topic not in CONNECTION_TOPICS:
         return
-    try:
-        handler(delivery)
-    except ValueError as error:
-        delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
-    else:
-        delivery.state = WebhookDelivery.State.PROCESSED
-    delivery.save(update_fields=["state", "error"])
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("store")
+            .filter(pk=delivery.pk, state=WebhookDelivery.State.RECEIVED)
+            .first()
+        )
+        if delivery is None:
+            return
+        try:
+            with transaction.atomic():  # a handler that fails leaves nothing half done
+                CONNECTION_TOPICS[delivery.topic](delivery)
+        except ValueError as error:
+            delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
+        else:
+            delivery.state = WebhookDelivery.State.PROCESSED
+        delivery.save(update_fields=["state", "error"])
 
 
 def app_uninstalled(delivery):

@@ -1,10 +1,15 @@
-"""What every webhook receiver does once its platform's own checks are made: find the store the
-URL names, keep the delivery (a refused one too, for the store's log), and answer."""
+"""What every webhook receiver does around its platform's own checks: find the store the URL
+names, read the body within the cap, keep the delivery (a refused one too, for the store's log),
+and answer."""
 
+import json
 import logging
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from storefronts.models import Store
 
@@ -59,7 +64,62 @@ def secret_unreadable(store):
     )
 
 
-def take(store, request, *, topic, signature_valid, delivery_key=""):
+def receiver(platform, *, topic_header=None):
+    """Make `view(request, store, body)` a platform's receiver: POST only, no CSRF (the
+    platform's signature proves the sender), a plain answer for a store that takes no
+    deliveries, and a body over WEBHOOK_MAX_BODY_BYTES refused unread with 413 and logged with
+    its size. `topic_header` names the topic in that log."""
+
+    def decorate(view):
+        @csrf_exempt
+        @require_POST
+        @answers_plainly
+        @wraps(view)
+        def receive(request, code):
+            store = receiving_store(code, platform)
+            declared = declared_size(request)
+            if declared > settings.WEBHOOK_MAX_BODY_BYTES:
+                return refuse_too_large(store, request, declared, topic_header)
+            # Read from the stream, not request.body: Django's own cap for form posts
+            # (DATA_UPLOAD_MAX_MEMORY_SIZE) is not the one that applies to deliveries.
+            return view(request, store, request.read(declared))
+
+        return receive
+
+    return decorate
+
+
+def declared_size(request):
+    """The body's Content-Length; Django reads no more than that (nothing without one)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def refuse_too_large(store, request, size, topic_header):
+    services.record_delivery(
+        store,
+        topic=request.headers.get(topic_header, "") if topic_header else "",
+        headers=services.kept_headers(request),
+        body=b"",
+        size=size,
+        signature_valid=False,
+        state=WebhookDelivery.State.TOO_LARGE,
+    )
+    return HttpResponse("Payload too large.", status=413, content_type="text/plain; charset=utf-8")
+
+
+def json_object(body):
+    """The body's JSON object, or {} for anything else (not JSON, not an object, too deep)."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def take(store, request, body, *, topic, signature_valid, delivery_key=""):
     """Store the delivery, hand a new signed one to the worker, and answer the platform."""
     headers = services.kept_headers(request)
     if not signature_valid:
@@ -67,7 +127,7 @@ def take(store, request, *, topic, signature_valid, delivery_key=""):
             store,
             topic=topic,
             headers=headers,
-            body=request.body,
+            body=body,
             signature_valid=False,
             state=WebhookDelivery.State.REJECTED,
         )
@@ -76,7 +136,7 @@ def take(store, request, *, topic, signature_valid, delivery_key=""):
         store,
         topic=topic,
         headers=headers,
-        body=request.body,
+        body=body,
         signature_valid=True,
         state=WebhookDelivery.State.RECEIVED,
         delivery_key=delivery_key,

@@ -1,11 +1,8 @@
 """WooCommerce's webhook deliveries: verify the signature on the raw body, store, answer."""
 
-import json
 import re
 
 from django.http import HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from core.signing import verify_woocommerce_webhook
 from integrations import services, webhooks
@@ -18,20 +15,15 @@ TOPICS = ("order.created", "order.updated")
 
 def delivery_key(topic, body):
     """WooCommerce's delivery id is not unique; what identifies a delivery is the resource
-    and its modification time."""
-    try:
-        payload = json.loads(body)
-        return f"{topic}:{payload['id']}:{payload['date_modified_gmt']}"
-    except (ValueError, KeyError, TypeError):
+    and its modification time. Without both, the inbox knows a repeat by its body alone."""
+    payload = webhooks.json_object(body)
+    if not (payload.get("id") and payload.get("date_modified_gmt")):
         return ""
+    return f"{topic}:{payload['id']}:{payload['date_modified_gmt']}"
 
 
-@csrf_exempt
-@require_POST
-@webhooks.answers_plainly
-def receive(request, code):
-    store = webhooks.receiving_store(code, Store.Platform.WOOCOMMERCE)
-    body = request.body
+@webhooks.receiver(Store.Platform.WOOCOMMERCE, topic_header="X-WC-Webhook-Topic")
+def receive(request, store, body):
     signature = request.headers.get("X-WC-Webhook-Signature")
     if signature is None and PING.match(body):
         # Sent, unsigned, when a webhook is created; WooCommerce wants exactly 200.
@@ -47,10 +39,12 @@ def receive(request, code):
     if store.needs_reconnect:
         return webhooks.secret_unreadable(store)
     topic = request.headers.get("X-WC-Webhook-Topic", "")
+    valid = verify_woocommerce_webhook(body, signature, store.webhook_secret)
     return webhooks.take(
         store,
         request,
+        body,
         topic=topic,
-        signature_valid=verify_woocommerce_webhook(body, signature, store.webhook_secret),
+        signature_valid=valid,
         delivery_key=delivery_key(topic, body),
     )
