@@ -71,7 +71,6 @@ class DroppedDeliveries(models.Model):
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="dropped_deliveries")
     count = models.PositiveBigIntegerField(default=0)
-    last_dropped_at = models.DateTimeField(null=True)
 
     tenant_path = "store__client"
     store_path = "store"

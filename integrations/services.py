@@ -40,21 +40,22 @@ def kept_headers(request):
     return kept
 
 
+KEY_LIMIT = WebhookDelivery._meta.get_field("delivery_key").max_length
+TOPIC_LIMIT = WebhookDelivery._meta.get_field("topic").max_length
+
+
 def storable(text, limit):
-    """`text` as a text column can hold it: no NUL characters, at most `limit` characters."""
-    return text.replace("\x00", "")[:limit]
+    """`text` as a database text column can hold it: valid UTF-8 (JSON may carry lone
+    surrogates), no NUL characters, at most `limit` characters."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")[:limit]
 
 
 def storable_key(key):
-    """A delivery key that fits its column: a longer or odd one (it is the sender's) is
-    replaced by its digest, which identifies it as well."""
-    if len(key) <= KEY_LIMIT and "\x00" not in key:
+    """A delivery key that fits its column as it is, or else its digest, which identifies it
+    as well (the key is the sender's, of any length and content)."""
+    if storable(key, KEY_LIMIT) == key:
         return key
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-KEY_LIMIT = WebhookDelivery._meta.get_field("delivery_key").max_length
-TOPIC_LIMIT = WebhookDelivery._meta.get_field("topic").max_length
 
 
 def body_digest(topic, body):
@@ -101,15 +102,20 @@ def record_delivery(store, *, topic, headers, body, signature_valid, state, deli
         return WebhookDelivery.objects.filter(same, store=store).earliest("created_at", "id"), False
 
 
-def drop_old_unsigned(store, keep=UNSIGNED_KEPT):
-    """Delete the store's unsigned deliveries beyond the newest `keep`, and count them."""
+def dropped_deliveries(store):
+    """How many of the store's unsigned deliveries were let go."""
+    return DroppedDeliveries.objects.filter(store=store).values_list("count", flat=True).first() or 0
+
+
+def drop_old_unsigned(store):
+    """Delete the store's unsigned deliveries beyond the newest UNSIGNED_KEPT, and count them."""
     old = WebhookDelivery.objects.filter(store=store, signature_valid=False).order_by("-created_at", "-id")
-    dropped, _ = WebhookDelivery.objects.filter(id__in=list(old.values_list("id", flat=True)[keep:])).delete()
+    dropped, _ = WebhookDelivery.objects.filter(
+        id__in=list(old.values_list("id", flat=True)[UNSIGNED_KEPT:])
+    ).delete()
     if dropped:
         tally, _ = DroppedDeliveries.objects.get_or_create(store=store)
-        DroppedDeliveries.objects.filter(pk=tally.pk).update(
-            count=F("count") + dropped, last_dropped_at=timezone.now()
-        )
+        DroppedDeliveries.objects.filter(pk=tally.pk).update(count=F("count") + dropped)
 
 
 def ensure_webhook_secret(store):

@@ -64,6 +64,8 @@ def store(request, store):
             "section": "stores",
             "connect_url_name": entry and entry.connect_url_name,
             "deliveries": store.deliveries.defer("body")[:20],
+            "dropped_deliveries": services.dropped_deliveries(store),
+            "unsigned_kept": services.UNSIGNED_KEPT,
             "webhook_url": services.webhook_url(store) if store.platform == Store.Platform.PRESSERO else "",
             "receives_webhooks": store.platform in services.WEBHOOK_PLATFORMS,
         },

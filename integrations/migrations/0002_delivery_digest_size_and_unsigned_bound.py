@@ -24,7 +24,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('count', models.PositiveBigIntegerField(default=0)),
-                ('last_dropped_at', models.DateTimeField(null=True)),
             ],
         ),
         migrations.AddField(
