@@ -89,7 +89,7 @@ OUTBOUND_TIMEOUT = envint("OUTBOUND_TIMEOUT", "15")
 # Seconds a web request may spend on platform calls in all (connect pages and callbacks), retries
 # included; gunicorn's --timeout (Dockerfile, docker-compose.yml) stays well above it.
 OUTBOUND_REQUEST_DEADLINE = envint("OUTBOUND_REQUEST_DEADLINE", "10")
-# The largest webhook body taken (10 MiB): a Shopify order of 500 lines is about 2 MB. Larger
+# The largest webhook body taken (10 MiB): a Shopify order of 500 lines is 1.5 to 3 MB. Larger
 # deliveries get 413 and a line in the store's log. See docs/decisions.md.
 WEBHOOK_MAX_BODY_BYTES = envint("WEBHOOK_MAX_BODY_BYTES", str(10 * 1024 * 1024))
 
