@@ -18,6 +18,7 @@ from django.db import connections
 
 from config.celery import app as celery_app
 from core.testing import make_client, make_user
+from sandbox import demo_keys
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -150,6 +151,16 @@ def sandbox_url(tmp_path_factory, pytestconfig):
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def shopify(settings, sandbox_url):
+    """Printfront's Shopify app settings pointed at the sandbox's demo app and shops."""
+    settings.SANDBOX_ENABLED = True
+    settings.SHOPIFY_ADMIN_URL = f"{sandbox_url}/shopify/{{shop}}"
+    settings.SHOPIFY_API_KEY = demo_keys.SHOPIFY_APP_CLIENT_ID
+    settings.SHOPIFY_API_SECRET = demo_keys.SHOPIFY_APP_CLIENT_SECRET
+    return sandbox_url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from core.tenancy import Role
 from core.testing import PASSWORD
 from integrations.registry import adapter_for
 from integrations.tests.helpers import consent
-from sandbox import demo_keys
 from storefronts.models import Store
 
 pytestmark = pytest.mark.browser
@@ -18,12 +17,10 @@ REFUSAL = "This shop is already connected to Printfront by another account."
 
 
 @pytest.fixture
-def shopify(settings, sandbox_url, live_server):
-    settings.SANDBOX_ENABLED = True
+def shopify(shopify, settings, live_server):
+    """The sandbox's Shopify, called back at the live server the browser uses."""
     settings.SITE_URL = live_server.url
-    settings.SHOPIFY_ADMIN_URL = f"{sandbox_url}/shopify/{{shop}}"
-    settings.SHOPIFY_API_KEY = demo_keys.SHOPIFY_APP_CLIENT_ID
-    settings.SHOPIFY_API_SECRET = demo_keys.SHOPIFY_APP_CLIENT_SECRET
+    return shopify
 
 
 def connect_as(tenant):

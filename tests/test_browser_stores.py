@@ -14,13 +14,9 @@ WOO_KEY = demo_keys.woocommerce_key("demo-posters", "Printfront read/write")
 
 
 @pytest.fixture
-def platforms(settings, sandbox_url, live_server):
-    settings.SANDBOX_ENABLED = True
+def platforms(shopify, settings, live_server):
     settings.SITE_URL = live_server.url
-    settings.SHOPIFY_ADMIN_URL = f"{sandbox_url}/shopify/{{shop}}"
-    settings.SHOPIFY_API_KEY = demo_keys.SHOPIFY_APP_CLIENT_ID
-    settings.SHOPIFY_API_SECRET = demo_keys.SHOPIFY_APP_CLIENT_SECRET
-    return sandbox_url
+    return shopify
 
 
 @pytest.fixture

@@ -6,15 +6,6 @@ from .helpers import sandbox_switch
 
 
 @pytest.fixture
-def shopify(settings, sandbox_url):
-    settings.SANDBOX_ENABLED = True
-    settings.SHOPIFY_ADMIN_URL = f"{sandbox_url}/shopify/{{shop}}"
-    settings.SHOPIFY_API_KEY = demo_keys.SHOPIFY_APP_CLIENT_ID
-    settings.SHOPIFY_API_SECRET = demo_keys.SHOPIFY_APP_CLIENT_SECRET
-    return sandbox_url
-
-
-@pytest.fixture
 def etsy(settings, sandbox_url):
     settings.SANDBOX_ENABLED = True
     settings.ETSY_OAUTH_URL = f"{sandbox_url}/etsy/oauth/connect"

@@ -10,7 +10,6 @@ from integrations.models import WebhookDelivery
 from storefronts.models import Store
 
 PING = re.compile(rb"^webhook_id=\d+$")
-TOPICS = ("order.created", "order.updated")
 
 
 def delivery_key(topic, body):
