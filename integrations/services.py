@@ -324,11 +324,16 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
             if store is None or store.needs_reconnect:
                 continue
             try:
-                renewed += adapter_for(store).refresh_if_needed(margin=margin)
+                refreshed = adapter_for(store).refresh_if_needed(margin=margin)
             except AdapterError as error:
                 # A busy platform keeps the store as it is until the trouble lasts (the task
                 # runs again soon); a refused renewal makes it failing at once.
                 store_services.record_connection_check(None, store, str(error), transient=not error.permanent)
+                continue
+            renewed += refreshed
+            if refreshed and store.trouble_since:
+                # The platform answered: the trouble is over, and must not count towards the next.
+                store_services.record_connection_check(None, store, None)
     return renewed
 
 

@@ -333,6 +333,9 @@ def index(request, handle):
     shop = Shop.objects.filter(platform=Shop.Platform.WOOCOMMERCE, handle=handle).first()
     if shop is None:
         return no_route()
+    fault = apply_fault(shop)  # a busy or failing site is so on every path, the index too
+    if fault is not None:
+        return fault
     return JsonResponse(
         {
             "name": shop.name,

@@ -315,9 +315,10 @@ def record_connection_check(actor, store, problem, *, transient=False):
             # Still connected: the reason says why the data may lag behind.
             store.state_reason = problem
     store.check_requested_at = None
-    # Saved only if nobody disconnected the store while the platform was being asked.
+    # Saved only if nobody disconnected or connected the store again while the platform was
+    # being asked: the outcome is about the connection that was checked.
     saved = (
-        Store.objects.filter(pk=store.pk)
+        Store.objects.filter(pk=store.pk, connected_at=store.connected_at)
         .exclude(state=Store.State.DISCONNECTED)
         .update(
             state=store.state,

@@ -22,6 +22,7 @@ from integrations.shopify.adapter import PRODUCTS_QUERY, WEBHOOKS_QUERY, Shopify
 from integrations.tasks import register_webhooks, unregister_webhooks
 from integrations.woocommerce.adapter import WooCommerceAdapter
 from sandbox import demo_keys
+from storefronts import services as store_services
 from storefronts.models import Store
 
 from .helpers import READ_WRITE, check_again, consent, sandbox_switch
@@ -166,6 +167,20 @@ def test_a_busy_token_renewal_keeps_the_store_connected(etsy, admin, monkeypatch
     store.refresh_from_db()
     assert store.state == "connected" and store.trouble_since is not None
     assert store.state_reason == "Etsy is having trouble on its side (a server error)."
+
+    # The next renewal goes through: the trouble is over, and cannot add up with a later one.
+    sandbox_switch(etsy, shop="etsy/demo-mugs")
+    refresh_expiring_tokens.apply()
+    store.refresh_from_db()
+    assert (store.state, store.state_reason, store.trouble_since) == ("connected", "", None)
+
+
+def test_a_check_that_ends_after_a_reconnect_leaves_the_new_connection_alone(woo_store):
+    checked = Store.objects.get(pk=woo_store.pk)  # what the worker read before asking the shop
+    Store.objects.filter(pk=woo_store.pk).update(connected_at=timezone.now() + timedelta(seconds=1))
+    store_services.record_connection_check(None, checked, "WooCommerce refused the consumer key.")
+    woo_store.refresh_from_db()
+    assert (woo_store.state, woo_store.state_reason) == ("connected", "")
 
 
 # --- 7. No web request waits on a platform for long -------------------------------------------

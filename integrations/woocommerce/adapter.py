@@ -99,6 +99,8 @@ class WooCommerceAdapter:
             index = http.get(self.base_url + "/wp-json/")
         except http.OutboundError as error:
             raise unreachable("WooCommerce", error) from error
+        if is_busy(index):  # a busy site is not a wrong address
+            raise busy("WooCommerce", index)
         try:
             body = index.json() if index.ok else {}
         except ValueError:
