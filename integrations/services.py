@@ -169,6 +169,8 @@ def app_uninstalled(delivery):
     if shop != store.shop_identity:
         raise ValueError("The body of this app/uninstalled delivery is not the shop's.")
     if store.state != store.State.DISCONNECTED:
+        # Shopify deletes an uninstalled app's subscriptions itself.
+        store.webhooks = [{**hook, "status": "removed"} for hook in store.webhooks]
         store_services.disconnect_store(None, store, reason=_("The app was uninstalled in Shopify."))
 
 

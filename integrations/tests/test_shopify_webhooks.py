@@ -100,6 +100,7 @@ def test_uninstalling_the_app_disconnects_the_store(store, shopify, celery_worke
     store.refresh_from_db()
     assert (store.state, store.credentials) == ("disconnected", None)
     assert "uninstalled" in store.state_reason
+    assert store.webhooks and {hook["status"] for hook in store.webhooks} == {"removed"}
     assert WebhookDelivery.objects.get(store=store, topic="app/uninstalled").state == "processed"
     assert "uninstalled in Shopify" in client.get(reverse("integrations:store", args=[store.code])).text
 

@@ -195,3 +195,16 @@ def test_a_pending_invitation_row_follows_the_worker(admin_client, acme):
     row = admin_client.get(row_url, headers={"HX-Request": "true"}).text
     assert "Invitation sent" in row and "hx-trigger" not in row
     assert reverse("storefronts:invitation_resend", args=[invitation.code]) in row
+
+
+def test_a_polled_invitation_row_says_when_it_was_cancelled(admin_client, acme):
+    admin_client.post(
+        reverse("storefronts:user_add"),
+        {"email": "pat@acme.example", "first_name": "Pat", "last_name": "P", "role": Role.VIEWER},
+    )
+    invitation = Invitation.objects.get(email="pat@acme.example")
+    Invitation.objects.filter(pk=invitation.pk).update(state=Invitation.State.REVOKED)  # another Admin
+    row = admin_client.get(
+        reverse("storefronts:invitation_row", args=[invitation.code]), headers={"HX-Request": "true"}
+    ).text
+    assert "Invitation cancelled" in row and "Active" not in row
