@@ -49,7 +49,10 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the IPv4 address sits in the las
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # operator-chosen layout, so refused whole
 # Cloud metadata services outside the link-local range (AWS over IPv6, Alibaba Cloud). Like every
 # link-local address, they stay refused even when the sandbox's address is set to one of them.
-METADATA = frozenset(map(ipaddress.ip_address, ("fd00:ec2::254", "100.100.100.200")))
+METADATA = frozenset(map(ipaddress.ip_address, ("fd00:ec2::254", "100.100.100.200", "192.0.0.192")))
+# IETF protocol assignments (Oracle Cloud's metadata is 192.0.0.192). Python counts them private
+# only from 3.11.10 and 3.12.4, so they are named here for every interpreter.
+IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
 # Methods a server may safely receive twice (RFC 9110, 9.2.2).
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 REFUSAL = "Printfront does not connect to private, loopback or link-local addresses."
@@ -110,6 +113,8 @@ def _why_blocked(ip: IPAddress) -> str | None:
         return "a multicast address"
     if isinstance(ip, ipaddress.IPv4Address) and ip in CARRIER_GRADE_NAT:
         return "a carrier-grade NAT address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in IETF_PROTOCOL:
+        return "a reserved address"
     if ip.is_private:
         return "a private address"
     if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:

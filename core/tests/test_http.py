@@ -104,6 +104,7 @@ BLOCKED = [
     ("http://127.0.0.1:8000/admin/", "127.0.0.1"),
     ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),  # AWS metadata over IPv6
     ("http://100.100.100.200/latest/meta-data/", "100.100.100.200"),  # Alibaba Cloud metadata
+    ("http://192.0.0.192/opc/v2/instance/", "192.0.0.192"),  # Oracle Cloud metadata
     ("http://[::ffff:169.254.169.254]/", "::ffff:169.254.169.254"),
 ]
 
@@ -243,6 +244,7 @@ def test_the_sandbox_switch_allows_the_sandbox_address_only(sandbox, settings, s
         "http://[::ffff:169.254.169.254]",
         "http://[fd00:ec2::254]",
         "http://100.100.100.200",
+        "http://192.0.0.192",
     ],
 )
 def test_link_local_and_metadata_stay_refused_even_as_the_sandbox_address(settings, sandbox_url):
