@@ -1,6 +1,8 @@
-"""Builders for tests: a printer with staff, and clients with one person of each role."""
+"""Builders for tests: a printer with staff, and clients with one person of each role; and a
+wait for what a worker or another process does."""
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from connect.models import Client
@@ -44,3 +46,13 @@ def invitation_link(message):
     match = re.search(r"https?://\S+/invitations/(\S+)/", message.body)
     assert match, f"no invitation link in: {message.body}"
     return match.group(0), match.group(1)
+
+
+def wait_for(condition, timeout=20):
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -2,7 +2,6 @@
 a minute of the broker's return: the periodic sweeps run every minute and count work as lost once
 it has waited core.tasks.LOST_AFTER; work merely in flight is left alone."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,20 +13,12 @@ from connect import services as connect_services
 from connect.models import Invitation
 from connect.tasks import requeue_pending_invitations
 from core.tasks import LOST_AFTER
+from core.testing import wait_for
 from integrations import services as integration_services
 from integrations.models import WebhookDelivery
 from storefronts.models import Store
 
 A_MOMENT = timedelta(seconds=5)
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def saved_while_the_broker_was_away(acme, ago, **fields):

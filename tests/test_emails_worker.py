@@ -1,7 +1,6 @@
 """Emails go out through a real Celery worker; failed invitation sends are retried and shown."""
 
 import socket
-import time
 
 import pytest
 from django.core import mail
@@ -9,19 +8,11 @@ from django.urls import reverse
 
 from connect.models import Client, Invitation
 from core.tenancy import Role
+from core.testing import wait_for
 
 pytestmark = pytest.mark.worker
 
 ADMIN = {"enabled": "on", "email": "ada@acme.example", "first_name": "Ada", "last_name": "Lovelace"}
-
-
-def wait_for(condition, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def closed_port():

@@ -14,3 +14,14 @@ def etsy(settings, sandbox_url):
     settings.ETSY_SHARED_SECRET = demo_keys.ETSY_APP_SHARED_SECRET
     yield sandbox_url
     sandbox_switch(sandbox_url, shop="etsy/demo-mugs")
+
+
+@pytest.fixture
+def as_role(client, acme):
+    """Sign the test client in as Acme's person of a role: as_role(Role.VIEWER)."""
+
+    def sign_in(role):
+        client.force_login(acme.user(role))
+        return client
+
+    return sign_in

@@ -11,15 +11,6 @@ from storefronts import services
 from storefronts.models import Store
 
 
-@pytest.fixture
-def as_role(client, acme):
-    def sign_in(role):
-        client.force_login(acme.user(role))
-        return client
-
-    return sign_in
-
-
 def rename(client, store, name):
     return client.post(reverse("integrations:store_rename", args=[store.code]), {"name": name})
 

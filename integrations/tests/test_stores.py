@@ -9,15 +9,6 @@ from integrations.registry import PLATFORMS
 from storefronts.models import Store
 
 
-@pytest.fixture
-def as_role(client, acme):
-    def sign_in(role):
-        client.force_login(acme.user(role))
-        return client
-
-    return sign_in
-
-
 def test_admin_creates_a_manual_store(as_role, acme):
     client = as_role(Role.ADMIN)
     page = client.get(reverse("integrations:stores"))

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from core.testing import wait_for
 from integrations.tests.helpers import consent, place_order, sandbox_switch
 from sandbox import demo_keys
 
@@ -286,18 +287,12 @@ def subscribed_uris(admin, access_token):
     return {hook["uri"] for hook in answer["data"]["webhookSubscriptions"]["nodes"]}
 
 
-def wait_for(condition, seconds=30):
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.2)
-
-
 def test_a_failing_webhook_is_retried_8_times_then_unsubscribed(admin, sandbox_url, receiver):
     sandbox_switch(sandbox_url, shop=f"shopify/{HANDLE}", fast_webhook_retries="on")
     access, endpoint = token(admin), receiver(status=500)
     subscribe(admin, access, endpoint.url)
     place_order(sandbox_url, f"shopify/{HANDLE}")
-    wait_for(lambda: endpoint.url not in subscribed_uris(admin, access))
+    wait_for(lambda: endpoint.url not in subscribed_uris(admin, access), timeout=30)
     assert endpoint.url not in subscribed_uris(admin, access)
     assert len(endpoint.deliveries) == 9  # the delivery and its 8 retries
     # Each retry is the same delivery: same id, same trigger time.
@@ -309,7 +304,7 @@ def test_a_webhook_not_answered_within_5_seconds_is_retried(admin, sandbox_url, 
     access, endpoint = token(admin), receiver(status=200, first_delay=6)
     subscribe(admin, access, endpoint.url)
     place_order(sandbox_url, f"shopify/{HANDLE}")
-    wait_for(lambda: len(endpoint.deliveries) >= 2)
+    wait_for(lambda: len(endpoint.deliveries) >= 2, timeout=30)
     assert len(endpoint.deliveries) == 2  # answered in time the second time: no more
     assert endpoint.url in subscribed_uris(admin, access)
     page = requests.get(f"{sandbox_url}/shops/shopify/{HANDLE}/", timeout=10).text
