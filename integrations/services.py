@@ -200,8 +200,9 @@ def save_connection(actor, membership, platform, connection, *, name=None):
         actor,
         membership,
         platform=platform,
+        name=name or connection.name,
         # The platform's shop name may be one the client already uses: "Demo Apparel Co. (2)".
-        name=name or store_services.free_store_name(membership.client, connection.name),
+        number_taken_name=not name,
         shop_identity=connection.shop_identity,
         base_url=connection.base_url,
         credentials=connection.credentials,

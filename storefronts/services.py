@@ -174,14 +174,30 @@ def free_store_name(client, name):
     return candidate
 
 
-def connect_store(actor, membership, *, platform, name, shop_identity, **connection):
+def connect_store(actor, membership, *, platform, name, shop_identity, number_taken_name=False, **connection):
     """Connect a platform shop: a new store, or the client's existing one for the same shop
-    (reconnecting keeps all its data). Refused as check_can_connect says."""
+    (reconnecting keeps all its data). Refused as check_can_connect says. `number_taken_name`:
+    the name is the platform's, so a taken one is numbered rather than refused."""
     try:
         with transaction.atomic():
-            return _connect_store(actor, membership, platform, name, shop_identity, connection)
-    except IntegrityError:  # the same shop connected at the same moment elsewhere
-        raise StoreError(str(ALREADY_CONNECTED)) from None
+            return _connect_store(
+                actor,
+                membership,
+                platform,
+                name,
+                shop_identity,
+                connection,
+                number_taken_name=number_taken_name,
+            )
+    except IntegrityError:  # a write at the same moment elsewhere (databases without row locks)
+        connected_elsewhere = (
+            Store.objects.filter(platform=platform, shop_identity=shop_identity)
+            .exclude(state=Store.State.DISCONNECTED)
+            .exists()
+        )
+        if connected_elsewhere:
+            raise StoreError(str(ALREADY_CONNECTED)) from None
+        raise StoreError(_("Your stores changed at the same moment elsewhere: try again.")) from None
 
 
 def check_can_connect(membership, platform, shop_identity, *, lock=False):
@@ -205,11 +221,17 @@ def check_can_connect(membership, platform, shop_identity, *, lock=False):
     return store
 
 
-def _connect_store(actor, membership, platform, name, shop_identity, connection):
+def _connect_store(actor, membership, platform, name, shop_identity, connection, *, number_taken_name):
     store = check_can_connect(membership, platform, shop_identity, lock=True)
     if store is None:
         return create_store(
-            actor, membership, platform=platform, name=name, shop_identity=shop_identity, **connection
+            actor,
+            membership,
+            platform=platform,
+            name=name,
+            shop_identity=shop_identity,
+            number_taken_name=number_taken_name,
+            **connection,
         )
     for attribute, value in connection.items():
         setattr(store, attribute, value)
@@ -223,12 +245,15 @@ def _connect_store(actor, membership, platform, name, shop_identity, connection)
 
 
 @transaction.atomic
-def create_store(actor, membership, *, platform, name, **connection):
+def create_store(actor, membership, *, platform, name, number_taken_name=False, **connection):
     """A newly connected store. A Store Manager who connects one manages it from then on.
-    A name another store of the client has is refused (StoreNameTaken)."""
+    A name another store of the client has is refused (StoreNameTaken), or, for a name the
+    platform gave (`number_taken_name`), numbered: "Demo Apparel Co. (2)"."""
     _lock_store_names(membership.client)
     if store_name_taken(membership.client, name):
-        raise StoreNameTaken(name)
+        if not number_taken_name:
+            raise StoreNameTaken(name)
+        name = free_store_name(membership.client, name)
     store = Store.objects.create(
         client=membership.client, platform=platform, name=name, connected_at=timezone.now(), **connection
     )

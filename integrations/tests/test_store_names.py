@@ -87,6 +87,17 @@ def test_a_free_name_is_numbered_and_fits_the_column(acme):
     assert (len(free), free[-4:]) == (Store.NAME_MAX_LENGTH, " (2)")
 
 
+def test_a_platform_name_is_numbered_where_it_is_stored_a_typed_one_refused(acme):
+    # The name is chosen while the client's store names are locked, so two shops of the same
+    # name connecting at once both get a store: no "choose another name" on a callback page.
+    admin = acme.members[Role.ADMIN]
+    connection = {"platform": "etsy", "name": "Acme shop", "base_url": "", "credentials": {}}
+    store = services.connect_store(None, admin, shop_identity="1", number_taken_name=True, **connection)
+    assert store.name == "Acme shop (2)"
+    with pytest.raises(services.StoreNameTaken):
+        services.connect_store(None, admin, shop_identity="2", **connection)
+
+
 def test_removing_a_manual_store_asks_first(as_role, acme):
     client = as_role(Role.ADMIN)
     remove_url = reverse("integrations:store_remove", args=[acme.store.code])
