@@ -227,31 +227,34 @@ class EncryptedJSONField(EncryptedField):
         return json.loads(text)
 
 
-def reencrypt_all(stdout=None) -> int:
-    """Rewrite every encrypted value in the database under the first key; return how many.
+def reencrypt_all(stdout=None) -> tuple[int, int]:
+    """Rewrite every encrypted value in the database under the first key; return how many were
+    rewritten and how many no key can decrypt.
 
     Each token is rotated (decrypted with whichever key fits, encrypted with the first) as raw
-    text, so values are never decoded into Python objects along the way.
+    text, so values are never decoded into Python objects along the way. An unreadable value is
+    left as it is: one store needing a reconnect must not stop a key rotation from finishing.
     """
-    total = 0
+    total = unreadable_total = 0
     for model in apps.get_models():
         fields = [field for field in model._meta.local_concrete_fields if isinstance(field, EncryptedField)]
         if model._meta.proxy or not fields:
             continue
-        count = _reencrypt_model(model, fields)
+        count, unreadable = _reencrypt_model(model, fields)
         if stdout is not None:
-            stdout.write(f"{model._meta.label}: {count} values re-encrypted")
+            stdout.write(f"{model._meta.label}: {count} values re-encrypted, {unreadable} unreadable")
         total += count
-    return total
+        unreadable_total += unreadable
+    return total, unreadable_total
 
 
-def _reencrypt_model(model, fields) -> int:
+def _reencrypt_model(model, fields) -> tuple[int, int]:
     fernet = _fernet()
     using = router.db_for_write(model)
     # Cast to a plain TextField so the raw token is read, bypassing from_db_value.
     raw_columns = [Cast(field.attname, models.TextField()) for field in fields]
     manager = model._base_manager.db_manager(using)
-    count = 0
+    count = unreadable = 0
     last_pk = None
     with transaction.atomic(using=using):
         while True:
@@ -262,24 +265,18 @@ def _reencrypt_model(model, fields) -> int:
                 page = page.filter(pk__gt=last_pk)
             batch = list(page.values_list("pk", *raw_columns)[:REENCRYPT_BATCH_SIZE])
             if not batch:
-                return count
+                return count, unreadable
             for pk, *tokens in batch:
                 changes = {}
                 for field, token in zip(fields, tokens, strict=True):
-                    if token:
-                        changes[field.attname] = models.Value(_rotate(fernet, token, model, field, pk))
+                    if not token:
+                        continue
+                    try:
+                        changes[field.attname] = models.Value(fernet.rotate(token.encode()).decode())
+                    except InvalidToken:
+                        unreadable += 1  # kept as it is: putting the old key back still reads it
                 if changes:
                     # A Value keeps the new token as it is (update() would encrypt a plain str again).
                     manager.filter(pk=pk).update(**changes)
                     count += len(changes)
             last_pk = batch[-1][0]
-
-
-def _rotate(fernet, token, model, field, pk) -> str:
-    try:
-        return fernet.rotate(token.encode()).decode()
-    except InvalidToken:
-        raise SecretUnreadable(
-            f"{model._meta.label}.{field.name} of pk={pk} cannot be decrypted by any key in "
-            "FIELD_ENCRYPTION_KEYS; nothing of this model was rewritten."
-        ) from None

@@ -152,6 +152,27 @@ def test_keys_rotate_without_losing_a_value(things, settings, monkeypatch):
             Fernet(KEY_A).decrypt(token)
 
 
+def test_rotation_finishes_past_an_unreadable_value_and_leaves_it_as_it_is(things, settings):
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
+    readable = things.create(token=TOKEN)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # a key since thrown away
+    lost = things.create(token="whsec_lost", credentials=BUNDLE)
+    lost_before = raw(lost)
+
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B, KEY_A]
+    out = io.StringIO()
+    call_command("reencrypt_secrets", stdout=out)
+    assert "Re-encrypted 1 secret values under the first key" in out.getvalue()
+    assert "2 unreadable values left as they are" in out.getvalue()
+
+    # The readable value was rewritten (the rest of the model was not rolled back) ...
+    settings.FIELD_ENCRYPTION_KEYS = [KEY_B]
+    assert things.get(pk=readable.pk).token == TOKEN
+    # ... and the unreadable ones are byte for byte what they were.
+    assert raw(lost) == lost_before
+    assert fields.is_unreadable(things.get(pk=lost.pk).token)
+
+
 def test_a_malformed_key_is_a_configuration_error(settings):
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A, "not-a-fernet-key"]
     with pytest.raises(

@@ -12,9 +12,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        count = reencrypt_all(stdout=self.stdout if options["verbosity"] > 1 else None)
+        count, unreadable = reencrypt_all(stdout=self.stdout if options["verbosity"] > 1 else None)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-encrypted {count} secret values under the first key of FIELD_ENCRYPTION_KEYS."
             )
         )
+        if unreadable:
+            # Values under a key no longer configured (a store to reconnect) or corrupt ones.
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{unreadable} unreadable values left as they are: no key in "
+                    "FIELD_ENCRYPTION_KEYS decrypts them (put the old key back to read them, "
+                    "or reconnect the stores that use them)."
+                )
+            )
