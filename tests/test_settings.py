@@ -136,3 +136,12 @@ def test_gunicorn_refuses_to_load_the_application():
     assert "printfront.E001" in refused.stderr and "printfront.E002" in refused.stderr
     accepted = run(gunicorn, DEBUG="False", SECRET_KEY=SECRET)
     assert accepted.returncode == 0, accepted.stderr
+
+
+@pytest.mark.parametrize("service", ["worker", "beat"])
+def test_the_celery_worker_and_beat_refuse_to_start(service, tmp_path):
+    celery = [str(Path(sys.executable).with_name("celery")), "-A", "config", service, "-l", "info"]
+    refused = run(celery, DEBUG="False", SANDBOX_ENABLED="True", VAR_DIR=str(tmp_path))
+    assert refused.returncode != 0
+    assert "Printfront refuses to start" in refused.stderr
+    assert "printfront.E001" in refused.stderr and "printfront.E002" in refused.stderr
