@@ -1,6 +1,6 @@
 """Keeps a few child processes running, for `manage.py runstack`: a child that exits is started
 again after a back-off (1 s, doubling up to 30 s, back to 1 s once it has run for a minute), and
-stop() (Ctrl-C or SIGTERM, see handle_signals) stops them all. Plain Python, no Django, so tests
+stop() (Ctrl-C, SIGTERM or SIGHUP, see handle_signals) stops them all. Plain Python, no Django, so tests
 can supervise a tiny command of their own.
 
 Each child runs in its own process group, and the whole group is ended, not just the child:
@@ -42,8 +42,9 @@ class Supervisor:
         self._restart_at: dict[str, float] = {}
 
     def handle_signals(self) -> None:
-        """Stop on Ctrl-C and SIGTERM. A plain flag, safe to set inside a signal handler."""
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        """Stop on Ctrl-C, SIGTERM and SIGHUP (the terminal closed). A plain flag, safe to set
+        inside a signal handler."""
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, lambda signum, frame: self.stop())
 
     def stop(self) -> None:
@@ -51,14 +52,18 @@ class Supervisor:
 
     def run(self) -> None:
         """Start every child, keep them running until stop(), then stop them all."""
-        for name in self.commands:
-            self._start(name)
-        while not self.stopping:
-            time.sleep(POLL_SECONDS)
+        # The children are in sessions of their own, so nothing ends them with this process:
+        # stop them however the loop ends, an exception included.
+        try:
             for name in self.commands:
-                if not self.stopping:
-                    self._look_after(name, time.monotonic())
-        self._stop_all()
+                self._start(name)
+            while not self.stopping:
+                time.sleep(POLL_SECONDS)
+                for name in self.commands:
+                    if not self.stopping:
+                        self._look_after(name, time.monotonic())
+        finally:
+            self._stop_all()
 
     def _start(self, name: str) -> None:
         self.children[name] = subprocess.Popen(self.commands[name], start_new_session=True)  # noqa: S603

@@ -86,7 +86,8 @@ def test_stop_ends_every_child_and_restarts_none(supervise):
     assert not any("restarting" in line for line in said)
 
 
-def test_ctrl_c_stops_the_supervisor_and_its_children(settings):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+def test_ctrl_c_or_a_closed_terminal_stops_the_supervisor_and_its_children(settings, signum):
     script = (
         "import sys; from core.supervisor import Supervisor; "
         f"supervisor = Supervisor({{'sleeper': {SLEEPER!r}}}); supervisor.handle_signals(); supervisor.run()"
@@ -97,10 +98,23 @@ def test_ctrl_c_stops_the_supervisor_and_its_children(settings):
     first = process.stderr.readline()
     assert first.startswith("sleeper started (pid ")
     child_pid = int(first.split("pid ")[1].rstrip(").\n"))
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     assert process.wait(timeout=20) == 0
     assert process.stderr.read().strip() == "Stopped."
     assert is_gone(child_pid)
+
+
+def test_an_error_in_the_supervisor_still_stops_its_children(monkeypatch):
+    supervisor = Supervisor({"web": SLEEPER, "worker": SLEEPER}, say=lambda message: None)
+
+    def fail(name, now):
+        raise RuntimeError("a bug in the loop")
+
+    monkeypatch.setattr(supervisor, "_look_after", fail)
+    with pytest.raises(RuntimeError, match="a bug in the loop"):
+        supervisor.run()
+    assert len(supervisor.children) == 2
+    assert all(child.poll() is not None for child in supervisor.children.values())
 
 
 def test_without_debug_runstack_serves_static_files(settings, tmp_path):
