@@ -5,7 +5,11 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN useradd --system --home /app printfront && mkdir -p /var/lib/printfront && chown printfront /var/lib/printfront
+# Static files are part of the image, so it serves pages when run on its own (the manifest storage
+# answers 500 without them). Settings need no environment for this, and collectstatic runs only
+# the staticfiles checks. Loading settings creates VAR_DIR's folders as root: hand them over.
+RUN python manage.py collectstatic --noinput \
+    && useradd --system --home /app printfront && chown -R printfront /var/lib/printfront
 USER printfront
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

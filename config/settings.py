@@ -125,6 +125,9 @@ if DEBUG:
 CSRF_TRUSTED_ORIGINS = [SITE_URL, *envlist("CSRF_TRUSTED_ORIGINS")]
 
 SECURE_SSL_REDIRECT = HTTPS and envbool("SECURE_SSL_REDIRECT", "True")
+# The container healthcheck (config/healthcheck.py) asks gunicorn over plain http, inside the
+# container: /healthz/ answers it there instead of redirecting to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000") if HTTPS else 0

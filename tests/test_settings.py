@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,43 @@ def test_the_celery_worker_and_beat_refuse_to_start(service, tmp_path):
     assert refused.returncode != 0
     assert "Printfront refuses to start" in refused.stderr
     assert "printfront.E001" in refused.stderr and "printfront.E002" in refused.stderr
+
+
+def listening(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_the_container_healthcheck_passes_in_production_shape(tmp_path):
+    # docker-compose.yml's healthcheck against gunicorn with DEBUG off and an https SITE_URL:
+    # a request for 127.0.0.1 would be refused (400), a plain http one redirected (301).
+    port = free_port()
+    production = {
+        "DEBUG": "False",
+        "SITE_URL": "https://orders.example.com",
+        "SECRET_KEY": SECRET,
+        "FIELD_ENCRYPTION_KEYS": FERNET_KEY,
+        "VAR_DIR": str(tmp_path),  # SQLite, the cache and the broker of their own
+    }
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(CONFIGURATION) and k not in ("DATABASE_URL", "REDIS_URL")
+    }
+    gunicorn = [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+        gunicorn, env={**environment, **production}, cwd=BASE_DIR, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not listening(port) and server.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        probe = [sys.executable, "config/healthcheck.py", f"http://127.0.0.1:{port}"]
+        healthy = run(probe, **production)
+        assert healthy.returncode == 0, healthy.stderr
+        # And it fails for a host Printfront does not serve.
+        other_host = run(probe, **{**production, "SITE_URL": "https://elsewhere.example.com"})
+        assert "unhealthy: HTTP Error 400" in other_host.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
