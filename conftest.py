@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 
 from config.celery import app as celery_app
+from config.celery import refuse_unsafe_settings
 from core.testing import make_client, make_user
 from sandbox import demo_keys
 
@@ -115,8 +117,14 @@ def celery_worker(transactional_db):
             socket.create_connection((host.hostname, host.port or 6379), timeout=2).close()
         except OSError:
             missing(f"Redis is not reachable at {settings.REDIS_URL}")
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
-        yield worker
+    # Test settings are not production's (DEBUG off, the sandbox on): this worker skips the
+    # refusal a real one makes at start (tests/test_settings.py runs a real one).
+    worker_init.disconnect(refuse_unsafe_settings)
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as worker:
+            yield worker
+    finally:
+        worker_init.connect(refuse_unsafe_settings)
 
 
 @pytest.fixture(scope="session")
