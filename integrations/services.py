@@ -2,16 +2,20 @@
 
 import hashlib
 import json
+import logging
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.fields import is_unreadable
 from core.tasks import LOST_AFTER, enqueue_on_commit
 from storefronts import services as store_services
 from storefronts.models import Store
@@ -19,6 +23,8 @@ from storefronts.models import Store
 from .base import AdapterError
 from .models import DroppedDeliveries, WebhookDelivery
 from .registry import adapter_for
+
+logger = logging.getLogger(__name__)
 
 KEPT_HEADERS = ("content-type", "user-agent", "messagehash")
 # Headers are never signed, whoever sends them: what is kept of them is bounded in number and
@@ -214,6 +220,24 @@ def save_connection(actor, membership, platform, connection, *, name=None):
     return store
 
 
+# How long one registration or removal may hold a store's webhooks: far longer than its few
+# platform calls take, short enough that a copy whose worker died does not hold them for long.
+WEBHOOKS_LOCK_SECONDS = 10 * 60
+
+
+@contextmanager
+def webhooks_lock(operation, store_id):
+    """Whether this copy of `operation` ("register" or "remove") may work on the store's webhooks
+    now: one copy at a time, since two that list and then create side by side make duplicates."""
+    key, token = f"integrations:webhooks-{operation}:{store_id}", secrets.token_hex(8)
+    held = cache.add(key, token, timeout=WEBHOOKS_LOCK_SECONDS)
+    try:
+        yield held
+    finally:
+        if held and cache.get(key) == token:  # not another copy's, taken after ours expired
+            cache.delete(key)
+
+
 def register_webhooks(store):
     """Make sure the platform sends us the store's order webhooks; record what it says.
     Returns the error to retry after, if the platform could not be reached."""
@@ -222,14 +246,28 @@ def register_webhooks(store):
         if adapter is None or not hasattr(adapter, "ensure_webhooks"):
             return None
         ensure_webhook_secret(store)
-        store.webhooks = adapter.ensure_webhooks(webhook_url(store), store.webhook_secret)
-        store.webhooks_error = ""
+        webhooks = adapter.ensure_webhooks(webhook_url(store), store.webhook_secret)
     except AdapterError as error:
-        store.webhooks_error = str(error)
-        store.save(update_fields=["webhooks_error", "updated_at"])
+        _record_registration(store, webhooks_error=str(error))
         return None if error.permanent else error
-    store.save(update_fields=["webhooks", "webhooks_error", "updated_at"])
+    if not _record_registration(store, webhooks=webhooks, webhooks_error=""):
+        # Disconnected meanwhile, when these did not exist yet: nothing else will remove them.
+        try:
+            adapter.remove_webhooks(webhooks)
+        except AdapterError as error:
+            logger.warning("Webhooks of disconnected store %s left at the platform: %s", store.id, error)
     return None
+
+
+def _record_registration(store, **fields):
+    """Save how registering went, unless the store was disconnected meanwhile."""
+    for name, value in fields.items():
+        setattr(store, name, value)
+    return (
+        Store.objects.filter(id=store.id)
+        .exclude(state=Store.State.DISCONNECTED)
+        .update(**fields, updated_at=timezone.now())
+    )
 
 
 def request_check(actor, store):
@@ -261,12 +299,19 @@ def disconnect(actor, store):
     the credentials kept until that is done (unregister_webhooks forgets them)."""
     from .tasks import unregister_webhooks  # tasks import this module
 
-    unregister = (
-        store.platform in WEBHOOK_REGISTERING_PLATFORMS
-        and bool(store.webhooks)
-        and not store.needs_reconnect  # credentials no key can read remove nothing
-    )
-    store_services.disconnect_store(actor, store, keep_credentials=unregister)
+    with transaction.atomic():
+        # Locked and read afresh: a registration finishing now is either seen here, or sees
+        # the store disconnected and removes its webhooks itself.
+        Store.objects.select_for_update().filter(pk=store.pk).exists()
+        store.refresh_from_db()
+        unregister = (
+            store.platform in WEBHOOK_REGISTERING_PLATFORMS
+            and bool(store.webhooks)
+            and not store.needs_reconnect  # credentials no key can read remove nothing
+        )
+        if unregister:
+            store.webhooks_error = ""  # lost_cleanups: the removal has not run yet
+        store_services.disconnect_store(actor, store, keep_credentials=unregister)
     if unregister:
         enqueue_on_commit(unregister_webhooks, store.id)
 
@@ -277,6 +322,13 @@ def unregister_webhooks(store, final_attempt=True):
     then, or when done, the credentials are forgotten."""
     if store.state != Store.State.DISCONNECTED or store.credentials is None:
         return None
+    if is_unreadable(store.credentials):
+        # No configured key reads them (one was rotated away): no attempt can reach the shop.
+        store.webhooks_error = _(
+            "Printfront could not read this store's saved credentials, so it could not remove its "
+            "webhooks from the shop. Remove them in the shop's settings."
+        )
+        return _finish_removal(store)
     adapter = adapter_for(store)
     try:
         adapter.remove_webhooks(store.webhooks)
@@ -291,6 +343,11 @@ def unregister_webhooks(store, final_attempt=True):
     else:
         store.webhooks = [{**hook, "status": "removed"} for hook in store.webhooks]
         store.webhooks_error = ""
+    return _finish_removal(store)
+
+
+def _finish_removal(store):
+    """Record the removal's outcome and forget the credentials, now that no attempt is left."""
     if _record_removal(store, webhooks=store.webhooks, webhooks_error=store.webhooks_error):
         store_services.forget_credentials(store.id)
     else:
@@ -357,12 +414,19 @@ def lost_work(lost_after=LOST_AFTER):
     return list(deliveries), list(stores)
 
 
+# Longer than a removal waits on its own retry (tasks.retry_wait: 1, 2, 4, 8, 16 minutes).
+REMOVAL_RETRY_WAIT = timedelta(minutes=20)
+
+
 def lost_cleanups(older_than=LOST_AFTER):
     """Disconnected stores whose webhook removal never ran (the broker was down): they still
-    hold the credentials it needs, which must not stay forever."""
-    cutoff = timezone.now() - older_than
+    hold the credentials it needs, which must not stay forever. A removal that ran has noted
+    why it tries again (webhooks_error) and waits on its own retry, unless that retry was lost too."""
+    now = timezone.now()
+    never_ran = Q(webhooks_error="", updated_at__lte=now - older_than)
+    retry_lost = Q(updated_at__lte=now - REMOVAL_RETRY_WAIT)
     return list(
         Store.objects.filter(
-            state=Store.State.DISCONNECTED, credentials__isnull=False, updated_at__lte=cutoff
+            never_ran | retry_lost, state=Store.State.DISCONNECTED, credentials__isnull=False
         ).values_list("id", flat=True)
     )

@@ -9,11 +9,13 @@ from .models import WebhookDelivery
 
 @shared_task(bind=True, max_retries=5)
 def register_webhooks(self, store_id):
-    store = Store.objects.filter(id=store_id).exclude(state=Store.State.DISCONNECTED).first()
-    if store is None:
-        return
-    error = services.register_webhooks(store)
-    if error is not None:
+    # A copy still at work (the sweep re-queues a slow one) finishes, or retries, by itself.
+    with services.webhooks_lock("register", store_id) as held:
+        store = Store.objects.filter(id=store_id).exclude(state=Store.State.DISCONNECTED).first()
+        if not held or store is None:
+            return
+        error = services.register_webhooks(store)
+    if error is not None:  # after letting go: an eager retry runs at once, in this process
         wait = http.retry_after_seconds(error.retry_after) or 30 * 2**self.request.retries
         raise self.retry(countdown=wait)
 
@@ -37,10 +39,11 @@ def verify_store(self, store_id):
 
 @shared_task(bind=True, max_retries=5)
 def unregister_webhooks(self, store_id):
-    store = Store.objects.filter(id=store_id).first()
-    if store is None:
-        return
-    error = services.unregister_webhooks(store, final_attempt=self.request.retries >= self.max_retries)
+    with services.webhooks_lock("remove", store_id) as held:
+        store = Store.objects.filter(id=store_id).first()
+        if not held or store is None:
+            return
+        error = services.unregister_webhooks(store, final_attempt=self.request.retries >= self.max_retries)
     if error is not None:
         raise self.retry(countdown=retry_wait(error, self.request.retries))
 

@@ -295,6 +295,68 @@ def test_a_busy_platform_is_retried_before_giving_up(admin, woo_store, sandbox_u
     assert "Printfront tries again" in woo_store.webhooks_error
 
 
+def test_a_removal_waiting_on_its_retry_is_not_queued_again(admin, woo_store, sandbox_url, monkeypatch):
+    monkeypatch.setattr("core.http.sleep", lambda seconds: None)
+    admin.post(reverse("integrations:store_disconnect", args=[woo_store.code]))
+    sandbox_switch(sandbox_url, fault="5xx")
+    woo_store.refresh_from_db()
+    assert services.unregister_webhooks(woo_store, final_attempt=False) is not None
+    Store.objects.filter(pk=woo_store.pk).update(updated_at=timezone.now() - timedelta(minutes=5))
+    assert services.lost_cleanups() == []  # its own retry comes after 1, 2, 4, 8 or 16 minutes
+    Store.objects.filter(pk=woo_store.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert services.lost_cleanups() == [woo_store.id]  # that retry was lost as well
+
+
+def register_in_the_sweep_meanwhile(monkeypatch, store):
+    """Make the first webhook WooCommerce is asked to create wait for a second registration of
+    the same store: the sweep's copy, queued while this one still runs against a slow platform."""
+    call, swept = WooCommerceAdapter.call, []
+
+    def slow_platform(adapter, method, *args, **kwargs):
+        if method == "POST":
+            monkeypatch.setattr(WooCommerceAdapter, "call", call)  # once
+            swept.append(register_webhooks.apply(args=[store.id]))
+        return call(adapter, method, *args, **kwargs)
+
+    monkeypatch.setattr(WooCommerceAdapter, "call", slow_platform)
+    return swept
+
+
+def test_a_registration_still_running_is_not_run_twice(admin, woo_url, live_server, settings, monkeypatch):
+    settings.SITE_URL = live_server.url
+    connect_woocommerce(admin, woo_url)
+    store = Store.objects.get(platform="woocommerce")
+    swept = register_in_the_sweep_meanwhile(monkeypatch, store)
+    register_webhooks.apply(args=[store.id])
+    assert swept and swept[0].successful()  # the second copy ran, and stepped aside
+    store.refresh_from_db()
+    listing = WooCommerceAdapter(woo_url, *READ_WRITE).call("GET", "webhooks", params={"per_page": 100})
+    ours = [hook["topic"] for hook in listing.json() if hook["delivery_url"] == services.webhook_url(store)]
+    assert len(ours) == len(set(ours)) == len(store.webhooks) > 0
+
+
+def test_disconnecting_while_registering_removes_what_registration_made(
+    admin, woo_url, live_server, settings, monkeypatch
+):
+    settings.SITE_URL = live_server.url
+    connect_woocommerce(admin, woo_url)
+    store = Store.objects.get(platform="woocommerce")
+    ensure, made = WooCommerceAdapter.ensure_webhooks, set()
+
+    def disconnected_meanwhile(adapter, *args):
+        hooks = ensure(adapter, *args)
+        made.update(hook["id"] for hook in hooks)
+        # Nothing registered yet as far as disconnecting can see: it queues no removal.
+        admin.post(reverse("integrations:store_disconnect", args=[store.code]))
+        return hooks
+
+    monkeypatch.setattr(WooCommerceAdapter, "ensure_webhooks", disconnected_meanwhile)
+    register_webhooks.apply(args=[store.id])
+    store.refresh_from_db()
+    assert store.state == "disconnected" and store.credentials is None and store.webhooks == []
+    assert made and not made & woocommerce_hooks(woo_url)
+
+
 def test_a_removal_lost_to_a_broker_outage_is_found_again(admin, woo_store):
     admin.post(reverse("integrations:store_disconnect", args=[woo_store.code]))
     assert services.lost_cleanups() == []  # just queued: not lost yet

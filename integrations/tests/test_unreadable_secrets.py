@@ -6,10 +6,12 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 from django.urls import reverse
+from django.utils import timezone
 
 from core.fields import is_unreadable
 from core.models import AuditEvent
@@ -18,7 +20,7 @@ from core.tenancy import Role
 from integrations import services
 from integrations.base import Connection
 from integrations.models import WebhookDelivery
-from integrations.tasks import verify_store
+from integrations.tasks import unregister_webhooks, verify_store
 from storefronts.models import Store
 
 OLD_KEY = Fernet.generate_key().decode()
@@ -160,3 +162,17 @@ def test_shopify_deliveries_still_arrive_they_are_signed_with_the_app_secret(sto
     )
     assert answer.status_code == 200
     assert WebhookDelivery.objects.get().signature_valid
+
+
+def test_removing_webhooks_with_credentials_no_key_reads_ends_at_once(stores):
+    # Disconnected with readable credentials, kept for the removal; then the key was rotated away.
+    store = stores[Store.Platform.WOOCOMMERCE]
+    Store.objects.filter(pk=store.pk).update(
+        state=Store.State.DISCONNECTED, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert services.lost_cleanups() == [store.id]
+    unregister_webhooks.apply(args=[store.id])
+    store.refresh_from_db()
+    assert store.credentials is None
+    assert store.webhooks_error.endswith("Remove them in the shop's settings.")
+    assert services.lost_cleanups() == []
