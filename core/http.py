@@ -13,7 +13,6 @@
   which checks the new URL.
 """
 
-import functools
 import ipaddress
 import logging
 import random
@@ -24,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -227,7 +226,7 @@ def _resolve(host: str, port: int) -> list[str]:
     return sorted(addresses)
 
 
-@functools.lru_cache(maxsize=8)
+@lru_cache(maxsize=8)
 def _sandbox_endpoints(sandbox_url: str) -> frozenset[tuple[IPAddress, int]]:
     """The (address, port) pairs where the sandbox answers, resolved once per process so a later
     DNS answer cannot widen the exception. Raises OutboundError (not cached) if the host is unknown."""

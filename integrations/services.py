@@ -302,8 +302,7 @@ def disconnect(actor, store):
     with transaction.atomic():
         # Locked and read afresh: a registration finishing now is either seen here, or sees
         # the store disconnected and removes its webhooks itself.
-        Store.objects.select_for_update().filter(pk=store.pk).exists()
-        store.refresh_from_db()
+        store = Store.objects.select_for_update().get(pk=store.pk)
         unregister = (
             store.platform in WEBHOOK_REGISTERING_PLATFORMS
             and bool(store.webhooks)

@@ -16,8 +16,7 @@ def register_webhooks(self, store_id):
             return
         error = services.register_webhooks(store)
     if error is not None:  # after letting go: an eager retry runs at once, in this process
-        wait = http.retry_after_seconds(error.retry_after) or 30 * 2**self.request.retries
-        raise self.retry(countdown=wait)
+        raise self.retry(countdown=retry_wait(error, self.request.retries))
 
 
 def retry_wait(error, retries):

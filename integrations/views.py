@@ -127,8 +127,9 @@ def store_rename(request, store):
 @client_required(Action.MANAGE_STORES, load=Store)
 def store_remove(request, store):
     """A page that asks first; removing is for manual stores (others are disconnected)."""
-    if store.platform != Store.Platform.MANUAL:
-        messages.error(request, _("Only manual stores can be removed. Disconnect this store instead."))
+    problem = store_services.why_not_removable(store)
+    if problem:
+        messages.error(request, problem)
         return redirect("integrations:store", code=store.code)
     if request.method == "POST":
         store_services.remove_store(request.user, store)

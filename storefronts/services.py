@@ -250,10 +250,10 @@ def create_store(actor, membership, *, platform, name, number_taken_name=False, 
     A name another store of the client has is refused (StoreNameTaken), or, for a name the
     platform gave (`number_taken_name`), numbered: "Demo Apparel Co. (2)"."""
     _lock_store_names(membership.client)
-    if store_name_taken(membership.client, name):
-        if not number_taken_name:
-            raise StoreNameTaken(name)
+    if number_taken_name:
         name = free_store_name(membership.client, name)
+    elif store_name_taken(membership.client, name):
+        raise StoreNameTaken(name)
     store = Store.objects.create(
         client=membership.client, platform=platform, name=name, connected_at=timezone.now(), **connection
     )
@@ -277,12 +277,20 @@ def rename_store(actor, store, name):
     return store
 
 
+def why_not_removable(store):
+    """Why the store cannot be removed, or None: platform stores are disconnected instead,
+    which keeps their data for a reconnection."""
+    if store.platform != Store.Platform.MANUAL:
+        return _("Only manual stores can be removed. Disconnect this store instead.")
+    return None
+
+
 @transaction.atomic
 def remove_store(actor, store):
-    """Delete a manual store, with its Store Manager assignments; the audit log keeps its name.
-    Platform stores are disconnected instead, which keeps their data for a reconnection."""
-    if store.platform != Store.Platform.MANUAL:
-        raise StoreError(_("Only manual stores can be removed. Disconnect this store instead."))
+    """Delete a manual store, with its Store Manager assignments; the audit log keeps its name."""
+    problem = why_not_removable(store)
+    if problem:
+        raise StoreError(problem)
     store.delete()
     audit.record(actor, "store.removed", client=store.client, target=store.name)
 
