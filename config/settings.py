@@ -49,7 +49,7 @@ def envlist(name, default=""):
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state for the embedded defaults: SQLite file, broker queue, emails, cache.
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
-for _folder in ("broker/queue", "broker/processed", "broker/control", "mail", "cache", "static"):
+for _folder in ("broker/queue", "broker/processed", "broker/control", "mail", "cache", "static", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", "False")
@@ -169,6 +169,8 @@ INSTALLED_APPS = [
     "connect",
     "storefronts",
     "integrations",
+    "import_export",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +339,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
+# Uploaded design files and CSV imports. Never served as static files: views hand them out to
+# those allowed to see them.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+# The largest design file Printfront fetches or accepts (print PDFs run large).
+DESIGN_FILE_MAX_BYTES = int(env("DESIGN_FILE_MAX_BYTES", str(200 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

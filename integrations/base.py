@@ -98,7 +98,21 @@ class ProductSource(Protocol):
     """Adapters of shops whose catalogue Printfront reads (Shopify, WooCommerce, Etsy)."""
 
     def iter_products(self):
-        """Every product of the shop, with its variants, page by page."""
+        """Every product of the shop, with its variants, page by page (the platform's JSON)."""
+
+    def iter_product_pages(self, since=None):
+        """Every product of the shop (changed since `since`, where the platform can filter),
+        as lists of integrations.types.SourceProduct, one list per page fetched."""
+
+    def fetch_product(self, external_id):
+        """One product as a SourceProduct; state "deleted" when the shop no longer has it."""
+
+
+class ProductPublishing(Protocol):
+    """Adapters of shops Printfront can create products in (Shopify, WooCommerce, Etsy)."""
+
+    def publish_product(self, new_product):
+        """Create an integrations.types.NewProduct in the shop; return it as a SourceProduct."""
 
 
 class TokenRefreshing(Protocol):

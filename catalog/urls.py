@@ -1,0 +1,5 @@
+"""Catalog URLs, Storefronts side (storefronts/...) and Connect side (connect/catalog/...)."""
+
+app_name = "catalog"
+
+urlpatterns = []
