@@ -26,6 +26,13 @@ VERBS = {
     "store.removed": _("removed the store {target}"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
+    "catalog.product_created": _("added {target} to the catalog"),
+    "catalog.product_updated": _("changed the catalog product {target}"),
+    "products.sync_started": _("started a product sync of {target}"),
+    "product.mapped": _("connected the product {target}"),
+    "product.unmapped": _("disconnected the product {target}"),
+    "products.imported": _("imported product mappings into {target}"),
+    "product.published": _("published the product {target}"),
 }
 
 
