@@ -161,13 +161,16 @@ def template_image(background, accent, shape, words, size=(1200, 1600)):
             draw.ellipse(
                 [centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius],
                 outline=accent,
-                width=12,
+                width=max(1, width // 100),
             )
     elif shape == "stripes":
         for index in range(0, height, 160):
             draw.rectangle([0, index, width, index + 60], fill=accent)
     else:
-        draw.rectangle([60, 60, width - 60, height - 60], outline=accent, width=24)
+        margin = width // 20
+        draw.rectangle(
+            [margin, margin, width - margin, height - margin], outline=accent, width=max(1, width // 50)
+        )
     font = _font(width // 12)
     box = draw.textbbox((0, 0), words, font=font)
     text_width = box[2] - box[0]
