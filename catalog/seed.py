@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
 
@@ -207,11 +208,11 @@ def seed_catalog():
     for name, kind, background, accent, shape, words in TEMPLATES:
         if DesignTemplate.objects.filter(name=name).exists():
             continue
-        template = DesignTemplate(name=name, product_type=kind)
-        slug = name.lower().replace(" ", "-")
-        template.image.save(
-            f"{slug}.png", ContentFile(template_image(background, accent, shape, words)), save=False
-        )
-        template.save()
+        # A fixed file name, written afresh: seeding a new database (tests do) leaves no copies.
+        path = f"design-templates/{name.lower().replace(' ', '-')}.png"
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        saved = default_storage.save(path, ContentFile(template_image(background, accent, shape, words)))
+        DesignTemplate.objects.create(name=name, product_type=kind, image=saved)
         created["templates"] += 1
     return created
