@@ -1,5 +1,41 @@
 """Catalog URLs, Storefronts side (storefronts/...) and Connect side (connect/catalog/...)."""
 
+from django.urls import path
+
+from .views import catalog as catalog_views
+from .views import staff_products
+
 app_name = "catalog"
 
-urlpatterns = []
+urlpatterns = [
+    # The printer's catalog: staff edit it in Connect...
+    path("connect/catalog/", catalog_views.connect_catalog, name="connect_catalog"),
+    path("connect/catalog/new/", catalog_views.connect_catalog_create, name="connect_catalog_create"),
+    path(
+        "connect/catalog/<uuid:code>/", catalog_views.connect_catalog_product, name="connect_catalog_product"
+    ),
+    path(
+        "connect/catalog/variants/<uuid:code>/active/",
+        catalog_views.connect_catalog_variant_active,
+        name="connect_catalog_variant_active",
+    ),
+    # ...and every client's people browse it in Storefronts.
+    path("storefronts/catalog/", catalog_views.catalog_list, name="catalog"),
+    path("storefronts/catalog/<uuid:code>/", catalog_views.catalog_product, name="catalog_product"),
+    path(
+        "storefronts/catalog/templates/<uuid:code>/image/",
+        catalog_views.template_image,
+        name="template_image",
+    ),
+    # Connect: each client's products and mappings, read-only.
+    path(
+        "connect/clients/<uuid:code>/products/",
+        staff_products.client_products,
+        name="connect_client_products",
+    ),
+    path(
+        "connect/clients/<uuid:code>/products/<uuid:product>/",
+        staff_products.client_product,
+        name="connect_client_product",
+    ),
+]

@@ -3,14 +3,24 @@
 - every pattern is listed in tests/urls.py (a new one fails here until it is);
 - an anonymous visitor is sent to sign in on every Connect and Storefronts page;
 - a client's people get no access to any Connect page;
-- every role of client B gets 404 for each of client A's objects.
+- every role of client B gets 404 for each of client A's objects;
+- pages of the printer's shared data (the catalog) show client B nothing of client A.
 """
 
 import pytest
 from django.urls import reverse
 
 from core.tenancy import Role
-from tests.urls import CONNECT, PUBLIC, STOREFRONTS, STOREFRONTS_OBJECTS, STOREFRONTS_OWN, url_names
+from tests.urls import (
+    CONNECT,
+    PUBLIC,
+    STOREFRONTS,
+    STOREFRONTS_OBJECTS,
+    STOREFRONTS_OWN,
+    STOREFRONTS_SHARED,
+    store_product,
+    url_names,
+)
 
 PRIVATE = {**CONNECT, **STOREFRONTS}
 
@@ -58,3 +68,16 @@ def test_client_b_pages_show_nothing_of_client_a(client, acme, globex, role, nam
     assert response.status_code < 500, name
     for text in [acme.client.name, acme.store.name, *(acme.user(r).email for r in Role)]:
         assert text not in response.text, (name, text)
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("name", sorted(STOREFRONTS_SHARED))
+def test_shared_pages_show_client_b_nothing_of_client_a(client, acme, globex, role, name):
+    # Client A has a synced product too: nothing of it may show on the shared pages.
+    product = store_product(acme)
+    client.force_login(globex.user(role))
+    response = client.get(reverse(name, kwargs=STOREFRONTS_SHARED[name](acme)))
+    assert response.status_code < 500, name
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    for text in [acme.client.name, acme.store.name, product.title, *(acme.user(r).email for r in Role)]:
+        assert text.encode() not in body, (name, text)

@@ -2,8 +2,14 @@
 
 A new URL pattern makes tests/test_tenant_sweep.py fail until it is listed here."""
 
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from catalog.models import CatalogProduct, DesignTemplate, ProductType, StoreProduct
+from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
 
@@ -48,6 +54,42 @@ def member_invitation(world):
     )
 
 
+def catalog_product(world=None):
+    """A catalog product with one variant: the printer's, the same for every client."""
+    product, _created = CatalogProduct.objects.get_or_create(
+        uid_prefix="sweep_product",
+        defaults={
+            "name": "Sweep poster",
+            "product_type": ProductType.POSTER,
+            "print_width_mm": Decimal("210"),
+            "print_height_mm": Decimal("297"),
+            "file_formats": ["pdf"],
+        },
+    )
+    if not product.variants.exists():
+        product.variants.create(uid="sweep_product_pf_a4", label="A4", values={"pf": "a4"})
+    return product
+
+
+def design_template(world=None):
+    name = "design-templates/sweep.png"
+    if not default_storage.exists(name):
+        default_storage.save(
+            name, ContentFile(template_image("#ffffff", "#0f766e", "frame", "Sweep", size=(60, 80)))
+        )
+    template, _created = DesignTemplate.objects.get_or_create(
+        name="Sweep template", defaults={"product_type": ProductType.POSTER, "image": name}
+    )
+    return template
+
+
+def store_product(world):
+    product, _created = StoreProduct.objects.get_or_create(
+        store=world.store, external_id="sweep-1", defaults={"title": f"{world.client.name} product"}
+    )
+    return product
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -60,6 +102,12 @@ CONNECT = {
     "connect:client_access_state": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
+    "catalog:connect_catalog": lambda w: {},
+    "catalog:connect_catalog_create": lambda w: {},
+    "catalog:connect_catalog_product": lambda w: {"code": catalog_product().code},
+    "catalog:connect_catalog_variant_active": lambda w: {"code": catalog_product().variants.first().code},
+    "catalog:connect_client_products": lambda w: {"code": w.client.code},
+    "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
@@ -91,7 +139,14 @@ STOREFRONTS_OBJECTS = {
     "storefronts:invitation_resend": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_cancel": lambda w: {"code": member_invitation(w).code},
 }
-STOREFRONTS = {**STOREFRONTS_OWN, **STOREFRONTS_OBJECTS}
+# Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
+# people may open them; the sweep checks they show nothing of another client.
+STOREFRONTS_SHARED = {
+    "catalog:catalog": lambda w: {},
+    "catalog:catalog_product": lambda w: {"code": catalog_product().code},
+    "catalog:template_image": lambda w: {"code": design_template().code},
+}
+STOREFRONTS = {**STOREFRONTS_OWN, **STOREFRONTS_OBJECTS, **STOREFRONTS_SHARED}
 
 
 def url_names(resolver=None, namespace=""):

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +57,8 @@ class Command(BaseCommand):
                 connect_services.enable_access(staff, client, email=email, first_name=first, last_name=last)
             elif state == "active":
                 self._activate(client, people)
+        # The printer's catalog (a later app: called by name, not imported).
+        call_command("seed_catalog", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready.\n  Connect (staff): {STAFF_EMAIL} / {DEMO_PASSWORD}\n"
