@@ -29,6 +29,7 @@ class Role(models.TextChoices):
 
 class Action(models.TextChoices):
     VIEW_DASHBOARD = "dashboard.view", _("See the dashboard")
+    VIEW_CATALOG = "catalog.view", _("See the printer's catalog")
     VIEW_STORES = "stores.view", _("See stores")
     MANAGE_STORES = "stores.manage", _("Connect and change stores")
     VIEW_PRODUCTS = "products.view", _("See products")
@@ -40,6 +41,7 @@ class Action(models.TextChoices):
 
 _VIEW_ALL = {
     Action.VIEW_DASHBOARD,
+    Action.VIEW_CATALOG,
     Action.VIEW_STORES,
     Action.VIEW_PRODUCTS,
     Action.VIEW_ORDERS,
@@ -52,13 +54,17 @@ ROLE_ACTIONS = {
     Role.STORE_MANAGER: frozenset(
         {
             Action.VIEW_DASHBOARD,
+            Action.VIEW_CATALOG,
             Action.VIEW_STORES,
             Action.MANAGE_STORES,
             Action.VIEW_PRODUCTS,
             Action.MANAGE_PRODUCTS,
         }
     ),
-    Role.ORDER_MANAGER: frozenset({Action.VIEW_DASHBOARD, Action.VIEW_ORDERS, Action.MANAGE_ORDERS}),
+    # Order Managers read the catalog for the UIDs of manually placed orders.
+    Role.ORDER_MANAGER: frozenset(
+        {Action.VIEW_DASHBOARD, Action.VIEW_CATALOG, Action.VIEW_ORDERS, Action.MANAGE_ORDERS}
+    ),
     Role.VIEWER: frozenset(_VIEW_ALL),
 }
 

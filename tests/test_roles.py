@@ -13,10 +13,12 @@ def test_the_role_table():
     assert Action.MANAGE_USERS not in ROLE_ACTIONS[Role.STORE_MANAGER]
     assert ROLE_ACTIONS[Role.ORDER_MANAGER] == {
         Action.VIEW_DASHBOARD,
+        Action.VIEW_CATALOG,
         Action.VIEW_ORDERS,
         Action.MANAGE_ORDERS,
     }
     assert all(action.value.endswith(".view") for action in ROLE_ACTIONS[Role.VIEWER])
+    assert all(Action.VIEW_CATALOG in actions for actions in ROLE_ACTIONS.values())
 
 
 @pytest.mark.parametrize("role", list(Role))

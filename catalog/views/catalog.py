@@ -18,9 +18,6 @@ from .. import catalog
 from ..catalog_forms import FORMAT_LABELS, CatalogFilterForm, CatalogProductForm
 from ..models import CatalogProduct, CatalogVariant, DesignTemplate
 
-# Every role has this action: the catalog is open to all of a client's people.
-BROWSE_CATALOG = Action.VIEW_DASHBOARD
-
 
 def _filtered(request, *, staff):
     filters = CatalogFilterForm(request.GET)
@@ -114,14 +111,14 @@ def connect_catalog_variant_active(request, code):
 # Storefronts (any member)
 
 
-@client_required(BROWSE_CATALOG)
+@client_required(Action.VIEW_CATALOG)
 def catalog_list(request):
     return render(
         request, "catalog/storefronts/catalog.html", {**_filtered(request, staff=False), "section": "catalog"}
     )
 
 
-@client_required(BROWSE_CATALOG)
+@client_required(Action.VIEW_CATALOG)
 def catalog_product(request, code):
     product = get_object_or_404(CatalogProduct, code=code, active=True)
     query = request.GET.get("q", "").strip()
