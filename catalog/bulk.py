@@ -518,8 +518,8 @@ def apply(store, plan, user=None, progress=None):
 
 
 # One statement for a batch of mappings, each with its own values. Django's bulk_update builds a
-# CASE per field and row and spent 45 s of 50 on 10,000 rows (bench/mapping_csv.py); this takes
-# well under a second. A file_check of NULL keeps the last check and what it found.
+# CASE per field and row and spent 52 s of a 66 s apply (profiled) on 10,000 rows of
+# bench/mapping_csv.py; this takes about a second. A file_check of NULL keeps the last check and what it found.
 UPDATE_MAPPINGS_SQL = """
 UPDATE catalog_productmapping AS m SET
     catalog_variant_id = v.catalog_variant_id,
