@@ -4,6 +4,7 @@ them mapped already, and a file filling in a product UID and a design file URL o
 
 import csv
 import io
+import shutil
 import tempfile
 import time
 
@@ -92,7 +93,15 @@ def filled_csv(store, uids):
 
 
 def run():
-    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="bench-media-")
+    media = tempfile.mkdtemp(prefix="bench-media-")
+    settings.MEDIA_ROOT = media
+    try:
+        measure()
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def measure():
     world, uids = build()
     store = world.store
     data, count = filled_csv(store, uids)
