@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from catalog.models import CatalogProduct, DesignTemplate, ProductType, StoreProduct
+from catalog.models import CatalogProduct, DesignTemplate, ImportRun, ProductType, StoreProduct
 from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
@@ -90,6 +90,10 @@ def store_product(world):
     return product
 
 
+def import_run(world):
+    return ImportRun.objects.create(store=world.store, file_name="products.csv", state=ImportRun.State.READY)
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -133,6 +137,12 @@ STOREFRONTS_OBJECTS = {
     "integrations:store_rename": lambda w: {"code": w.store.code},
     "integrations:store_remove": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},
+    "catalog:bulk": lambda w: {"code": w.store.code},
+    "catalog:bulk_export": lambda w: {"code": w.store.code},
+    "catalog:bulk_import": lambda w: {"code": w.store.code},
+    "catalog:import_run": lambda w: {"code": import_run(w).code},
+    "catalog:import_status": lambda w: {"code": import_run(w).code},
+    "catalog:import_apply": lambda w: {"code": import_run(w).code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
