@@ -12,9 +12,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import client_list, webhook_ingest  # noqa: E402
+from bench import client_list, products_list, webhook_ingest  # noqa: E402
 
-BENCHMARKS = [client_list, webhook_ingest]
+BENCHMARKS = [client_list, webhook_ingest, products_list]
 
 
 def main():

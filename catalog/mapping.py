@@ -42,9 +42,13 @@ def product_rows(products, *, store=None, mapping="", file_problems=False, sourc
     The filters are EXISTS tests on indexed columns and the counts are correlated subqueries, so
     a page costs the same whichever page it is.
     """
-    variants = StoreVariant.objects.filter(product=OuterRef("pk"))
-    unmapped = variants.filter(mapping__isnull=True)
-    mapped = variants.filter(mapping__isnull=False)
+    # NOT EXISTS rather than a LEFT JOIN ... IS NULL: PostgreSQL estimates the anti-join well
+    # and picks hash joins, where the outer join's estimate of one row led it to a nested loop
+    # over every product (seconds, not milliseconds, at 50,000 variants).
+    unmapped = StoreVariant.objects.filter(product=OuterRef("pk")).filter(
+        ~Exists(ProductMapping.objects.filter(variant=OuterRef("pk")))
+    )
+    mapped = ProductMapping.objects.filter(variant__product=OuterRef("pk"))
     problems = ProductMapping.objects.filter(variant__product=OuterRef("pk"), file_check=FileCheck.PROBLEM)
     if store is not None:
         products = products.filter(store=store)
@@ -76,6 +80,13 @@ def annotate_counts(products):
             ProductMapping.objects.filter(variant__product=OuterRef("pk"), file_check=FileCheck.PROBLEM)
         ),
     )
+
+
+def page_of_products(ids):
+    """The products with these ids, in this order, with their store and counts: one query."""
+    rows = annotate_counts(StoreProduct.objects.filter(pk__in=ids).select_related("store"))
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # --- Choosing the catalog product -----------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 A new URL pattern makes tests/test_tenant_sweep.py fail until it is listed here."""
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from catalog.models import CatalogProduct, ProductMapping, StoreProduct, StoreVariant
 from connect.models import Invitation
 from core.tenancy import Role
 
@@ -48,6 +51,34 @@ def member_invitation(world):
     )
 
 
+def store_product(world):
+    """A synced product of the world's store, with one variant."""
+    product, _ = StoreProduct.objects.get_or_create(
+        store=world.store, external_id="sweep-1", defaults={"title": "Sweep poster"}
+    )
+    StoreVariant.objects.get_or_create(
+        store=world.store, product=product, external_id="sweep-1-1", defaults={"sku": "SWEEP-A4"}
+    )
+    return product
+
+
+def mapped_variant(world):
+    """The variant of store_product(), connected to a catalog variant with an uploaded design file."""
+    variant = store_product(world).variants.get()
+    catalog, _ = CatalogProduct.objects.get_or_create(
+        uid_prefix="sweep_product",
+        defaults={"name": "Sweep poster", "product_type": "poster", "print_width_mm": 210, "print_height_mm": 297},
+    )
+    catalog_variant, _ = catalog.variants.get_or_create(uid="sweep_product_pf_a4", defaults={"label": "A4"})
+    name = "design-files/sweep/sweep.png"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"not really a PNG"))
+    ProductMapping.objects.get_or_create(
+        variant=variant, defaults={"store": world.store, "catalog_variant": catalog_variant, "design_file": name}
+    )
+    return variant
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -60,6 +91,7 @@ CONNECT = {
     "connect:client_access_state": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
+    "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
@@ -76,6 +108,7 @@ STOREFRONTS_OWN = {
     "integrations:connect_etsy": lambda w: {},
     "integrations:etsy_callback": lambda w: {},
     "integrations:connect_pressero": lambda w: {},
+    "catalog:products": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -90,6 +123,13 @@ STOREFRONTS_OBJECTS = {
     "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_resend": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_cancel": lambda w: {"code": member_invitation(w).code},
+    "catalog:product": lambda w: {"code": store_product(w).code},
+    "catalog:product_connect": lambda w: {"code": store_product(w).code},
+    "catalog:catalog_search": lambda w: {"code": store_product(w).code},
+    "catalog:product_files": lambda w: {"code": store_product(w).code},
+    "catalog:variant_disconnect": lambda w: {"code": mapped_variant(w).code},
+    "catalog:variant_check": lambda w: {"code": mapped_variant(w).code},
+    "catalog:design_file": lambda w: {"code": mapped_variant(w).code},
 }
 STOREFRONTS = {**STOREFRONTS_OWN, **STOREFRONTS_OBJECTS}
 

@@ -40,8 +40,10 @@ def products(request):
         source_state=data.get("state") or "",
         query=data.get("q") or "",
     )
-    rows = services.annotate_counts(rows.select_related("store").order_by("title", "id"))
-    page, querystring = paginate(request, rows)
+    # The page is chosen on the bare rows; only its 25 rows get their counts and store (on a deep
+    # page, counting for every row skipped by OFFSET would cost more than the page itself).
+    page, querystring = paginate(request, rows.order_by("title", "id").values_list("pk", flat=True))
+    page.object_list = services.page_of_products(list(page.object_list))
     searching = any(data.get(name) for name in ("q", "store", "mapping", "state", "problems"))
     return render(
         request,
