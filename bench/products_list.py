@@ -10,9 +10,16 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import CatalogProduct, CatalogVariant, FileCheck, ProductMapping, StoreProduct, StoreVariant
-from core.testing import make_client
+from catalog.models import (
+    CatalogProduct,
+    CatalogVariant,
+    FileCheck,
+    ProductMapping,
+    StoreProduct,
+    StoreVariant,
+)
 from core.tenancy import Role
+from core.testing import make_client
 
 PRODUCTS = 10_000
 VARIANTS_PER_PRODUCT = 5
@@ -40,10 +47,15 @@ def build_store():
     world = make_client("Bench", "BENCH-PRODUCTS")
     store = world.store
     catalog = CatalogProduct.objects.create(
-        name="Bench poster", product_type="poster", uid_prefix="bench_poster", print_width_mm=210, print_height_mm=297
+        name="Bench poster",
+        product_type="poster",
+        uid_prefix="bench_poster",
+        print_width_mm=210,
+        print_height_mm=297,
     )
     catalog_variants = CatalogVariant.objects.bulk_create(
-        CatalogVariant(product=catalog, uid=f"bench_poster_pf_{size}", label=size) for size in range(VARIANTS_PER_PRODUCT)
+        CatalogVariant(product=catalog, uid=f"bench_poster_pf_{size}", label=size)
+        for size in range(VARIANTS_PER_PRODUCT)
     )
     StoreProduct.objects.bulk_create(
         (

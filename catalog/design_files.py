@@ -178,9 +178,7 @@ def _inspect_image(handle, size):
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(handle) as image:
                 kind = RASTER.get(image.format, (image.format or "").lower())
-                label = {"png": "PNG", "jpg": "JPEG", "tif": "TIFF"}.get(kind) or _("%(format)s image") % {
-                    "format": image.format
-                }
+                label = {"png": "PNG", "jpg": "JPEG", "tif": "TIFF"}.get(kind) or str(image.format)
                 dpi = image.info.get("dpi") or ()
                 return Facts(
                     kind=kind,
@@ -292,11 +290,13 @@ def judge(facts, specs):
     # Raster: pixels against the print area at the minimum resolution.
     min_dpi = specs["min_dpi"]
     area_w, area_h = _oriented(facts.width_px > facts.height_px, width, height)
+    # Rounded to whole DPI: 2480 px over 210 mm is 299.96 DPI, which is A4 at 300 DPI as every
+    # print guide gives it.
     effective = int(
         min(
             Decimal(facts.width_px) * MM_PER_INCH / area_w,
             Decimal(facts.height_px) * MM_PER_INCH / area_h,
-        )
+        ).to_integral_value()
     )
     info.update(width_px=facts.width_px, height_px=facts.height_px, effective_dpi=effective)
     if facts.dpi:

@@ -67,14 +67,20 @@ def mapped_variant(world):
     variant = store_product(world).variants.get()
     catalog, _ = CatalogProduct.objects.get_or_create(
         uid_prefix="sweep_product",
-        defaults={"name": "Sweep poster", "product_type": "poster", "print_width_mm": 210, "print_height_mm": 297},
+        defaults={
+            "name": "Sweep poster",
+            "product_type": "poster",
+            "print_width_mm": 210,
+            "print_height_mm": 297,
+        },
     )
     catalog_variant, _ = catalog.variants.get_or_create(uid="sweep_product_pf_a4", defaults={"label": "A4"})
     name = "design-files/sweep/sweep.png"
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(b"not really a PNG"))
     ProductMapping.objects.get_or_create(
-        variant=variant, defaults={"store": world.store, "catalog_variant": catalog_variant, "design_file": name}
+        variant=variant,
+        defaults={"store": world.store, "catalog_variant": catalog_variant, "design_file": name},
     )
     return variant
 

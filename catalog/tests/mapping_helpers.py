@@ -54,11 +54,11 @@ def make_store_product(store, title="Sunset poster", sizes=("A4", "A3"), state="
     return product
 
 
-@pytest.fixture
-def poster(db):
+@pytest.fixture(name="poster")
+def poster_fixture(db):
     return make_poster()
 
 
-@pytest.fixture
-def sunset(acme):
+@pytest.fixture(name="sunset")
+def sunset_fixture(acme):
     return make_store_product(acme.store)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from catalog import mapping as services
 from catalog.mapping import VariantChoice
 from catalog.models import CatalogProduct, CatalogVariant, FileCheck, ProductMapping, StoreVariant
-from catalog.tests.mapping_helpers import make_poster, make_store_product, poster, sunset  # noqa: F401
+from catalog.tests.mapping_helpers import make_poster, make_store_product, poster_fixture, sunset_fixture  # noqa: F401
 from core.models import AuditEvent
 from core.tenancy import Role
 from storefronts.models import Store
@@ -49,8 +49,16 @@ def test_a_value_matches_by_name_or_code_and_a_tie_suggests_nothing(db):
         product_type="apparel",
         uid_prefix="apparel_product",
         attributes=[
-            {"code": "sz", "name": "Size", "values": [{"code": "m", "name": "M"}, {"code": "l", "name": "L"}]},
-            {"code": "cl", "name": "Colour", "values": [{"code": "blk", "name": "Black"}, {"code": "wht", "name": "White"}]},
+            {
+                "code": "sz",
+                "name": "Size",
+                "values": [{"code": "m", "name": "M"}, {"code": "l", "name": "L"}],
+            },
+            {
+                "code": "cl",
+                "name": "Colour",
+                "values": [{"code": "blk", "name": "Black"}, {"code": "wht", "name": "White"}],
+            },
         ],
         print_width_mm=300,
         print_height_mm=400,
@@ -58,7 +66,10 @@ def test_a_value_matches_by_name_or_code_and_a_tie_suggests_nothing(db):
     for size in ("m", "l"):
         for colour in ("blk", "wht"):
             CatalogVariant.objects.create(
-                product=shirt, uid=f"apparel_product_sz_{size}_cl_{colour}", label="", values={"sz": size, "cl": colour}
+                product=shirt,
+                uid=f"apparel_product_sz_{size}_cl_{colour}",
+                label="",
+                values={"sz": size, "cl": colour},
             )
     catalog_variants = list(shirt.variants.all())
     store_variants = [
@@ -97,15 +108,25 @@ def test_catalog_search_finds_by_name_and_by_uid(client, acme, poster, sunset):
 # --- Saving -------------------------------------------------------------------------------------
 
 
-def test_connect_saves_every_chosen_variant_in_one_go(client, acme, poster, sunset, django_capture_on_commit_callbacks):
+def test_connect_saves_every_chosen_variant_in_one_go(
+    client, acme, poster, sunset, django_capture_on_commit_callbacks
+):
     signed_in(client, acme, Role.ADMIN)
     data = connect_data(
-        poster, sunset, {"A4": A4, "A3": A3}, design_url="https://files.example/sunset.pdf", min_dpi="150", bleed_mm="2"
+        poster,
+        sunset,
+        {"A4": A4, "A3": A3},
+        design_url="https://files.example/sunset.pdf",
+        min_dpi="150",
+        bleed_mm="2",
     )
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(reverse("catalog:product_connect", args=[sunset.code]), data)
     assert response.status_code == 302
-    mappings = {m.variant.options["Size"]: m for m in ProductMapping.objects.select_related("variant", "catalog_variant")}
+    mappings = {
+        m.variant.options["Size"]: m
+        for m in ProductMapping.objects.select_related("variant", "catalog_variant")
+    }
     assert {size: m.catalog_variant.uid for size, m in mappings.items()} == {"A4": A4, "A3": A3}
     assert all(m.design_file_url == "https://files.example/sunset.pdf" for m in mappings.values())
     assert all(m.file_check == FileCheck.PENDING for m in mappings.values())
@@ -124,7 +145,11 @@ def test_a_variant_left_blank_keeps_its_mapping(acme, poster, sunset):
         None, sunset, poster, [VariantChoice(a4, poster.variants.get(uid=A4))], spec_overrides={}
     )
     services.connect_product(
-        None, sunset, poster, [VariantChoice(variant(sunset, "A3"), poster.variants.get(uid=A3))], spec_overrides={}
+        None,
+        sunset,
+        poster,
+        [VariantChoice(variant(sunset, "A3"), poster.variants.get(uid=A3))],
+        spec_overrides={},
     )
     assert ProductMapping.objects.count() == 2
 
@@ -207,7 +232,9 @@ def test_check_again_queues_a_new_check(client, acme, poster, sunset, django_cap
     )
     signed_in(client, acme, Role.ADMIN)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(reverse("catalog:variant_check", args=[a4.code]), headers={"HX-Request": "true"})
+        response = client.post(
+            reverse("catalog:variant_check", args=[a4.code]), headers={"HX-Request": "true"}
+        )
     assert response.status_code == 200 and "Checking…" in response.text
     assert 'hx-trigger="every 2s"' in response.text  # the part keeps asking until the worker answers
     mapping.refresh_from_db()
@@ -243,7 +270,10 @@ def test_view_only_sees_the_page_read_only_and_cannot_change(client, acme, poste
     assert "Connect the variants" not in response.text and 'name="q"' not in response.text
     data = connect_data(poster, sunset, {"A4": A4})
     assert client.post(reverse("catalog:product_connect", args=[sunset.code]), data).status_code == 403
-    assert client.post(reverse("catalog:variant_disconnect", args=[variant(sunset, "A4").code])).status_code == 403
+    assert (
+        client.post(reverse("catalog:variant_disconnect", args=[variant(sunset, "A4").code])).status_code
+        == 403
+    )
     assert not ProductMapping.objects.exists()
 
 
@@ -340,7 +370,11 @@ def uploaded(acme, poster, sunset, settings, tmp_path):
         None,
         sunset,
         poster,
-        [VariantChoice(a4, poster.variants.get(uid=A4), upload=SimpleUploadedFile("My Sunset.png", b"\x89PNG fake"))],
+        [
+            VariantChoice(
+                a4, poster.variants.get(uid=A4), upload=SimpleUploadedFile("My Sunset.png", b"\x89PNG fake")
+            )
+        ],
         spec_overrides={},
     )
     return a4
