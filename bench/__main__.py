@@ -12,9 +12,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import client_list, mapping_csv, webhook_ingest  # noqa: E402
+from bench import client_list, mapping_csv, products_list, webhook_ingest  # noqa: E402
 
-BENCHMARKS = [client_list, webhook_ingest, mapping_csv]
+BENCHMARKS = [client_list, webhook_ingest, products_list, mapping_csv]
 
 
 def main():

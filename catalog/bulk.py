@@ -17,7 +17,6 @@ import io
 import logging
 from dataclasses import dataclass, field
 
-from celery import current_app
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,8 +57,6 @@ LOOKUP_CHUNK = 5000
 PROGRESS_EVERY = 5000
 # The design-file check of the mapping work (issue 7, point 3): queued by name, so this module
 # does not depend on it being there. It takes a list of ProductMapping ids.
-CHECK_TASK = "catalog.tasks.check_design_files"
-CHECK_BATCH = 1000
 
 
 # --- Export --------------------------------------------------------------------------------------
@@ -559,21 +556,13 @@ def _update_mappings(store, mappings, user_id, now):
         cursor.execute(sql, params)
 
 
-def queue_design_file_checks(mapping_ids):
-    """Ask the worker to check the design files of these mappings, once the transaction commits.
+def queue_design_file_checks(store, mapping_ids):
+    """Ask the worker to check the store's waiting design files once the transaction commits:
+    one task for the store, so a URL that many rows share is fetched once."""
+    if mapping_ids:
+        from . import tasks  # tasks imports this module
 
-    Wiring point for the lead: the check task belongs to the mapping work. It is looked up by
-    name (CHECK_TASK, taking a list of mapping ids); until it exists the mappings stay
-    "Checking" (file_check pending) for that task, or a sweep of pending checks, to pick up.
-    """
-    if not mapping_ids:
-        return
-    task = current_app.tasks.get(CHECK_TASK)
-    if task is None:
-        logger.warning("No %s task: %s design files wait for their check", CHECK_TASK, len(mapping_ids))
-        return
-    for batch in _chunks(mapping_ids, CHECK_BATCH):
-        enqueue_on_commit(task, batch)
+        enqueue_on_commit(tasks.check_store_design_files, store.pk)
 
 
 class _ApplyProgress:
@@ -681,7 +670,7 @@ def apply_run(run_id, user_id=None, progress=True):
                 target=run.store.name,
                 data={"import": str(run.code), **plan.counts()},
             )
-            queue_design_file_checks(recheck)
+            queue_design_file_checks(run.store, recheck)
     except (IntegrityError, DatabaseError):
         logger.exception("Applying import %s failed", run.pk)
         run.refresh_from_db()

@@ -1,9 +1,11 @@
-"""Background work of the catalog: each task takes ids, re-reads its rows and does only what is
-still waiting, so a repeated or late message changes nothing."""
+"""Background work of the catalog. Tasks take ids, re-read their rows and do only what is still
+waiting, so a repeated or late message changes nothing; they are queued with
+core.tasks.enqueue_on_commit."""
 
 from celery import shared_task
 
-from . import bulk
+from . import bulk, design_files
+from .models import ProductMapping
 
 
 @shared_task
@@ -16,3 +18,17 @@ def validate_mapping_import(run_id):
 def apply_mapping_import(run_id, user_id=None):
     """Apply a checked large mapping CSV in one transaction."""
     bulk.apply_run(run_id, user_id)
+
+
+@shared_task
+def check_design_files(product_id):
+    """Check the design files of a store product's mappings that wait for a check. Run twice,
+    the second run finds nothing waiting."""
+    return design_files.check_pending(ProductMapping.objects.filter(variant__product_id=product_id))
+
+
+@shared_task
+def check_store_design_files(store_id):
+    """The same for a whole store (after a bulk import): a URL many products share is fetched
+    once."""
+    return design_files.check_pending(ProductMapping.objects.filter(store_id=store_id))

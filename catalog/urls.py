@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import bulk, staff_products
+from .views import bulk, products, staff_products
 from .views import catalog as catalog_views
 
 app_name = "catalog"
@@ -45,4 +45,18 @@ urlpatterns = [
     path("storefronts/imports/<uuid:code>/", bulk.import_run, name="import_run"),
     path("storefronts/imports/<uuid:code>/status/", bulk.import_status, name="import_status"),
     path("storefronts/imports/<uuid:code>/apply/", bulk.import_apply, name="import_apply"),
+    # Storefronts > Products and Connect product.
+    path("storefronts/products/", products.products, name="products"),
+    path("storefronts/products/<uuid:code>/", products.product, name="product"),
+    path("storefronts/products/<uuid:code>/connect/", products.product_connect, name="product_connect"),
+    path("storefronts/products/<uuid:code>/catalog-search/", products.catalog_search, name="catalog_search"),
+    path("storefronts/products/<uuid:code>/files/", products.product_files, name="product_files"),
+    path(
+        "storefronts/products/variants/<uuid:code>/disconnect/",
+        products.variant_disconnect,
+        name="variant_disconnect",
+    ),
+    path("storefronts/products/variants/<uuid:code>/check/", products.variant_check, name="variant_check"),
+    path("storefronts/products/variants/<uuid:code>/design-file/", products.design_file, name="design_file"),
+    path("connect/catalog/design-files/<uuid:code>/", products.staff_design_file, name="staff_design_file"),
 ]

@@ -430,6 +430,7 @@ def request(
     max_wait: float = 30,
     retry_unsafe: bool = False,
     retry_if: Callable[[requests.Response], bool] | None = None,
+    stream: bool = False,
 ) -> requests.Response:
     """Send a request and return the response, whatever its status; redirects are not followed.
 
@@ -438,7 +439,8 @@ def request(
     refused, 429, 503) unless `retry_unsafe` is set; `retry_if(response)` False keeps an answer a
     retry now cannot change (Etsy's 429 for a spent daily allowance). Raises UnsupportedURL or
     BlockedAddress for URLs Printfront refuses, and TransientError when the last attempt could not
-    get a response.
+    get a response. With `stream`, the body is left unread for the caller to read in pieces (and
+    cap), as for design files; the caller closes the response.
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
@@ -466,6 +468,7 @@ def request(
                 auth=auth,
                 timeout=(this_timeout, this_timeout),
                 allow_redirects=False,
+                stream=stream,
             )
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             timed_out = isinstance(exc, requests.Timeout)

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 
-from . import etsy, pages, pressero, shopify, woocommerce
+from . import etsy, files, pages, pressero, shopify, woocommerce
 
 WC = "woocommerce/<slug:handle>/wp-json"
 SHOPIFY = "shopify/<str:hostname>/admin"
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", pages.index, name="index"),
     path("healthz/", lambda request: JsonResponse({"status": "ok"}), name="health"),
     path("shops/<str:platform>/<slug:handle>/", pages.shop, name="shop"),
+    # A design file host (the URLs people give in Connect product).
+    path("files/redirect/<str:name>", files.redirect),
+    path("files/<str:name>", files.design_file),
     path("pressero/<slug:handle>/api/V2/Authentication", pressero.authenticate),
     path("pressero/<slug:handle>/api/v2/Authentication/<str:token>/Validate", pressero.validate),
     path("pressero/<slug:handle>/api/v2/Orders/Search", pressero.search_orders),

@@ -8,7 +8,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from catalog.models import CatalogProduct, DesignTemplate, ImportRun, ProductType, StoreProduct
+from catalog.models import (
+    CatalogProduct,
+    DesignTemplate,
+    ImportRun,
+    ProductMapping,
+    ProductType,
+    StoreProduct,
+    StoreVariant,
+)
 from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
@@ -83,15 +91,34 @@ def design_template(world=None):
     return template
 
 
+def import_run(world):
+    return ImportRun.objects.create(store=world.store, file_name="products.csv", state=ImportRun.State.READY)
+
+
 def store_product(world):
-    product, _created = StoreProduct.objects.get_or_create(
+    """A synced product of the world's store, with one variant; its title names the client, so
+    a page that leaks it to another client is caught."""
+    product, _ = StoreProduct.objects.get_or_create(
         store=world.store, external_id="sweep-1", defaults={"title": f"{world.client.name} product"}
+    )
+    StoreVariant.objects.get_or_create(
+        store=world.store, product=product, external_id="sweep-1-1", defaults={"sku": "SWEEP-A4"}
     )
     return product
 
 
-def import_run(world):
-    return ImportRun.objects.create(store=world.store, file_name="products.csv", state=ImportRun.State.READY)
+def mapped_variant(world):
+    """The variant of store_product(), connected to a catalog variant with an uploaded design file."""
+    variant = store_product(world).variants.get()
+    catalog_variant = catalog_product().variants.get()
+    name = "design-files/sweep/sweep.png"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(b"not really a PNG"))
+    ProductMapping.objects.get_or_create(
+        variant=variant,
+        defaults={"store": world.store, "catalog_variant": catalog_variant, "design_file": name},
+    )
+    return variant
 
 
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
@@ -112,6 +139,7 @@ CONNECT = {
     "catalog:connect_catalog_variant_active": lambda w: {"code": catalog_product().variants.first().code},
     "catalog:connect_client_products": lambda w: {"code": w.client.code},
     "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
+    "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
@@ -128,6 +156,7 @@ STOREFRONTS_OWN = {
     "integrations:connect_etsy": lambda w: {},
     "integrations:etsy_callback": lambda w: {},
     "integrations:connect_pressero": lambda w: {},
+    "catalog:products": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -148,6 +177,13 @@ STOREFRONTS_OBJECTS = {
     "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_resend": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_cancel": lambda w: {"code": member_invitation(w).code},
+    "catalog:product": lambda w: {"code": store_product(w).code},
+    "catalog:product_connect": lambda w: {"code": store_product(w).code},
+    "catalog:catalog_search": lambda w: {"code": store_product(w).code},
+    "catalog:product_files": lambda w: {"code": store_product(w).code},
+    "catalog:variant_disconnect": lambda w: {"code": mapped_variant(w).code},
+    "catalog:variant_check": lambda w: {"code": mapped_variant(w).code},
+    "catalog:design_file": lambda w: {"code": mapped_variant(w).code},
 }
 # Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
 # people may open them; the sweep checks they show nothing of another client.
