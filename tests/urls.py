@@ -48,6 +48,13 @@ def member_invitation(world):
     )
 
 
+def publication(world, design=False):
+    """A draft of "Add product" in the world's store, with a placed design if asked."""
+    from catalog.tests.publishing_helpers import make_publication
+
+    return make_publication(world.store, design=design)
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -76,6 +83,8 @@ STOREFRONTS_OWN = {
     "integrations:connect_etsy": lambda w: {},
     "integrations:etsy_callback": lambda w: {},
     "integrations:connect_pressero": lambda w: {},
+    "catalog:add_product": lambda w: {},
+    "catalog:publishing_template_image": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -90,6 +99,12 @@ STOREFRONTS_OBJECTS = {
     "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_resend": lambda w: {"code": member_invitation(w).code},
     "storefronts:invitation_cancel": lambda w: {"code": member_invitation(w).code},
+    "catalog:publication": lambda w: {"code": publication(w).code},
+    "catalog:publication_design": lambda w: {"code": publication(w).code},
+    "catalog:publication_design_file": lambda w: {"code": publication(w, design=True).code},
+    "catalog:publication_preview": lambda w: {"code": publication(w, design=True).code},
+    "catalog:publication_publish": lambda w: {"code": publication(w).code},
+    "catalog:publication_status": lambda w: {"code": publication(w).code},
 }
 STOREFRONTS = {**STOREFRONTS_OWN, **STOREFRONTS_OBJECTS}
 
