@@ -204,20 +204,31 @@ def save_design(actor, publication, *, upload=None, template=None, placement=Non
     return publication
 
 
-def effective_dpi(publication):
-    """The design's resolution as placed, on the smaller of its two sides (None without one)."""
+def print_areas(publication):
+    """The distinct print areas (mm) of the chosen variants; the product's without any."""
+    areas = {tuple(Decimal(side) for side in v.print_area_mm) for v in publication.catalog_variants.all()}
+    return sorted(areas) or [print_area(publication)]
+
+
+def effective_dpi(publication, area=None):
+    """The design's resolution as placed (the placement's fractions applied to `area`, else to
+    each chosen variant's print area, taking the lowest), on the smaller of its two sides.
+    None without a design."""
     pixels = design_pixels(publication)
     placement = publication.placement
     if pixels is None or not placement:
         return None
-    width_mm, height_mm = print_area(publication)
-    across = Decimal(pixels[0]) / (Decimal(str(placement["width"])) * width_mm / MM_PER_INCH)
-    down = Decimal(pixels[1]) / (Decimal(str(placement["height"])) * height_mm / MM_PER_INCH)
-    return int(min(across, down))
+    lowest = None
+    for width_mm, height_mm in [area] if area else print_areas(publication):
+        across = Decimal(pixels[0]) / (Decimal(str(placement["width"])) * Decimal(width_mm) / MM_PER_INCH)
+        down = Decimal(pixels[1]) / (Decimal(str(placement["height"])) * Decimal(height_mm) / MM_PER_INCH)
+        dpi = int(min(across, down))
+        lowest = dpi if lowest is None else min(lowest, dpi)
+    return lowest
 
 
-def dpi_warning(publication):
-    dpi = effective_dpi(publication)
+def dpi_warning(publication, area=None):
+    dpi = effective_dpi(publication, area)
     minimum = publication.catalog_product.min_dpi
     if dpi is not None and dpi < minimum:
         return _(
@@ -300,7 +311,9 @@ def request_publish(actor, publication):
     published, changes nothing (the row is locked and its state decides). Returns a message
     for the person."""
     with transaction.atomic():
-        locked = Publication.objects.select_for_update().select_related("store").get(pk=publication.pk)
+        locked = (
+            Publication.objects.select_for_update(of=("self",)).select_related("store").get(pk=publication.pk)
+        )
         stuck = locked.updated_at < timezone.now() - STUCK_AFTER
         if locked.state == Publication.State.PUBLISHED:
             return _("This product is already in the shop.")
@@ -374,7 +387,7 @@ def publish(publication_id, attempt=0):
     finishes that product rather than making a second one."""
     with transaction.atomic():
         publication = (
-            Publication.objects.select_for_update()
+            Publication.objects.select_for_update(of=("self",))
             .select_related("store", "catalog_product", "template", "store_product", "created_by")
             .filter(pk=publication_id)
             .first()
@@ -454,9 +467,7 @@ def store_published(publication, source, by_sku):
             "synced_at": now,
         },
     )
-    files = {}  # print area -> (file name, info): one print file per distinct area
-    minimum = publication.catalog_product.min_dpi
-    placed_dpi = effective_dpi(publication)
+    files = {}  # print area -> (file name, info, problem): one print file per distinct area
     for position, item in enumerate(source.variants):
         variant, _new = StoreVariant.objects.update_or_create(
             product=product,
@@ -477,13 +488,12 @@ def store_published(publication, source, by_sku):
         area = tuple(catalog_variant.print_area_mm)
         if area not in files:
             content, info = print_file(publication, area)
-            info["placed_dpi"] = placed_dpi
+            info["placed_dpi"] = effective_dpi(publication, area)
             name = f"print-{publication.code}-{len(files) + 1}.png"
             holder = ProductMapping(store=store)
             holder.design_file.save(name, ContentFile(content), save=False)
-            files[area] = (holder.design_file.name, info)
-        file_name, info = files[area]
-        low = placed_dpi is not None and placed_dpi < minimum
+            files[area] = (holder.design_file.name, info, dpi_warning(publication, area))
+        file_name, info, low = files[area]
         ProductMapping.objects.update_or_create(
             variant=variant,
             defaults={
@@ -492,7 +502,7 @@ def store_published(publication, source, by_sku):
                 "design_file": file_name,
                 "design_file_url": "",
                 "file_check": FileCheck.PROBLEM if low else FileCheck.OK,
-                "file_problem": dpi_warning(publication) if low else "",
+                "file_problem": low,
                 "file_info": info,
                 "file_checked_at": now,
                 "updated_by": publication.created_by,
