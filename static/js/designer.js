@@ -13,14 +13,17 @@
   var heightMm = parseFloat(box.dataset.heightMm);
   var minDpi = parseInt(box.dataset.minDpi, 10);
 
-  // The stage: the print area scaled to the box's width, at most 480 px on its long side.
-  var scale = Math.min((box.clientWidth || 480) / widthMm, 480 / Math.max(widthMm, heightMm));
+  // The stage: the print area scaled to the box's width (at most 480 px on its long side),
+  // with a margin round it so the scaling handles stay in reach at its edges.
+  var pad = 12;
+  var room = (box.clientWidth || 480) - 2 * pad;
+  var scale = Math.min(room / widthMm, 480 / Math.max(widthMm, heightMm));
   var areaW = Math.round(widthMm * scale);
   var areaH = Math.round(heightMm * scale);
-  var stage = new Konva.Stage({ container: box, width: areaW, height: areaH });
+  var stage = new Konva.Stage({ container: box, width: areaW + 2 * pad, height: areaH + 2 * pad });
   var layer = new Konva.Layer();
   stage.add(layer);
-  layer.add(new Konva.Rect({ x: 0, y: 0, width: areaW, height: areaH, fill: "#ffffff", stroke: "#8a94a6", strokeWidth: 1, dash: [6, 4], listening: false }));
+  layer.add(new Konva.Rect({ x: pad, y: pad, width: areaW, height: areaH, fill: "#ffffff", stroke: "#8a94a6", strokeWidth: 1, dash: [6, 4], listening: false }));
   var picture = null;
   var handles = new Konva.Transformer({
     keepRatio: true,
@@ -40,7 +43,7 @@
     if (!picture) return;
     var w = picture.width() * picture.scaleX();
     var h = picture.height() * picture.scaleY();
-    var placed = { x: picture.x() / areaW, y: picture.y() / areaH, width: w / areaW, height: h / areaH };
+    var placed = { x: (picture.x() - pad) / areaW, y: (picture.y() - pad) / areaH, width: w / areaW, height: h / areaH };
     ["x", "y", "width", "height"].forEach(function (key) { field(key).value = placed[key].toFixed(6); });
     // Effective DPI: the image's pixels over the inches they cover, on the tighter side.
     var img = picture.image();
@@ -58,10 +61,10 @@
       if (picture) picture.destroy();
       var w, x, y;
       if (placement && placement.width > 0) {
-        w = placement.width * areaW; x = placement.x * areaW; y = placement.y * areaH;
+        w = placement.width * areaW; x = pad + placement.x * areaW; y = pad + placement.y * areaH;
       } else {  // centred and fitted, as the server does without a placement
         var fit = Math.min(areaW / img.naturalWidth, areaH / img.naturalHeight);
-        w = img.naturalWidth * fit; x = (areaW - w) / 2; y = (areaH - img.naturalHeight * fit) / 2;
+        w = img.naturalWidth * fit; x = pad + (areaW - w) / 2; y = pad + (areaH - img.naturalHeight * fit) / 2;
       }
       var k = w / img.naturalWidth;
       picture = new Konva.Image({ image: img, x: x, y: y, width: img.naturalWidth, height: img.naturalHeight, scaleX: k, scaleY: k, draggable: true, name: "design" });
