@@ -6,12 +6,19 @@ import pytest
 from catalog.models import ProductMapping, Publication
 from catalog.tests.publishing_helpers import make_catalog_product, png
 from core.tenancy import Role
-from core.testing import PASSWORD
+from core.testing import PASSWORD, running_sandbox
 from integrations.tests.helpers import sandbox_switch
 from integrations.tests.test_shopify_adapter import SHOP, connected_adapter
 from storefronts.models import Store
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def sandbox_url(tmp_path_factory, pytestconfig):
+    """This module's own sandbox: publishing adds products to its shops, which other tests count."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox"), pytestconfig.getvalue("liveserver")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,13 +13,20 @@ from django.urls import reverse
 from catalog import publishing
 from catalog.models import ProductMapping, Publication, StoreProduct, StoreVariant
 from core.tenancy import Role
-from core.testing import wait_for
+from core.testing import running_sandbox, wait_for
 from integrations.tests.conftest import etsy as etsy_settings  # noqa: F401 (a fixture)
 from integrations.tests.helpers import READ_WRITE, sandbox_switch
 from integrations.tests.test_shopify_adapter import SHOP, connected_adapter
 from storefronts.models import Store
 
 from .publishing_helpers import make_catalog_product, make_publication, make_template, png
+
+
+@pytest.fixture(scope="module")
+def sandbox_url(tmp_path_factory, pytestconfig):
+    """This module's own sandbox: publishing adds products to its shops, which other tests count."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox"), pytestconfig.getvalue("liveserver")) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

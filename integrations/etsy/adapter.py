@@ -154,7 +154,9 @@ class EtsyAdapter:
             reason = answer_of(response, "Etsy").get("error") if response.status_code < 500 else None
             if reason:  # a 400 says which parameter and why
                 raise AdapterError(
-                    _("Etsy refused the request: %(reason)s") % {"reason": reason}, permanent=True
+                    _("Etsy refused the request (HTTP %(status)s): %(reason)s")
+                    % {"status": response.status_code, "reason": reason},
+                    permanent=True,
                 )
             raise AdapterError(
                 _("Etsy answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
+from core.testing import running_sandbox
 from integrations.base import AdapterError
 from integrations.etsy.adapter import EtsyAdapter
 from integrations.types import NewProduct, NewVariant
@@ -14,6 +15,13 @@ from integrations.woocommerce.adapter import WooCommerceAdapter
 
 from .helpers import READ_WRITE, sandbox_switch
 from .test_shopify_adapter import connected_adapter
+
+
+@pytest.fixture(scope="module")
+def sandbox_url(tmp_path_factory, pytestconfig):
+    """This module's own sandbox: publishing adds products to its shops, which other tests count."""
+    with running_sandbox(tmp_path_factory.mktemp("sandbox"), pytestconfig.getvalue("liveserver")) as url:
+        yield url
 
 
 def new_product(tag, sizes=("A4", "A3"), papers=("Matte",), prices=None):
