@@ -5,13 +5,9 @@ missing service is an error, never a skip."""
 import os
 import shutil
 import socket
-import subprocess
-import sys
-import time
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import caches
@@ -19,7 +15,7 @@ from django.db import connections
 
 from config.celery import app as celery_app
 from config.celery import refuse_unsafe_settings
-from core.testing import make_client, make_user
+from core.testing import free_port, make_client, make_user, running_sandbox
 from sandbox import demo_keys
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -40,12 +36,6 @@ def missing(reason):
     if IN_CI:
         pytest.fail(f"CI needs this: {reason}")
     pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def pytest_configure(config):
@@ -134,33 +124,8 @@ def sandbox_url(tmp_path_factory, pytestconfig):
     """The sandbox platforms, running as their own process (as in `make run`) on a free port,
     with their own database in a temporary folder. Its demo apps allow OAuth callbacks to the
     test client's host and to the live server."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    folder = tmp_path_factory.mktemp("sandbox")
-    app_urls = f"http://testserver,http://{pytestconfig.getvalue('liveserver')}"
-    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url, "SANDBOX_APP_URLS": app_urls}
-    env.pop("SANDBOX_DATABASE_URL", None)
-    # Its request log goes to a file: a pipe nobody reads would fill up and stall it.
-    log = open(folder / "sandbox.log", "wb")  # noqa: SIM115 (closed below, after the process)
-    process = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, "-m", "sandbox", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{url}/healthz/", timeout=5).ok:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass  # not listening yet, or still starting up on a busy machine
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the sandbox did not start: {(folder / 'sandbox.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    with running_sandbox(tmp_path_factory.mktemp("sandbox"), pytestconfig.getvalue("liveserver")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ core.tasks.enqueue_on_commit."""
 
 from celery import shared_task
 
-from . import bulk, design_files
+from . import bulk, design_files, publishing
 from .models import ProductMapping
 
 
@@ -32,3 +32,12 @@ def check_store_design_files(store_id):
     """The same for a whole store (after a bulk import): a URL many products share is fetched
     once."""
     return design_files.check_pending(ProductMapping.objects.filter(store_id=store_id))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=publishing.TRANSIENT_ATTEMPTS)
+def publish_publication(self, publication_id, attempt=0):
+    """Create a Publication's product in its shop. It acts only on a publication still
+    publishing, and a busy platform gets the same task again after the wait it asked for."""
+    wait = publishing.publish(publication_id, attempt)
+    if wait is not None:
+        publish_publication.apply_async((publication_id, attempt + 1), countdown=wait)

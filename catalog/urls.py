@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from .views import bulk, products, staff_products
+from .views import bulk, products, publishing, staff_products
 from .views import catalog as catalog_views
 
 app_name = "catalog"
+
+PUBLICATION = "storefronts/products/publications/<uuid:code>"
 
 urlpatterns = [
     # The printer's catalog: staff edit it in Connect...
@@ -59,4 +61,12 @@ urlpatterns = [
     path("storefronts/products/variants/<uuid:code>/check/", products.variant_check, name="variant_check"),
     path("storefronts/products/variants/<uuid:code>/design-file/", products.design_file, name="design_file"),
     path("connect/catalog/design-files/<uuid:code>/", products.staff_design_file, name="staff_design_file"),
+    # Add product and Publish to store
+    path("storefronts/products/new/", publishing.add_product, name="add_product"),
+    path(f"{PUBLICATION}/", publishing.publication, name="publication"),
+    path(f"{PUBLICATION}/design/", publishing.publication_design, name="publication_design"),
+    path(f"{PUBLICATION}/design-file/", publishing.publication_design_file, name="publication_design_file"),
+    path(f"{PUBLICATION}/preview.png", publishing.publication_preview, name="publication_preview"),
+    path(f"{PUBLICATION}/publish/", publishing.publication_publish, name="publication_publish"),
+    path(f"{PUBLICATION}/status/", publishing.publication_status, name="publication_status"),
 ]

@@ -1,9 +1,16 @@
 """Builders for tests: a printer with staff, and clients with one person of each role; and a
 wait for what a worker or another process does."""
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+import requests
 
 from connect.models import Client
 from core.models import User
@@ -56,3 +63,44 @@ def wait_for(condition, timeout=20):
             return True
         time.sleep(0.1)
     return False
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_sandbox(folder, liveserver):
+    """Run the sandbox platforms as their own process on a free port, with their own database
+    in `folder`; yields its URL. Its demo apps allow OAuth callbacks to the test client's host
+    and to the live server (`liveserver`, host:port)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app_urls = f"http://testserver,http://{liveserver}"
+    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url, "SANDBOX_APP_URLS": app_urls}
+    env.pop("SANDBOX_DATABASE_URL", None)
+    # Its request log goes to a file: a pipe nobody reads would fill up and stall it.
+    log = open(folder / "sandbox.log", "wb")  # noqa: SIM115 (closed below, after the process)
+    process = subprocess.Popen(  # noqa: S603 (our own command)
+        [sys.executable, "-m", "sandbox", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/healthz/", timeout=5).ok:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still starting up on a busy machine
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the sandbox did not start: {(folder / 'sandbox.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

@@ -14,8 +14,10 @@ import hmac
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.db.models import Min
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -372,3 +374,168 @@ def tracking(request, shop, shop_ref, receipt_id):
     )
     order.save(update_fields=["shipments", "updated_at"])
     return JsonResponse(receipt_json(shop, order))
+
+
+# --- Creating listings ---------------------------------------------------------------------------
+
+WHO_MADE = ("i_did", "someone_else", "collective")
+WHEN_MADE = (
+    "made_to_order",
+    "20202023",
+    "20102019",
+    "20042009",
+    "before_2004",
+    "20002003",
+    "1990s",
+    "1980s",
+    "1970s",
+    "1960s",
+    "1950s",
+    "1940s",
+    "1930s",
+    "1920s",
+    "1910s",
+    "1900s",
+    "1800s",
+    "1700s",
+    "before_1700",
+)
+LISTING_TYPES = ("physical", "download", "both")
+LOWEST_PRICE, HIGHEST_PRICE = Decimal("0.20"), Decimal("50000")
+MAX_QUANTITY, MAX_TITLE, MAX_PROPERTIES = 999, 140, 2
+DRAFT_REQUIRED = ("description", "price", "quantity", "taxonomy_id", "title", "when_made", "who_made")
+
+
+def by_method(**views):
+    """One path, a view per HTTP method (Etsy serves getListingsByShop and createDraftListing at
+    the same address); another method is 405."""
+
+    @csrf_exempt
+    def route(request, *args, **kwargs):
+        view = views.get(request.method)
+        if view is None:
+            return etsy_error("Method not allowed", 405)
+        return view(request, *args, **kwargs)
+
+    return route
+
+
+def price_of(name, raw):
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        raise query.BadParameter(f"Expected float for {name}") from None
+    if not value.is_finite() or not LOWEST_PRICE <= value <= HIGHEST_PRICE:
+        raise query.BadParameter(f"The price must be between {LOWEST_PRICE} and {HIGHEST_PRICE:.2f}.")
+    return value
+
+
+@etsy_api(scope="listings_w")
+def create_draft_listing(request, shop, shop_ref):
+    """createDraftListing: a form-encoded body with the fields the document requires; the new
+    listing is a draft with one product (its price, no variations) until its inventory is set."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return etsy_error("The request body must be application/x-www-form-urlencoded.", 400)
+    form = request.POST
+    missing = [name for name in DRAFT_REQUIRED if not form.get(name)]
+    if missing:
+        return etsy_error(f"Missing required parameter(s): {', '.join(missing)}", 400)
+    query.integer(form, "quantity", minimum=1, maximum=MAX_QUANTITY)
+    query.integer(form, "taxonomy_id", minimum=1)
+    query.choice(form, "who_made", WHO_MADE, None)
+    query.choice(form, "when_made", WHEN_MADE, None)
+    query.choice(form, "type", LISTING_TYPES, "physical")
+    for flag in ("is_supply", "is_customizable", "should_auto_renew", "is_taxable", "is_personalizable"):
+        query.boolean(form, flag)
+    price = price_of("price", form["price"])
+    title = form["title"].strip()
+    if len(title) > MAX_TITLE:
+        return etsy_error(f"title must be {MAX_TITLE} characters or fewer.", 400)
+    product = Product.objects.create(shop=shop, title=title, status="draft", option_names=[])
+    product.variants.create(sku="", price=price, options=[])
+    return JsonResponse(plain_listing_json(shop, product), status=201)
+
+
+def inventory_problem(body):
+    """What Etsy would refuse in an updateListingInventory body, in its words, or None."""
+    if not isinstance(body, dict) or not isinstance(body.get("products"), list) or not body["products"]:
+        return "products is required and must be a non-empty array."
+    properties = None
+    combinations = set()
+    prices = set()
+    for index, item in enumerate(body["products"]):
+        if not isinstance(item, dict):
+            return f"products[{index}] must be an object."
+        offerings = item.get("offerings")
+        if not isinstance(offerings, list) or len(offerings) != 1:
+            return f"products[{index}] must have exactly one offering."
+        offering = offerings[0]
+        if not isinstance(offering, dict) or not {"price", "quantity", "is_enabled"} <= set(offering):
+            return f"products[{index}].offerings[0] requires price, quantity and is_enabled."
+        if not isinstance(offering["quantity"], int) or not 0 <= offering["quantity"] <= MAX_QUANTITY:
+            return f"products[{index}].offerings[0].quantity must be between 0 and {MAX_QUANTITY}."
+        if not isinstance(offering["is_enabled"], bool):
+            return f"products[{index}].offerings[0].is_enabled must be a boolean."
+        try:
+            prices.add(price_of("price", offering["price"]))
+        except query.BadParameter as error:
+            return f"products[{index}].offerings[0]: {error}"
+        values = item.get("property_values") or []
+        if not isinstance(values, list) or not all(
+            isinstance(v, dict)
+            and isinstance(v.get("property_id"), int)
+            and v["property_id"] >= 1
+            and isinstance(v.get("value_ids"), list)
+            and isinstance(v.get("values"), list)
+            and len(v["values"]) == 1
+            and isinstance(v["values"][0], str)
+            and v["values"][0].strip()
+            for v in values
+        ):
+            return f"products[{index}].property_values: each needs a property_id, value_ids and one value."
+        ids = tuple(v["property_id"] for v in values)
+        if len(set(ids)) > MAX_PROPERTIES or len(set(ids)) != len(ids):
+            return f"A listing can have at most {MAX_PROPERTIES} variation properties, each once per product."
+        if properties is not None and ids != properties:
+            return "Every product must have the same variation properties."
+        properties = ids
+        combination = tuple(v["values"][0].strip() for v in values)
+        if combination in combinations:
+            return "Each product must have a unique combination of property values."
+        combinations.add(combination)
+    for field in ("price_on_property", "quantity_on_property", "sku_on_property"):
+        listed = body.get(field, [])
+        if not isinstance(listed, list) or not set(listed) <= set(properties):
+            return f"{field} may only name the products' variation properties."
+    if len(prices) > 1 and not body.get("price_on_property"):
+        return "The products' prices differ, so price_on_property must name the property they vary by."
+    return None
+
+
+@etsy_api(scope="listings_w")
+def update_inventory(request, shop, listing_id):
+    """updateListingInventory: the body replaces the listing's products (its variations) whole."""
+    product = Product.objects.filter(shop=shop, id=listing_id).first()
+    if product is None:
+        return etsy_error("Listing not found", 404)
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return etsy_error("The body must be JSON.", 400)
+    problem = inventory_problem(body)
+    if problem:
+        return etsy_error(problem, 400)
+    items = body["products"]
+    first = items[0].get("property_values") or []
+    with transaction.atomic():
+        product.variants.all().delete()
+        product.option_names = [v.get("property_name") or f"Property {v['property_id']}" for v in first]
+        product.save(update_fields=["option_names", "updated_at"])
+        for item in items:
+            product.variants.create(
+                sku=str(item.get("sku") or ""),
+                price=Decimal(str(item["offerings"][0]["price"])),
+                options=[v["values"][0].strip() for v in item.get("property_values") or []],
+            )
+    product = Product.objects.prefetch_related("variants").get(pk=product.pk)
+    return JsonResponse({**inventory_json(product), "listing": None})

@@ -24,6 +24,7 @@ import secrets
 import time
 import uuid
 from datetime import UTC, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -52,7 +53,7 @@ from graphql.execution.values import get_variable_values
 from . import delivery
 from .demo_keys import SHOPIFY_APP_CLIENT_ID, SHOPIFY_APP_CLIENT_SECRET, SHOPIFY_APP_REDIRECT_PATH
 from .faults import apply_fault
-from .models import AccessToken, AuthorizationCode, Product, Shop, Webhook
+from .models import AccessToken, AuthorizationCode, Product, Shop, Variant, Webhook
 from .oauth import allowed_redirect_uris, redirect_uri_allowed
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "shopify-admin-graphql-2026-10.json.gz"
@@ -66,6 +67,7 @@ TOKEN_LIFETIME = timedelta(hours=1)
 REFRESH_LIFETIME = timedelta(days=90)
 BUCKET_SIZE, RESTORE_RATE, MAX_QUERY_COST = 1000.0, 50.0, 1000
 MAX_PAGE = 250
+MAX_VARIANTS = 2048  # a product's variants, since API version 2024-10
 # Shopify waits 1 s for the connection and 5 s for the answer, then retries.
 WEBHOOK_CONNECT_TIMEOUT, WEBHOOK_TIMEOUT = 1, 5
 WEBHOOK_RETRIES, WEBHOOK_RETRY_WINDOW = 8, timedelta(hours=4)
@@ -433,6 +435,7 @@ REQUIRED_SCOPES = {
     ("QueryRoot", "order"): {"read_orders"},
     ("Order", "fulfillmentOrders"): {f"read_{kind}_fulfillment_orders" for kind in FULFILLMENT_ORDER_KINDS},
     ("Mutation", "productCreate"): {"write_products"},
+    ("Mutation", "productVariantsBulkCreate"): {"write_products"},
     ("Mutation", "fulfillmentCreate"): {
         f"write_{kind}_fulfillment_orders" for kind in FULFILLMENT_ORDER_KINDS
     },
@@ -622,6 +625,17 @@ def subscription_node(hook):
     }
 
 
+def bulk_errors(problems):
+    """productVariantsBulkCreate's answer when it refuses: nothing was created."""
+    return {
+        "product": None,
+        "productVariants": [],
+        "userErrors": [
+            {"field": field, "message": message, "code": code} for field, message, code in problems
+        ],
+    }
+
+
 def uninstall(shop):
     """The merchant uninstalls the app: tokens die, app/uninstalled is delivered, and the
     subscriptions go (Shopify deletes them)."""
@@ -741,6 +755,79 @@ class Root:
         defaults = [option["values"][0]["name"] for option in options if option.get("values")]
         created.variants.create(sku="", price=0, options=defaults)
         return {"product": product_node(created), "userErrors": []}
+
+    def productVariantsBulkCreate(self, info, productId, variants, strategy="DEFAULT", **kwargs):
+        """All the variants or none, as Shopify does: each names a value for every option of the
+        product (new values join the option), no two share their values, prices are not
+        negative, and a product has at most MAX_VARIANTS. REMOVE_STANDALONE_VARIANT replaces a
+        product's only variant; DEFAULT removes only a "Default Title" one."""
+        pk = pk_of(productId, "Product")
+        product = Product.objects.filter(shop=self._shop, pk=pk).first() if pk is not None else None
+        if product is None:
+            return bulk_errors([(["productId"], "Product does not exist", "PRODUCT_DOES_NOT_EXIST")])
+        existing = list(product.variants.all())
+        standalone = existing if len(existing) == 1 else []
+        if strategy == "PRESERVE_STANDALONE_VARIANT" or (
+            strategy == "DEFAULT" and any(variant.options for variant in standalone)
+        ):
+            standalone = []
+        taken = {tuple(v.options) for v in existing if v not in standalone}
+        rows, problems = [], []
+        for index, variant in enumerate(variants):
+            values = {
+                value.get("optionName"): value.get("name") for value in variant.get("optionValues") or []
+            }
+            unknown = sorted(set(values) - set(product.option_names), key=str)
+            missing = [name for name in product.option_names if not values.get(name)]
+            price = Decimal(str(variant.get("price") or "0"))
+            where = ["variants", str(index)]
+            if unknown:
+                problems.append(([*where, "optionValues"], "Option does not exist", "OPTION_DOES_NOT_EXIST"))
+            elif missing:
+                problems.append(
+                    (
+                        [*where, "optionValues"],
+                        f"You need to add option values for {', '.join(missing)}",
+                        "NEED_TO_ADD_OPTION_VALUES",
+                    )
+                )
+            elif price < 0:
+                problems.append(
+                    (
+                        [*where, "price"],
+                        "Price must be greater than or equal to 0",
+                        "GREATER_THAN_OR_EQUAL_TO",
+                    )
+                )
+            else:
+                combination = tuple(values[name] for name in product.option_names)
+                if combination in taken:
+                    problems.append(
+                        (
+                            [*where],
+                            f"The variant '{' / '.join(combination)}' already exists.",
+                            "VARIANT_ALREADY_EXISTS",
+                        )
+                    )
+                taken.add(combination)
+                sku = (variant.get("inventoryItem") or {}).get("sku") or ""
+                rows.append(Variant(product=product, sku=sku, price=price, options=list(combination)))
+        if len(existing) - len(standalone) + len(rows) > MAX_VARIANTS:
+            problems.append(
+                (["variants"], f"Product can't have more than {MAX_VARIANTS} variants", "LIMIT_EXCEEDED")
+            )
+        if problems:
+            return bulk_errors(problems)
+        for variant in standalone:
+            variant.delete()
+        Variant.objects.bulk_create(rows)
+        product.save(update_fields=["updated_at"])
+        product.refresh_from_db()
+        return {
+            "product": product_node(product),
+            "productVariants": [variant_node(product, variant) for variant in rows],
+            "userErrors": [],
+        }
 
     def order(self, info, id, **kwargs):
         found = self._order(id, "Order")

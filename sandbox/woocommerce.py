@@ -32,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import delivery
 from .faults import apply_fault
-from .models import ApiKey, Order, Product, Shop, UsedNonce, Webhook
+from .models import ApiKey, Order, Product, Shop, UsedNonce, Variant, Webhook
 
 WC_VERSION = "10.3.0"
 USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/6.8.1)"
@@ -296,8 +296,8 @@ def product_json(shop, product):
         "permalink": f"{home_url(shop)}/product/{product.id}/",
         "type": "variable" if variable else "simple",
         "status": STATUS_OF[product.status],
-        "sku": "" if variable else variants[0].sku,
-        "price": str(min(v.price for v in variants)),
+        "sku": "" if variable or not variants else variants[0].sku,
+        "price": str(min(v.price for v in variants)) if variants else "",
         "categories": [{"id": 0, "name": product.product_type, "slug": product.product_type.lower()}],
         "attributes": [
             {
@@ -359,8 +359,10 @@ def system_status(request, shop):
 PRODUCT_ARGS = {"status": one_of("any", "future", "trash", "draft", "pending", "private", "publish")}
 
 
-@wc_api("GET")
+@wc_api("GET", "POST")
 def products(request, shop):
+    if request.method == "POST":
+        return create_product(request, shop)
     args, error = query_args(request, PRODUCT_ARGS)
     if error:
         return error
@@ -390,6 +392,141 @@ def variations(request, shop, product_id):
         return error
     items, headers = page
     return listing([variation_json(product, variant) for variant in items], headers)
+
+
+PRODUCT_TYPES = ("simple", "grouped", "external", "variable")
+PRODUCT_STATUSES = ("draft", "pending", "private", "publish", "future")
+OURS_OF_STATUS = {
+    "publish": "active",
+    "future": "active",
+    "draft": "draft",
+    "pending": "draft",
+    "private": "archived",
+}
+BATCH_LIMIT = 100  # woocommerce_rest_batch_items_limit's default
+
+
+def invalid_params(problems):
+    """WordPress's 400 for body fields its schema refuses, naming each."""
+    response = wp_error("rest_invalid_param", f"Invalid parameter(s): {', '.join(problems)}", 400)
+    body = json.loads(response.content)
+    body["data"]["params"] = problems
+    return JsonResponse(body, status=400)
+
+
+def product_problems(data):
+    """The schema checks WordPress makes of a product body before WooCommerce sees it."""
+    problems = {}
+    if "name" in data and not isinstance(data["name"], str):
+        problems["name"] = "name is not of type string."
+    if data.get("type", "simple") not in PRODUCT_TYPES:
+        problems["type"] = f"type is not one of {', '.join(PRODUCT_TYPES[:-1])} and {PRODUCT_TYPES[-1]}."
+    if data.get("status", "publish") not in PRODUCT_STATUSES:
+        problems["status"] = (
+            f"status is not one of {', '.join(PRODUCT_STATUSES[:-1])} and {PRODUCT_STATUSES[-1]}."
+        )
+    for field in ("regular_price", "description", "sku"):
+        if field in data and not isinstance(data[field], str):
+            problems[field] = f"{field} is not of type string."
+    attributes = data.get("attributes", [])
+    if not isinstance(attributes, list) or not all(
+        isinstance(a, dict)
+        and isinstance(a.get("name", ""), str)
+        and isinstance(a.get("options", []), list)
+        and all(isinstance(option, str) for option in a.get("options", []))
+        for a in attributes
+    ):
+        problems["attributes"] = "attributes[0] is not of type object."
+    return problems
+
+
+def create_product(request, shop):
+    """POST products: a simple product gets its one purchasable row at once; a variable one
+    gets its attributes, and its variations later (variations or variations/batch)."""
+    data, error = json_body(request)
+    if error:
+        return error
+    problems = product_problems(data)
+    if problems:
+        return invalid_params(problems)
+    if data.get("sku") and Variant.objects.filter(product__shop=shop, sku=data["sku"]).exists():
+        return wp_error("product_invalid_sku", "Invalid or duplicated SKU.", 400)
+    variable = data.get("type") == "variable"
+    attributes = [a for a in data.get("attributes", []) if a.get("name")]
+    product = Product.objects.create(
+        shop=shop,
+        title=data.get("name") or "Product",
+        status=OURS_OF_STATUS[data.get("status", "publish")],
+        option_names=[a["name"] for a in attributes if a.get("variation")] if variable else [],
+    )
+    if not variable:
+        product.variants.create(
+            sku=data.get("sku", ""), price=Decimal(data.get("regular_price") or "0"), options=[]
+        )
+    return JsonResponse(product_json(shop, product), status=201)
+
+
+def variation_problem(product, item):
+    """The error of one variation to create, or None. WooCommerce checks the SKU is unique in
+    the shop; a price must be a string of a number."""
+    price = item.get("regular_price", "")
+    if not isinstance(price, str) or (price and not re.fullmatch(r"\d+(\.\d+)?", price)):
+        return {
+            "code": "rest_invalid_param",
+            "message": "Invalid parameter(s): regular_price",
+            "data": {"status": 400},
+        }
+    sku = item.get("sku", "")
+    if sku and Variant.objects.filter(product__shop=product.shop, sku=sku).exists():
+        return {
+            "code": "product_invalid_sku",
+            "message": "Invalid or duplicated SKU.",
+            "data": {"status": 400},
+        }
+    return None
+
+
+@wc_api("POST", "PUT", "PATCH")
+def variations_batch(request, shop, product_id):
+    """POST products/<id>/variations/batch {create: [...]}: each item succeeds or carries its
+    own error, as WooCommerce answers; more than BATCH_LIMIT items is refused whole."""
+    product = Product.objects.filter(shop=shop, id=product_id).first()
+    if product is None:
+        return wp_error("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
+    data, error = json_body(request)
+    if error:
+        return error
+    items = sum(len(data.get(key) or []) for key in ("create", "update", "delete"))
+    if items > BATCH_LIMIT:
+        return wp_error(
+            "rest_request_entity_too_large",
+            f"Unable to accept more than {BATCH_LIMIT} items for this request.",
+            413,
+        )
+    created = []
+    for item in data.get("create") or []:
+        problem = (
+            variation_problem(product, item)
+            if isinstance(item, dict)
+            else {
+                "code": "rest_invalid_param",
+                "message": "Invalid parameter(s): create",
+                "data": {"status": 400},
+            }
+        )
+        if problem:
+            created.append({"id": 0, "error": problem})
+            continue
+        # An attribute the product does not vary by is dropped; one left out means "any".
+        chosen = {a.get("name"): str(a.get("option", "")) for a in item.get("attributes") or []}
+        variant = product.variants.create(
+            sku=item.get("sku", ""),
+            price=Decimal(item.get("regular_price") or "0"),
+            options=[chosen.get(name, "") for name in product.option_names],
+        )
+        created.append(variation_json(product, variant))
+    product.save(update_fields=["updated_at"])
+    return JsonResponse({"create": created, "update": [], "delete": []})
 
 
 # --- Orders --------------------------------------------------------------------------------------

@@ -121,6 +121,13 @@ def mapped_variant(world):
     return variant
 
 
+def publication(world, design=False):
+    """A draft of "Add product" in the world's store, with a placed design if asked."""
+    from catalog.tests.publishing_helpers import make_publication
+
+    return make_publication(world.store, design=design)
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -157,6 +164,7 @@ STOREFRONTS_OWN = {
     "integrations:etsy_callback": lambda w: {},
     "integrations:connect_pressero": lambda w: {},
     "catalog:products": lambda w: {},
+    "catalog:add_product": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -184,6 +192,12 @@ STOREFRONTS_OBJECTS = {
     "catalog:variant_disconnect": lambda w: {"code": mapped_variant(w).code},
     "catalog:variant_check": lambda w: {"code": mapped_variant(w).code},
     "catalog:design_file": lambda w: {"code": mapped_variant(w).code},
+    "catalog:publication": lambda w: {"code": publication(w).code},
+    "catalog:publication_design": lambda w: {"code": publication(w).code},
+    "catalog:publication_design_file": lambda w: {"code": publication(w, design=True).code},
+    "catalog:publication_preview": lambda w: {"code": publication(w, design=True).code},
+    "catalog:publication_publish": lambda w: {"code": publication(w).code},
+    "catalog:publication_status": lambda w: {"code": publication(w).code},
 }
 # Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
 # people may open them; the sweep checks they show nothing of another client.

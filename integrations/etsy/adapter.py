@@ -7,6 +7,7 @@ to reach http. It stays in the tests, as an independent client of the sandbox.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
+from integrations.types import SourceProduct, SourceVariant
 from storefronts.services import save_credentials
 
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -116,7 +118,7 @@ class EtsyAdapter:
 
     # --- API ---
 
-    def call(self, method, path, params=None):
+    def call(self, method, path, params=None, data=None, json=None):
         self.refresh_if_needed()
         headers = {
             "x-api-key": f"{settings.ETSY_API_KEY}:{settings.ETSY_SHARED_SECRET}",
@@ -127,6 +129,8 @@ class EtsyAdapter:
                 method,
                 f"{settings.ETSY_API_URL}/v3/application/{path}",
                 params=params,
+                data=data,
+                json=json,
                 headers=headers,
                 retry_if=lambda answer: not daily_allowance_spent(answer),
             )
@@ -147,6 +151,13 @@ class EtsyAdapter:
         if is_busy(response):
             raise busy("Etsy", response)
         if not response.ok:
+            reason = answer_of(response, "Etsy").get("error") if response.status_code < 500 else None
+            if reason:  # a 400 says which parameter and why
+                raise AdapterError(
+                    _("Etsy refused the request (HTTP %(status)s): %(reason)s")
+                    % {"status": response.status_code, "reason": reason},
+                    permanent=True,
+                )
             raise AdapterError(
                 _("Etsy answered HTTP %(status)s.") % {"status": response.status_code}, permanent=True
             )
@@ -166,3 +177,98 @@ class EtsyAdapter:
             offset += len(page["results"])
             if not page["results"] or offset >= page["count"]:
                 return
+
+    # --- Publishing ---
+
+    def publish_product(self, new_product, existing_id=None, on_created=None):
+        """Create `new_product` as a draft listing (createDraftListing, with the fields Etsy
+        requires), then its variations as the listing's inventory (updateListingInventory, which
+        replaces the inventory whole, so a repeat is harmless). Etsy allows two variation
+        properties: more options are joined into one. `existing_id` / `on_created` as for the
+        other adapters: a retry finishes the listing an earlier attempt created."""
+        names = list(new_product.option_names)
+        joined = len(names) > MAX_VARIATION_PROPERTIES
+        properties = [_("Variant")] if joined else names
+        lowest = min(variant.price for variant in new_product.variants)
+        if existing_id is None:
+            listing = self.call(
+                "POST",
+                f"shops/{self.shop_id}/listings",
+                data={
+                    "quantity": STOCK,
+                    "title": new_product.title[:TITLE_LIMIT],
+                    "description": new_product.description or new_product.title,
+                    "price": str(lowest),
+                    "who_made": "i_did",
+                    "when_made": "made_to_order",
+                    "taxonomy_id": TAXONOMY_ID,
+                    "type": "physical",
+                    "is_supply": "false",
+                },
+            )
+            existing_id = str(listing["listing_id"])
+            if on_created:
+                on_created(existing_id)
+
+        def values_of(variant):
+            if joined:
+                return [" / ".join(variant.options[name] for name in names)]
+            return [variant.options[name] for name in names]
+
+        on_property = [FIRST_CUSTOM_PROPERTY + i for i in range(len(properties))]
+        varied_price = len({variant.price for variant in new_product.variants}) > 1
+        inventory = self.call(
+            "PUT",
+            f"listings/{existing_id}/inventory",
+            json={
+                "products": [
+                    {
+                        "sku": variant.sku,
+                        "property_values": [
+                            {
+                                "property_id": FIRST_CUSTOM_PROPERTY + i,
+                                "property_name": name,
+                                "value_ids": [],
+                                "values": [value],
+                            }
+                            for i, (name, value) in enumerate(
+                                zip(properties, values_of(variant), strict=True)
+                            )
+                        ],
+                        "offerings": [{"price": float(variant.price), "quantity": STOCK, "is_enabled": True}],
+                    }
+                    for variant in new_product.variants
+                ],
+                "price_on_property": on_property if varied_price else [],
+                "quantity_on_property": [],
+                "sku_on_property": on_property,
+            },
+        )
+        return SourceProduct(
+            external_id=existing_id,
+            title=new_product.title[:TITLE_LIMIT],
+            state="draft",  # a listing goes live once it has a photo, in Etsy's shop manager
+            product_type=new_product.product_type,
+            option_names=tuple(properties),
+            variants=tuple(
+                SourceVariant(
+                    external_id=str(item["product_id"]),
+                    sku=item["sku"] or "",
+                    title=" / ".join(v["values"][0] for v in item["property_values"]),
+                    options={v["property_name"]: v["values"][0] for v in item["property_values"]},
+                    price=Decimal(item["offerings"][0]["price"]["amount"])
+                    / item["offerings"][0]["price"]["divisor"],
+                )
+                for item in inventory["products"]
+                if not item["is_deleted"]
+            ),
+        )
+
+
+STOCK = 999  # made to order: Etsy's largest quantity
+TITLE_LIMIT = 140
+MAX_VARIATION_PROPERTIES = 2
+FIRST_CUSTOM_PROPERTY = 513  # Etsy's ids for a seller's own variation properties: 513 and 514
+# Etsy asks every listing for a seller taxonomy node. Printfront has no mapping of its product
+# types to Etsy's taxonomy yet, so listings start under one node the seller can change on Etsy.
+TAXONOMY_ID = 1

@@ -10,7 +10,9 @@ import logging
 import re
 import time
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
+from html import escape
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, error_text, is_busy, unreachable
+from integrations.types import SourceProduct, SourceVariant
 from storefronts.services import save_credentials
 
 logger = logging.getLogger(__name__)
@@ -293,6 +296,44 @@ class ShopifyAdapter:
             yield from page["nodes"]
             info = page["pageInfo"]
 
+    # --- Publishing ---
+
+    def publish_product(self, new_product, existing_id=None, on_created=None):
+        """Create `new_product` (an integrations.types.NewProduct) and return it as a
+        SourceProduct. Shopify makes a product with its options and one standalone variant, then
+        productVariantsBulkCreate adds ours in its place. `existing_id`: a product an earlier
+        attempt created (its missing variants are added); `on_created(external_id)` hears of a
+        new product before its variants are added, so a retry never makes a second one."""
+        if existing_id is None:
+            answer = self.graphql(PRODUCT_CREATE, {"product": product_input(new_product)})["productCreate"]
+            refuse_user_errors(answer["userErrors"])
+            existing_id = answer["product"]["legacyResourceId"]
+            if on_created:
+                on_created(existing_id)
+        product_gid = f"gid://shopify/Product/{existing_id}"
+        found = self.graphql(PUBLISHED_QUERY, {"id": product_gid})["product"]
+        if found is None:
+            raise AdapterError(
+                _("The product Printfront created in Shopify is gone; publish it again."), permanent=True
+            )
+        have = {variant["sku"] for variant in found["variants"]["nodes"]}
+        missing = [variant for variant in new_product.variants if variant.sku not in have]
+        if missing:
+            answer = self.graphql(
+                VARIANTS_BULK_CREATE,
+                {
+                    "productId": product_gid,
+                    "variants": [variant_input(new_product, variant) for variant in missing],
+                    # The standalone variant goes, unless an earlier attempt already replaced it.
+                    "strategy": "REMOVE_STANDALONE_VARIANT"
+                    if len(missing) == len(new_product.variants)
+                    else "DEFAULT",
+                },
+            )["productVariantsBulkCreate"]
+            refuse_user_errors(answer["userErrors"])
+            found = self.graphql(PUBLISHED_QUERY, {"id": product_gid})["product"]
+        return published_product(found)
+
 
 def warn_if_version_differs(response):
     """Shopify serves an unsupported version as the oldest supported one and says so in a
@@ -329,3 +370,92 @@ def callback_is_fresh(timestamp, now=None, window=90):
     except (TypeError, ValueError):
         return False
     return abs((now or time.time()) - stamp) <= window
+
+
+# --- Publishing: the documents "Publish to store" sends (the schema test checks them too) ---
+
+PRODUCT_CREATE = """
+mutation CreateProduct($product: ProductCreateInput!) {
+  productCreate(product: $product) {
+    product { id legacyResourceId }
+    userErrors { field message }
+  }
+}
+"""
+VARIANTS_BULK_CREATE = """
+mutation CreateVariants($productId: ID!, $variants: [ProductVariantsBulkInput!]!, $strategy: ProductVariantsBulkCreateStrategy) {
+  productVariantsBulkCreate(productId: $productId, variants: $variants, strategy: $strategy) {
+    productVariants { id }
+    userErrors { field message code }
+  }
+}
+"""
+PUBLISHED_QUERY = f"""
+query PublishedProduct($id: ID!) {{
+  product(id: $id) {{
+    id legacyResourceId title status productType
+    options {{ name }}
+    variants(first: 250) {{ nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+PUBLISH_DOCUMENTS = (PRODUCT_CREATE, VARIANTS_BULK_CREATE, PUBLISHED_QUERY)
+PUBLISHED_STATES = {"ACTIVE": "active", "DRAFT": "draft", "ARCHIVED": "archived"}
+
+
+def product_input(new_product):
+    """ProductCreateInput: the options with every value the variants use, in their order."""
+    options = []
+    for position, name in enumerate(new_product.option_names, start=1):
+        values = list(dict.fromkeys(variant.options[name] for variant in new_product.variants))
+        options.append({"name": name, "position": position, "values": [{"name": v} for v in values]})
+    return {
+        "title": new_product.title,
+        "descriptionHtml": html_paragraphs(new_product.description),
+        "productType": new_product.product_type,
+        "status": "ACTIVE",
+        "productOptions": options,
+    }
+
+
+def variant_input(new_product, variant):
+    return {
+        "price": str(variant.price),
+        "inventoryItem": {"sku": variant.sku},
+        "optionValues": [
+            {"optionName": name, "name": variant.options[name]} for name in new_product.option_names
+        ],
+    }
+
+
+def html_paragraphs(text):
+    """Plain text as Shopify's descriptionHtml: escaped, one paragraph per blank-line block."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+    return "".join(f"<p>{escape(block)}</p>" for block in blocks)
+
+
+def refuse_user_errors(errors):
+    if errors:
+        raise AdapterError(
+            _("Shopify refused the product: %(errors)s") % {"errors": error_text(errors)}, permanent=True
+        )
+
+
+def published_product(node):
+    return SourceProduct(
+        external_id=node["legacyResourceId"],
+        title=node["title"],
+        state=PUBLISHED_STATES.get(node["status"], "active"),
+        product_type=node.get("productType") or "",
+        option_names=tuple(option["name"] for option in node["options"]),
+        variants=tuple(
+            SourceVariant(
+                external_id=variant["legacyResourceId"],
+                sku=variant["sku"] or "",
+                title=variant["title"],
+                options={o["name"]: o["value"] for o in variant["selectedOptions"]},
+                price=Decimal(variant["price"]) if variant["price"] is not None else None,
+            )
+            for variant in node["variants"]["nodes"]
+        ),
+    )

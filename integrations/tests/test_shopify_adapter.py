@@ -63,7 +63,7 @@ def test_every_document_is_valid_against_shopify_schema():
     with gzip.open(SCHEMA) as file:
         schema = build_client_schema(json.load(file)["data"])
     schema._validation_errors = []
-    for document in shopify_adapter.DOCUMENTS:
+    for document in shopify_adapter.DOCUMENTS + shopify_adapter.PUBLISH_DOCUMENTS:
         assert validate(schema, parse(document)) == [], document
 
 

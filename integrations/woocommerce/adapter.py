@@ -7,6 +7,7 @@ Over https WooCommerce takes HTTP Basic auth; over plain http only OAuth 1.0a si
 """
 
 import time
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import http
 from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
+from integrations.types import SourceProduct, SourceVariant
 
 API_PATH = "/wp-json/wc/v3/"
 WEBHOOK_TOPICS = ("order.created", "order.updated")
@@ -181,3 +183,99 @@ class WooCommerceAdapter:
                 permanent=True,
             )
         self._raise_for_status(response)
+
+    # --- Publishing ---
+
+    def publish_product(self, new_product, existing_id=None, on_created=None):
+        """Create `new_product` as a variable product with one attribute per option, then its
+        variations in one batch (at most BATCH_LIMIT a request, as WooCommerce allows).
+        `existing_id`: a product an earlier attempt created, which gets the variations it lacks;
+        `on_created(external_id)` hears of a new product before its variations are added."""
+        if existing_id is None:
+            body = {
+                "name": new_product.title,
+                "type": "variable",
+                "status": "publish",
+                "description": new_product.description,
+                "attributes": [
+                    {
+                        "name": name,
+                        "position": position,
+                        "visible": True,
+                        "variation": True,
+                        "options": list(dict.fromkeys(v.options[name] for v in new_product.variants)),
+                    }
+                    for position, name in enumerate(new_product.option_names)
+                ],
+            }
+            created = self._written(self.call("POST", "products", json=body))
+            existing_id = str(created["id"])
+            if on_created:
+                on_created(existing_id)
+        have = {variation["sku"] for variation in self._variations(existing_id)}
+        missing = [variant for variant in new_product.variants if variant.sku not in have]
+        for start in range(0, len(missing), BATCH_LIMIT):
+            chunk = missing[start : start + BATCH_LIMIT]
+            create = [
+                {
+                    "sku": variant.sku,
+                    "regular_price": str(variant.price),
+                    "attributes": [
+                        {"name": name, "option": variant.options[name]} for name in new_product.option_names
+                    ],
+                }
+                for variant in chunk
+            ]
+            answer = self._written(
+                self.call("POST", f"products/{existing_id}/variations/batch", json={"create": create})
+            )
+            refused = [item["error"]["message"] for item in answer.get("create", []) if item.get("error")]
+            if refused:
+                raise AdapterError(
+                    _("WooCommerce refused a variation: %(errors)s") % {"errors": "; ".join(refused)},
+                    permanent=True,
+                )
+        return SourceProduct(
+            external_id=existing_id,
+            title=new_product.title,
+            state="active",  # published: "publish" is the status it was created with
+            product_type=new_product.product_type,
+            option_names=tuple(new_product.option_names),
+            variants=tuple(
+                SourceVariant(
+                    external_id=str(variation["id"]),
+                    sku=variation["sku"],
+                    title=" / ".join(a["option"] for a in variation["attributes"]),
+                    options={a["name"]: a["option"] for a in variation["attributes"]},
+                    price=Decimal(variation["price"]) if variation.get("price") else None,
+                )
+                for variation in self._variations(existing_id)
+            ),
+        )
+
+    def _variations(self, product_id):
+        page, found = 1, []
+        while True:
+            response = self.call(
+                "GET", f"products/{product_id}/variations", params={"per_page": 100, "page": page}
+            )
+            found.extend(self._written(response))
+            if page >= int(response.headers.get("X-WP-TotalPages", 1)):
+                return found
+            page += 1
+
+    def _written(self, response):
+        """The answer to a product call, or an AdapterError in WooCommerce's own words (a 400's
+        message says which field, a 404 that the product is gone)."""
+        if response.status_code in (400, 404, 409, 413):
+            answer = answer_of(response, "WooCommerce")
+            raise AdapterError(
+                _("WooCommerce refused the product: %(message)s")
+                % {"message": answer.get("message") or response.status_code},
+                permanent=True,
+            )
+        self._raise_for_auth(response)
+        return answer_of(response, "WooCommerce")
+
+
+BATCH_LIMIT = 100  # WooCommerce's most items in one batch request
