@@ -84,6 +84,8 @@ STOREFRONTS_OBJECTS = {
     "integrations:store_disconnect": lambda w: {"code": w.store.code},
     "integrations:store_rename": lambda w: {"code": w.store.code},
     "integrations:store_remove": lambda w: {"code": w.store.code},
+    "catalog:store_sync": lambda w: {"code": w.store.code},
+    "catalog:store_sync_start": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},
