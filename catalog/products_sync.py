@@ -12,9 +12,11 @@ message was lost (a broker outage) and runs whose worker died.
 """
 
 import logging
+import queue
+import threading
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,8 +123,8 @@ def run_sync(run_id):
     try:
         adapter = adapter_for(store)
         since = incremental_since(store) if run.kind == SyncRun.Kind.INCREMENTAL else None
-        for page in adapter.iter_product_pages(since=since, resume=run.cursor):
-            record_page(run, store, page, adapter.resume)
+        for page, resume in fetched_ahead(adapter, since=since, resume=run.cursor):
+            record_page(run, store, page, resume)
     except AdapterError as error:
         if error.permanent:
             fail(run, str(error))
@@ -130,6 +132,53 @@ def run_sync(run_id):
         return wait_for_platform(run, error)
     finish(run)
     return None
+
+
+class _End:
+    pass
+
+
+def fetched_ahead(adapter, *, since, resume):
+    """The adapter's pages with the position after each, the next page fetched in a thread
+    while this one is written: the platform's answer time and ours overlap rather than add up.
+    At most one page waits, so memory stays at two pages. An error of the adapter's comes out
+    here, in order, after the pages before it."""
+    pages = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch():
+        try:
+            for page in adapter.iter_product_pages(since=since, resume=resume):
+                if not put((page, adapter.resume)):
+                    return
+            put(_End)
+        except Exception as error:  # handed to the consumer, which decides
+            put(error)
+        finally:
+            connections.close_all()  # a token refresh saved the store from this thread
+
+    thread = threading.Thread(target=fetch, name="sync-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = pages.get()
+            if item is _End:
+                return
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 def record_page(run, store, page, resume):

@@ -25,7 +25,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from datetime import time as dt_time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -264,7 +264,9 @@ def answer_graphql(request, shop):
         )
     try:
         payload = json.loads(request.body)
-        document = parse(payload["query"])
+        if not isinstance(payload["query"], str):
+            raise TypeError
+        document, errors = checked_document(payload["query"])
         variables = payload.get("variables") or {}
         if not isinstance(variables, dict):
             raise TypeError
@@ -272,7 +274,6 @@ def answer_graphql(request, shop):
         return HttpResponseBadRequest('{"errors":{"query":"Required parameter missing or invalid"}}')
     except GraphQLSyntaxError as error:
         return JsonResponse({"errors": [error.formatted]})
-    errors = validation_errors(document)
     if errors:
         return JsonResponse({"errors": errors})
     operation = get_operation_ast(document, payload.get("operationName"))
@@ -349,6 +350,14 @@ VALIDATION_CODES = {
     "OverlappingFieldsCanBeMergedRule": "fieldConflict",
     "UniqueInputFieldNamesRule": "inputFieldNotUnique",
 }
+
+
+@lru_cache(maxsize=256)
+def checked_document(query):
+    """The parsed document and its validation errors. An app sends the same few documents over
+    and over, so each is parsed and validated once (a syntax error is raised every time)."""
+    document = parse(query)
+    return document, validation_errors(document)
 
 
 def validation_errors(document):
