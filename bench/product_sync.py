@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 from django.db import connection
+from kombu import Connection
 
 from catalog.models import RunState, StoreProduct, StoreVariant, SyncRun
 from connect.models import Client
@@ -110,7 +111,7 @@ def start_worker(folder, sandbox_url, queue):
             "--pool",
             "solo",
             "--queues",
-            queue,
+            queue if settings.REDIS_URL else "celery",
             "--without-heartbeat",
             "--without-mingle",
             "--without-gossip",
@@ -122,6 +123,27 @@ def start_worker(folder, sandbox_url, queue):
         stderr=subprocess.STDOUT,
     )
     return process, log
+
+
+def send(task, run_id, queue, folder):
+    """Queue the run for this benchmark's worker alone. On Redis, through a queue of its own;
+    with the embedded filesystem broker (no REDIS_URL), whose routing is not shared between
+    processes, through the default queue in the worker's own folder (its VAR_DIR)."""
+    if settings.REDIS_URL:
+        task.apply_async((run_id,), queue=queue)
+        return
+    broker = folder / "broker"
+    options = {
+        **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+        "data_folder_in": str(broker / "queue"),
+        "data_folder_out": str(broker / "queue"),
+        "processed_folder": str(broker / "processed"),
+        "control_folder": str(broker / "control"),
+    }
+    for name in ("queue", "processed", "control"):
+        (broker / name).mkdir(parents=True, exist_ok=True)
+    with Connection("filesystem://localhost//", transport_options=options) as connection:
+        task.apply_async((run_id,), connection=connection)
 
 
 def peak_mb(pid):
@@ -151,7 +173,7 @@ def run():
         store = shopify_store(client, HANDLE, name="Bench sync shop")
         run = SyncRun.objects.create(store=store)
         started = time.perf_counter()
-        tasks.sync_products.apply_async((run.id,), queue=queue)
+        send(tasks.sync_products, run.id, queue, folder)
         give_up = time.monotonic() + PATIENCE
         while True:
             run.refresh_from_db()
