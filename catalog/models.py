@@ -228,6 +228,15 @@ class SyncRun(CodedModel):
     gone = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)  # messages in words
     message = models.TextField(blank=True)  # why it failed, or what it waits for (a busy platform)
+    # Where the next attempt goes on from (the adapter's position after the last page applied),
+    # and when: a busy platform puts the run back in the queue until `wake_at`.
+    cursor = models.JSONField(null=True, blank=True)
+    wake_at = models.DateTimeField(null=True, blank=True)
+    busy_retries = models.PositiveSmallIntegerField(default=0)  # in a row, without a page between
+    progress_at = models.DateTimeField(null=True, blank=True)  # the last page applied
+    # What applying the pages cost: pages fetched and SQL queries run for them (the benchmark).
+    pages = models.PositiveIntegerField(default=0)
+    queries = models.PositiveIntegerField(default=0)
 
     tenant_path = "store__client"
     store_path = "store"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import bulk, products, publishing, staff_products
+from .views import bulk, products, publishing, staff_products, sync
 from .views import catalog as catalog_views
 
 app_name = "catalog"
@@ -69,4 +69,7 @@ urlpatterns = [
     path(f"{PUBLICATION}/preview.png", publishing.publication_preview, name="publication_preview"),
     path(f"{PUBLICATION}/publish/", publishing.publication_publish, name="publication_publish"),
     path(f"{PUBLICATION}/status/", publishing.publication_status, name="publication_status"),
+    # Product sync, from the store page
+    path("storefronts/stores/<uuid:code>/sync/", sync.store_sync, name="store_sync"),
+    path("storefronts/stores/<uuid:code>/sync/start/", sync.store_sync_start, name="store_sync_start"),
 ]

@@ -327,6 +327,7 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 60},
     "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
     "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 60},
+    "requeue-lost-syncs": {"task": "catalog.tasks.requeue_lost_syncs", "schedule": 60},
 }
 
 LANGUAGE_CODE = "en"

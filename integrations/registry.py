@@ -68,6 +68,12 @@ def connectable_platforms():
     return list(PLATFORMS.values())
 
 
+def reads_products(store):
+    """Whether Printfront can read this store's products (its adapter is a ProductSource)."""
+    entry = PLATFORMS.get(store.platform)
+    return bool(entry and entry.adapter) and hasattr(import_string(entry.adapter), "iter_product_pages")
+
+
 def adapter_for(store):
     """The adapter that talks to a connected store's platform, or None for a manual store.
     Raises AdapterError if the store's saved credentials cannot be read."""

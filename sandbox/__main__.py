@@ -23,8 +23,25 @@ def main(argv=None):
     from sandbox.seed import seed
 
     seed()
+    answer_without_delay()
     print(f"Sandbox platforms on http://{args.host}:{args.port}/", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+
+
+def answer_without_delay():
+    """Send each answer at once. Django's development server writes the headers and the body in
+    separate small writes; with Nagle's algorithm on, the body then waits for the client's
+    delayed ACK (40 ms on Linux) on every keep-alive request, which real platforms do not add."""
+    import socket
+
+    from django.core.servers import basehttp
+
+    class Handler(basehttp.WSGIRequestHandler):
+        def setup(self):
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    basehttp.WSGIRequestHandler = Handler
 
 
 if __name__ == "__main__":

@@ -42,6 +42,10 @@ class Shop(models.Model):
     limit_per_day = models.PositiveIntegerField(
         default=10000, help_text="Etsy: calls one access token may make in any 24 hours."
     )
+    rate_limits_off = models.BooleanField(
+        default=False,
+        help_text="Shopify's cost bucket and Etsy's calls per second and per day are not counted (benchmarks).",
+    )
     # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
     bucket_available = models.FloatField(default=1000)
     bucket_checked_at = models.DateTimeField(null=True, blank=True)

@@ -5,7 +5,7 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import demo_keys, orders, shopify
+from . import bigshop, demo_keys, orders, shopify
 from .models import Shop, Variant
 from .woocommerce import home_url
 
@@ -45,12 +45,29 @@ class FaultForm(forms.ModelForm):
             "token_lifetime",
             "limit_per_second",
             "limit_per_day",
+            "rate_limits_off",
         ]
         labels = {
             "bucket_available": "Shopify cost bucket: points available now",
             "limit_per_second": "Etsy: calls per second",
             "limit_per_day": "Etsy: calls per day",
+            "rate_limits_off": "Rate limits off (Shopify's cost bucket, Etsy's calls per second and day)",
         }
+
+
+class ProductsForm(forms.Form):
+    """Make the shop big: add products with their variants in one go."""
+
+    products = forms.IntegerField(min_value=1, max_value=100000, initial=10000)
+    variants = forms.IntegerField(min_value=1, max_value=50, initial=5, label="Variants of each")
+
+
+class NewShopForm(ProductsForm):
+    """A new shop of its own (a test's, a benchmark's), with a catalogue of that size."""
+
+    platform = forms.ChoiceField(choices=[(p, p) for p in ("shopify", "woocommerce")])
+    handle = forms.SlugField(max_length=40)
+    rate_limits_off = forms.BooleanField(required=False, label="Rate limits off")
 
 
 def pressero_details(request, shop):
@@ -63,8 +80,23 @@ def pressero_details(request, shop):
     }
 
 
+# The shop page lists this many products; a big shop's others are counted.
+PRODUCTS_SHOWN = 100
+
+
 def index(request):
-    return render(request, "sandbox/index.html", {"shops": Shop.objects.all()})
+    form = NewShopForm(request.POST or None, initial={"products": 20, "variants": 3})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        shop = bigshop.make_shop(
+            data["platform"],
+            data["handle"],
+            data["products"],
+            data["variants"],
+            rate_limits_off=data["rate_limits_off"],
+        )
+        return redirect("shop", shop.platform, shop.handle)
+    return render(request, "sandbox/index.html", {"shops": Shop.objects.all(), "form": form})
 
 
 def shop(request, platform, handle):
@@ -73,6 +105,20 @@ def shop(request, platform, handle):
     form = FaultForm(request.POST if request.method == "POST" and action is None else None, instance=shop)
     if action == "uninstall":
         shopify.uninstall(shop)
+        return redirect(request.path)
+    products_form = ProductsForm(
+        request.POST if action == "add_products" else None, initial={"products": 10000}
+    )
+    if action == "add_products" and products_form.is_valid():
+        bigshop.add_products(
+            shop, products_form.cleaned_data["products"], products_form.cleaned_data["variants"]
+        )
+        return redirect(request.path)
+    if action == "delete_product":
+        # The merchant deletes a product: it is gone from every listing of the API.
+        product_id = request.POST.get("product", "")
+        if product_id.isdigit():
+            shop.products.filter(id=int(product_id)).delete()
         return redirect(request.path)
     order_form = OrderForm(request.POST if action == "order" else None, shop=shop)
     if action == "order" and order_form.is_valid():
@@ -102,7 +148,9 @@ def shop(request, platform, handle):
         {
             "shop": shop,
             "form": form,
-            "products": shop.products.prefetch_related("variants"),
+            "products": shop.products.prefetch_related("variants")[:PRODUCTS_SHOWN],
+            "product_count": shop.products.count(),
+            "products_form": products_form,
             "api_keys": shop.api_keys.all(),
             "webhooks": shop.webhooks.all(),
             "sent": shop.sent_webhooks.all()[:50],

@@ -23,15 +23,17 @@ import re
 import secrets
 import time
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from graphql import (
     FieldNode,
@@ -264,7 +266,9 @@ def answer_graphql(request, shop):
         )
     try:
         payload = json.loads(request.body)
-        document = parse(payload["query"])
+        if not isinstance(payload["query"], str):
+            raise TypeError
+        document, errors = checked_document(payload["query"])
         variables = payload.get("variables") or {}
         if not isinstance(variables, dict):
             raise TypeError
@@ -272,7 +276,6 @@ def answer_graphql(request, shop):
         return HttpResponseBadRequest('{"errors":{"query":"Required parameter missing or invalid"}}')
     except GraphQLSyntaxError as error:
         return JsonResponse({"errors": [error.formatted]})
-    errors = validation_errors(document)
     if errors:
         return JsonResponse({"errors": errors})
     operation = get_operation_ast(document, payload.get("operationName"))
@@ -288,7 +291,8 @@ def answer_graphql(request, shop):
             f"Query cost is {requested}, which exceeds the single query max cost limit ({MAX_QUERY_COST}).",
             "MAX_COST_EXCEEDED",
         )
-    available = refill_bucket(shop)
+    # With the shop's rate limits off (benchmarks) the bucket is always full and never drawn on.
+    available = BUCKET_SIZE if shop.rate_limits_off else refill_bucket(shop)
     status = {"maximumAvailable": BUCKET_SIZE, "currentlyAvailable": available, "restoreRate": RESTORE_RATE}
     if requested > available:
         return graphql_error(
@@ -305,12 +309,13 @@ def answer_graphql(request, shop):
         middleware=[ScopeCheck(token.scopes)],
     )
     actual = requested  # the sandbox charges what was asked for
-    shop.bucket_available = available - actual
-    shop.save(update_fields=["bucket_available", "bucket_checked_at"])
+    if not shop.rate_limits_off:
+        shop.bucket_available = available - actual
+        shop.save(update_fields=["bucket_available", "bucket_checked_at"])
     body = {"data": result.data}
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]
-    status["currentlyAvailable"] = shop.bucket_available
+    status["currentlyAvailable"] = available if shop.rate_limits_off else shop.bucket_available
     body["extensions"] = {
         "cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}
     }
@@ -347,6 +352,14 @@ VALIDATION_CODES = {
     "OverlappingFieldsCanBeMergedRule": "fieldConflict",
     "UniqueInputFieldNamesRule": "inputFieldNotUnique",
 }
+
+
+@lru_cache(maxsize=256)
+def checked_document(query):
+    """The parsed document and its validation errors. An app sends the same few documents over
+    and over, so each is parsed and validated once (a syntax error is raised every time)."""
+    document = parse(query)
+    return document, validation_errors(document)
 
 
 def validation_errors(document):
@@ -581,6 +594,28 @@ def variant_node(product, variant):
             {"name": n, "value": v} for n, v in zip(product.option_names, variant.options, strict=True)
         ],
     }
+
+
+SEARCH_TERM = re.compile(r"(updated_at|created_at|status):(>=|<=|>|<)?'?([^'\s]+)'?")
+SEARCH_LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", None: "exact"}
+
+
+def search_products(products, query):
+    """Shopify's search syntax, the terms the sandbox knows: updated_at and created_at with a
+    comparison (`updated_at:>'2026-01-01T00:00:00Z'`) and status (`status:draft`)."""
+    for field, comparison, value in SEARCH_TERM.findall(query or ""):
+        if field == "status":
+            products = products.filter(status__in=value.lower().split(","))
+            continue
+        moment = parse_datetime(value) or (
+            parse_date(value) and datetime.combine(parse_date(value), dt_time())
+        )
+        if moment is None:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        products = products.filter(**{f"{field}__{SEARCH_LOOKUPS[comparison or None]}": moment})
+    return products
 
 
 def order_node(order):
@@ -873,6 +908,35 @@ class Root:
         found = Product.objects.filter(shop=self._shop, pk=pk).first() if pk is not None else None
         return product_node(found) if found else None
 
-    def products(self, info, **arguments):
-        products = list(Product.objects.filter(shop=self._shop).prefetch_related("variants").order_by("id"))
-        return connection(products, product_node)(info, **arguments)
+    def products(self, info, first=None, after=None, last=None, before=None, query=None, **kwargs):
+        """One page, cut in SQL by the cursor (a product's own key), with its variants in one
+        more query: a shop of 10,000 products is served a page at a time."""
+        if first is None and last is None:
+            raise GraphQLError("you must provide one of first or last")
+        size = first if first is not None else last
+        if not 0 < size <= MAX_PAGE:
+            raise GraphQLError(f"The page size must be between 1 and {MAX_PAGE}.")
+        products = search_products(Product.objects.filter(shop=self._shop), query)
+        if after and after.isdigit():
+            products = products.filter(id__gt=int(after))
+        if before and before.isdigit():
+            products = products.filter(id__lt=int(before))
+        ordered = products.order_by("id" if first is not None else "-id")
+        chunk = list(ordered.prefetch_related("variants")[: size + 1])
+        more = len(chunk) > size
+        chunk = chunk[:size]
+        if first is None:
+            chunk.reverse()
+        for product in chunk:
+            product.shop = self._shop  # product_node names the shop: no query per product
+        nodes = [product_node(product) for product in chunk]
+        return {
+            "nodes": nodes,
+            "edges": [{"cursor": str(p.id), "node": node} for p, node in zip(chunk, nodes, strict=True)],
+            "pageInfo": {
+                "hasNextPage": more if first is not None else bool(before),
+                "hasPreviousPage": more if first is None else bool(after),
+                "endCursor": str(chunk[-1].id) if chunk else None,
+                "startCursor": str(chunk[0].id) if chunk else None,
+            },
+        }

@@ -42,6 +42,7 @@ urlpatterns = [
     path(f"{WC}/wc/v3/products", woocommerce.products),
     path(f"{WC}/wc/v3/products/<int:product_id>/variations", woocommerce.variations),
     path(f"{WC}/wc/v3/products/<int:product_id>/variations/batch", woocommerce.variations_batch),
+    path(f"{WC}/wc/v3/variations", woocommerce.all_variations),
     path(f"{WC}/wc/v3/orders", woocommerce.orders),
     path(f"{WC}/wc/v3/orders/<int:order_id>", woocommerce.order),
     path(f"{WC}/wc/v3/orders/<int:order_id>/notes", woocommerce.order_notes),

@@ -356,7 +356,21 @@ def system_status(request, shop):
     )
 
 
-PRODUCT_ARGS = {"status": one_of("any", "future", "trash", "draft", "pending", "private", "publish")}
+PRODUCT_ARGS = {
+    "status": one_of("any", "future", "trash", "draft", "pending", "private", "publish"),
+    "modified_after": date_time,
+    "modified_before": date_time,
+    "dates_are_gmt": one_of("true", "false", "1", "0"),
+    "order": one_of("asc", "desc"),
+    "orderby": one_of("date", "id", "include", "title", "slug", "modified", "menu_order", "price"),
+}
+PRODUCT_DATE_FILTERS = {"modified_after": "updated_at__gt", "modified_before": "updated_at__lt"}
+
+
+def ordered(queryset, args, default_order="asc"):
+    field = ORDER_BY.get(args.get("orderby", "id"), "id")
+    descending = args.get("order", default_order) == "desc"
+    return queryset.order_by(f"-{field}" if descending else field, "-id" if descending else "id")
 
 
 @wc_api("GET", "POST")
@@ -366,16 +380,64 @@ def products(request, shop):
     args, error = query_args(request, PRODUCT_ARGS)
     if error:
         return error
-    queryset = shop.products.prefetch_related("variants").order_by("id")
+    queryset = shop.products.prefetch_related("variants")
+    for name, lookup in PRODUCT_DATE_FILTERS.items():
+        if name in args:
+            queryset = queryset.filter(**{lookup: args[name]})
     status = args.get("status", "any")
     if status != "any":
         wanted = [ours for ours, theirs in STATUS_OF.items() if theirs == status]
         queryset = queryset.filter(status__in=wanted)
-    page, error = paginate(request, queryset, f"{home_url(shop)}/wp-json/wc/v3/products")
+    page, error = paginate(request, ordered(queryset, args), f"{home_url(shop)}/wp-json/wc/v3/products")
     if error:
         return error
     items, headers = page
     return listing([product_json(shop, product) for product in items], headers)
+
+
+def id_list(name, value):
+    """A WordPress array of integers, comma-separated or repeated."""
+    ids = [item.strip() for item in value.split(",") if item.strip()]
+    if not all(item.isdigit() for item in ids):
+        raise ValueError(f"{name}[0] is not of type integer.")
+    return [int(item) for item in ids]
+
+
+VARIATION_ARGS = {
+    "parent": id_list,
+    "modified_after": date_time,
+    "modified_before": date_time,
+    "dates_are_gmt": one_of("true", "false", "1", "0"),
+    "order": one_of("asc", "desc"),
+    "orderby": one_of("date", "id", "include", "title", "slug", "modified", "menu_order"),
+}
+
+
+@wc_api("GET")
+def all_variations(request, shop):
+    """The store-wide variations route of WooCommerce 10.3 (`wc/v3/variations`): every variation
+    of every variable product, each with its parent_id; `parent` keeps those of some products."""
+    args, error = query_args(request, VARIATION_ARGS)
+    if error:
+        return error
+    queryset = Variant.objects.filter(product__shop=shop).exclude(product__option_names=[])
+    queryset = queryset.select_related("product")
+    if "parent" in args:
+        queryset = queryset.filter(product_id__in=args["parent"])
+    for name, lookup in PRODUCT_DATE_FILTERS.items():
+        if name in args:
+            queryset = queryset.filter(**{f"product__{lookup}": args[name]})
+    # Variations have no dates or titles of their own here: they come in id order.
+    page, error = paginate(
+        request, ordered(queryset, {**args, "orderby": "id"}), f"{home_url(shop)}/wp-json/wc/v3/variations"
+    )
+    if error:
+        return error
+    items, headers = page
+    return listing(
+        [{**variation_json(variant.product, variant), "parent_id": variant.product_id} for variant in items],
+        headers,
+    )
 
 
 @wc_api("GET")

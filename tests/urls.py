@@ -173,6 +173,8 @@ STOREFRONTS_OBJECTS = {
     "integrations:store_disconnect": lambda w: {"code": w.store.code},
     "integrations:store_rename": lambda w: {"code": w.store.code},
     "integrations:store_remove": lambda w: {"code": w.store.code},
+    "catalog:store_sync": lambda w: {"code": w.store.code},
+    "catalog:store_sync_start": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},
     "catalog:bulk": lambda w: {"code": w.store.code},
     "catalog:bulk_export": lambda w: {"code": w.store.code},

@@ -6,7 +6,7 @@ refreshes only once a token has expired, never retries, and needs OAUTHLIB_INSEC
 to reach http. It stays in the tests, as an independent client of the sandbox.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from urllib.parse import urlencode
@@ -23,6 +23,58 @@ from storefronts.services import save_credentials
 
 REFRESH_MARGIN = timedelta(minutes=5)
 PAGE_LIMIT = 100  # Etsy's maximum
+
+
+# Etsy's listing states -> catalog.models.SourceState values. Sold-out and expired listings
+# cannot be bought until the seller restocks or renews them: shown as inactive.
+LISTING_STATES = ("active", "draft", "inactive", "expired", "sold_out")
+PRODUCT_STATES = {
+    "active": "active",
+    "draft": "draft",
+    "inactive": "archived",
+    "expired": "archived",
+    "sold_out": "archived",
+}
+
+
+def money_of(money):
+    if not money or not money.get("divisor"):
+        return None
+    return Decimal(money["amount"]) / Decimal(money["divisor"])
+
+
+def source_product(listing, inventory):
+    """A listing with its inventory as a SourceProduct: each inventory product is a variant
+    (its product_id is what receipts name), its property values the variant's options."""
+    variants, names = [], []
+    for product in inventory.get("products") or ():
+        if product.get("is_deleted"):
+            continue
+        options = {}
+        for prop in product.get("property_values") or ():
+            options[prop["property_name"]] = ", ".join(prop.get("values") or ())
+            if prop["property_name"] not in names:
+                names.append(prop["property_name"])
+        offerings = [o for o in product.get("offerings") or () if not o.get("is_deleted")]
+        variants.append(
+            SourceVariant(
+                external_id=str(product["product_id"]),
+                sku=product.get("sku") or "",
+                title=" / ".join(options.values()),
+                options=options,
+                price=money_of(offerings[0].get("price")) if offerings else None,
+            )
+        )
+    updated = listing.get("updated_timestamp") or listing.get("last_modified_timestamp")
+    return SourceProduct(
+        external_id=str(listing["listing_id"]),
+        title=listing.get("title") or "",
+        state=PRODUCT_STATES.get(listing.get("state"), "draft"),
+        product_type=", ".join(listing.get("tags") or ())[:255],
+        option_names=tuple(names),
+        variants=tuple(variants),
+        updated_at=datetime.fromtimestamp(updated, tz=UTC) if updated else None,
+    )
 
 
 def daily_allowance_spent(response):
@@ -56,6 +108,7 @@ class EtsyAdapter:
         self.shop_id = shop_id
         self.credentials = credentials or {}
         self.on_refresh = on_refresh
+        self.resume = None  # where iter_product_pages goes on from after its last page
 
     @classmethod
     def from_store(cls, store):
@@ -177,6 +230,51 @@ class EtsyAdapter:
             offset += len(page["results"])
             if not page["results"] or offset >= page["count"]:
                 return
+
+    def iter_product_pages(self, since=None, resume=None, limit=PAGE_LIMIT):
+        """Every listing, in every state, with its variations (the inventory, asked for with
+        `includes=Inventory`), as lists of SourceProduct, one list per page of 100. With `since`,
+        only listings updated since then: each state is read newest first and left at the first
+        older listing. After each page `self.resume` is where a later call goes on from (None
+        after the last); pass it back as `resume`."""
+        position = resume or {"state": LISTING_STATES[0], "offset": 0}
+        states = list(LISTING_STATES)
+        since_stamp = since.timestamp() if since else None
+        order = (
+            {"sort_on": "updated", "sort_order": "desc"}
+            if since
+            else {"sort_on": "created", "sort_order": "asc"}
+        )
+        for state in states[states.index(position["state"]) :]:
+            offset = position["offset"] if state == position["state"] else 0
+            while True:
+                params = {"state": state, "limit": limit, "offset": offset, "includes": "Inventory", **order}
+                page = self.call("GET", f"shops/{self.shop_id}/listings", params)
+                results = page["results"]
+                offset += len(results)
+                if since_stamp is not None:
+                    fresh = [r for r in results if (r.get("updated_timestamp") or 0) >= since_stamp]
+                    finished = len(fresh) < len(results)
+                    results = fresh
+                else:
+                    finished = False
+                done = finished or not page["results"] or offset >= page["count"]
+                following = states.index(state) + 1
+                if not done:
+                    self.resume = {"state": state, "offset": offset}
+                elif following < len(states):
+                    self.resume = {"state": states[following], "offset": 0}
+                else:
+                    self.resume = None
+                yield [self._source_product(listing) for listing in results]
+                if done:
+                    break
+
+    def _source_product(self, listing):
+        inventory = listing.get("inventory")
+        if inventory is None:  # an answer without the association: ask for it on its own
+            inventory = self.call("GET", f"listings/{listing['listing_id']}/inventory")
+        return source_product(listing, inventory)
 
     # --- Publishing ---
 

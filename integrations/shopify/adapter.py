@@ -9,7 +9,7 @@ sent here through core.http; tests check every one against Shopify's published s
 import logging
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from functools import partial
 from html import escape
@@ -54,6 +54,24 @@ query Variants($id: ID!, $after: String) {{
   }}
 }}
 """
+# The full sync's page: 40 products with their options and first 10 variants cost 882 points,
+# under the 1000-point cap; a product with more variants gets the rest through VARIANTS_QUERY.
+SYNC_PAGE_SIZE, SYNC_VARIANTS = 40, 10
+PRODUCT_PAGES_QUERY = f"""
+query ProductPages($first: Int!, $after: String, $query: String) {{
+  products(first: $first, after: $after, query: $query, sortKey: ID) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      id legacyResourceId title status productType updatedAt
+      options {{ name }}
+      variants(first: {SYNC_VARIANTS}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+# Shopify's product statuses -> catalog.models.SourceState values. UNLISTED products can still be
+# bought through a direct link, so they count as active.
+PRODUCT_STATES = {"ACTIVE": "active", "UNLISTED": "active", "DRAFT": "draft", "ARCHIVED": "archived"}
 WEBHOOKS_QUERY = "query Webhooks { webhookSubscriptions(first: 50) { nodes { id topic uri } } }"
 WEBHOOK_CREATE = """
 mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $uri: String!) {
@@ -73,7 +91,15 @@ mutation DeleteWebhook($id: ID!) {
 """
 WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "APP_UNINSTALLED")
 # Every document we send, for the schema test.
-DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY, WEBHOOKS_QUERY, WEBHOOK_CREATE, WEBHOOK_DELETE)
+DOCUMENTS = (
+    SHOP_QUERY,
+    PRODUCTS_QUERY,
+    PRODUCT_PAGES_QUERY,
+    VARIANTS_QUERY,
+    WEBHOOKS_QUERY,
+    WEBHOOK_CREATE,
+    WEBHOOK_DELETE,
+)
 
 
 def normalise_shop(value):
@@ -122,6 +148,7 @@ class ShopifyAdapter:
         self.shop = shop
         self.credentials = credentials or {}
         self.on_refresh = on_refresh  # called with new credentials after a refresh
+        self.resume = None  # where iter_product_pages goes on from after its last page
 
     @classmethod
     def from_store(cls, store):
@@ -288,6 +315,23 @@ class ShopifyAdapter:
                 return
             cursor = page["pageInfo"]["endCursor"]
 
+    def iter_product_pages(self, since=None, resume=None, page_size=SYNC_PAGE_SIZE):
+        """Every product (updated after `since`, if given) as lists of SourceProduct, one list
+        per page. After each page, `self.resume` is where a later call goes on from (None once
+        the last page was given); pass it back as `resume`."""
+        cursor = resume
+        search = f"updated_at:>'{search_time(since)}'" if since else None
+        while True:
+            page = self.graphql(PRODUCT_PAGES_QUERY, {"first": page_size, "after": cursor, "query": search})
+            page = page["products"]
+            for product in page["nodes"]:
+                product["variants"]["nodes"].extend(self._more_variants(product))
+            cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+            self.resume = cursor
+            yield [source_product(product) for product in page["nodes"]]
+            if cursor is None:
+                return
+
     def _more_variants(self, product):
         info = product["variants"]["pageInfo"]
         while info["hasNextPage"]:
@@ -333,6 +377,42 @@ class ShopifyAdapter:
             refuse_user_errors(answer["userErrors"])
             found = self.graphql(PUBLISHED_QUERY, {"id": product_gid})["product"]
         return published_product(found)
+
+
+def search_time(moment):
+    """A datetime as Shopify's search syntax takes it: UTC, seconds, Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def source_product(product):
+    """A product node of PRODUCT_PAGES_QUERY as a SourceProduct. A product without options of
+    its own has Shopify's one "Title" option with the value "Default Title": that is left out."""
+    names = tuple(option["name"] for option in product.get("options") or ())
+    variants = []
+    for variant in product["variants"]["nodes"]:
+        options = {option["name"]: option["value"] for option in variant.get("selectedOptions") or ()}
+        if options == {"Title": "Default Title"}:
+            options = {}
+        variants.append(
+            SourceVariant(
+                external_id=str(variant["legacyResourceId"]),
+                sku=variant.get("sku") or "",
+                title=variant.get("title") or "",
+                options=options,
+                price=Decimal(variant["price"]) if variant.get("price") not in (None, "") else None,
+            )
+        )
+    if names == ("Title",) and all(not variant.options for variant in variants):
+        names = ()
+    return SourceProduct(
+        external_id=str(product["legacyResourceId"]),
+        title=product.get("title") or "",
+        state=PRODUCT_STATES.get(product.get("status"), "draft"),
+        product_type=product.get("productType") or "",
+        option_names=names,
+        variants=tuple(variants),
+        updated_at=parse_datetime(product["updatedAt"]) if product.get("updatedAt") else None,
+    )
 
 
 def warn_if_version_differs(response):

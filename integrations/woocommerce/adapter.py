@@ -7,9 +7,11 @@ Over https WooCommerce takes HTTP Basic auth; over plain http only OAuth 1.0a si
 """
 
 import time
-from decimal import Decimal
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
@@ -19,6 +21,64 @@ from integrations.types import SourceProduct, SourceVariant
 
 API_PATH = "/wp-json/wc/v3/"
 WEBHOOK_TOPICS = ("order.created", "order.updated")
+
+
+# WooCommerce's post statuses -> catalog.models.SourceState values.
+PRODUCT_STATES = {
+    "publish": "active",
+    "draft": "draft",
+    "pending": "draft",
+    "future": "draft",
+    "private": "archived",
+    "trash": "deleted",
+}
+
+
+def price_of(value):
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def source_product(product, variations):
+    """A product's JSON (and its variations', for a variable product) as a SourceProduct. A
+    simple product is one variant with the product's own id, as WooCommerce's orders name it."""
+    modified = product.get("date_modified_gmt")
+    updated = parse_datetime(modified).replace(tzinfo=UTC) if modified else None
+    names = tuple(a["name"] for a in product.get("attributes") or () if a.get("variation"))
+    if product.get("type") == "variable" or product.get("variations"):
+        order = {variation_id: i for i, variation_id in enumerate(product.get("variations") or ())}
+        variations = sorted(variations, key=lambda v: order.get(v["id"], len(order)))
+        variants = tuple(
+            SourceVariant(
+                external_id=str(v["id"]),
+                sku=v.get("sku") or "",
+                title=" / ".join(a.get("option", "") for a in v.get("attributes") or ()),
+                options={a["name"]: a.get("option", "") for a in v.get("attributes") or ()},
+                price=price_of(v.get("price")),
+            )
+            for v in variations
+        )
+    else:
+        names = ()
+        variants = (
+            SourceVariant(
+                external_id=str(product["id"]),
+                sku=product.get("sku") or "",
+                price=price_of(product.get("price")),
+            ),
+        )
+    categories = product.get("categories") or ()
+    return SourceProduct(
+        external_id=str(product["id"]),
+        title=product.get("name") or "",
+        state=PRODUCT_STATES.get(product.get("status"), "draft"),
+        product_type=categories[0].get("name", "") if categories else "",
+        option_names=names,
+        variants=variants,
+        updated_at=updated,
+    )
 
 
 def normalise_store_url(url):
@@ -36,6 +96,8 @@ class WooCommerceAdapter:
         self.base_url = normalise_store_url(base_url)
         self.consumer_key = consumer_key.strip()
         self.consumer_secret = consumer_secret.strip()
+        self.resume = None  # where iter_product_pages goes on from after its last page
+        self.old_variations_route = False  # the shop's WooCommerce has no store-wide variations route
 
     @classmethod
     def from_store(cls, store):
@@ -137,6 +199,69 @@ class WooCommerceAdapter:
             if page >= int(response.headers.get("X-WP-TotalPages", 1)):
                 return
             page += 1
+
+    def iter_product_pages(self, since=None, resume=None, per_page=100):
+        """Every product (modified after `since`, if given) as lists of SourceProduct, one list
+        per page of 100 products. After each page, `self.resume` is the page a later call goes
+        on from (None after the last); pass it back as `resume`.
+
+        A variable product's JSON names its variations by id only. Their details come from
+        WooCommerce's store-wide `variations` route (WooCommerce 10.3 and later) filtered by
+        `parent` to this page's products: a call per 100 variations rather than one per product.
+        Where that route is missing (older WooCommerce), from `products/<id>/variations`."""
+        page = int(resume or 1)
+        params = {"per_page": per_page, "status": "any", "orderby": "id", "order": "asc"}
+        if since:
+            params.update(
+                modified_after=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"), dates_are_gmt="true"
+            )
+        while True:
+            response = self.call("GET", "products", params={**params, "page": page})
+            self._raise_for_auth(response)
+            products = answer_of(response, "WooCommerce")
+            variations = self._variations_of([p for p in products if p.get("variations")])
+            last = page >= int(response.headers.get("X-WP-TotalPages") or 1) or not products
+            self.resume = None if last else page + 1
+            yield [source_product(product, variations.get(product["id"], [])) for product in products]
+            if last:
+                return
+            page += 1
+
+    def _variations_of(self, products):
+        """{product id: [its variations' JSON]} for these variable products."""
+        if not products:
+            return {}
+        found = {}
+        if not self.old_variations_route:
+            ids = ",".join(str(product["id"]) for product in products)
+            page = 1
+            while True:
+                response = self.call(
+                    "GET",
+                    "variations",
+                    params={"parent": ids, "per_page": 100, "page": page, "orderby": "id"},
+                )
+                if response.status_code == 404 and page == 1:
+                    self.old_variations_route = True  # WooCommerce before 10.3
+                    break
+                self._raise_for_auth(response)
+                for variation in answer_of(response, "WooCommerce"):
+                    found.setdefault(variation.get("parent_id"), []).append(variation)
+                if page >= int(response.headers.get("X-WP-TotalPages") or 1):
+                    return found
+                page += 1
+        for product in products:
+            page = 1
+            while True:
+                response = self.call(
+                    "GET", f"products/{product['id']}/variations", params={"per_page": 100, "page": page}
+                )
+                self._raise_for_auth(response)
+                found.setdefault(product["id"], []).extend(answer_of(response, "WooCommerce"))
+                if page >= int(response.headers.get("X-WP-TotalPages") or 1):
+                    break
+                page += 1
+        return found
 
     def ensure_webhooks(self, delivery_url, secret):
         """Make sure an active webhook with our secret delivers each order topic to us.
