@@ -80,7 +80,7 @@ def pressero_details(request, shop):
     }
 
 
-# The shop page lists this many products; a big shop's others are counted.
+# The shop page lists this many products, newest first; a big shop's others are counted.
 PRODUCTS_SHOWN = 100
 
 
@@ -148,7 +148,7 @@ def shop(request, platform, handle):
         {
             "shop": shop,
             "form": form,
-            "products": shop.products.prefetch_related("variants")[:PRODUCTS_SHOWN],
+            "products": shop.products.prefetch_related("variants").order_by("-id")[:PRODUCTS_SHOWN],
             "product_count": shop.products.count(),
             "products_form": products_form,
             "api_keys": shop.api_keys.all(),
