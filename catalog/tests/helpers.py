@@ -53,8 +53,9 @@ def sandbox_action(sandbox_url, shop, **data):
 
 
 def sandbox_product_ids(sandbox_url, shop):
+    """The ids of the products the sandbox shop's page lists, oldest first."""
     page = requests.get(f"{sandbox_url}/shops/{shop}/", timeout=10).text
-    return [int(number) for number in re.findall(r'<tr id="product-(\d+)">', page)]
+    return sorted(int(number) for number in re.findall(r'<tr id="product-(\d+)">', page))
 
 
 def shopify_store(client, handle, name=None):
