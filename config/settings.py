@@ -327,6 +327,8 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 60},
     "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
     "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 60},
+    # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.
+    "sync-changed-products": {"task": "catalog.tasks.sync_changed_products", "schedule": 15 * 60},
 }
 
 LANGUAGE_CODE = "en"

@@ -19,6 +19,8 @@ from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 from storefronts.services import save_credentials
 
+from .products import LISTING_STATES, etsy_product
+
 REFRESH_MARGIN = timedelta(minutes=5)
 PAGE_LIMIT = 100  # Etsy's maximum
 
@@ -166,3 +168,29 @@ class EtsyAdapter:
             offset += len(page["results"])
             if not page["results"] or offset >= page["count"]:
                 return
+
+    # FOLD NOTE: a stand-in for branch `sync`'s iter_product_pages (see .products); same interface.
+    def iter_product_pages(self, since=None, limit=PAGE_LIMIT):
+        """Every listing in every state, as lists of SourceProduct, one per page. With `since`,
+        only listings updated since then: Etsy cannot filter listings by time, so each state is
+        read newest first (sort_on=updated) and left at the first older listing."""
+        # Etsy's timestamps are whole seconds: a listing changed in the second `since` falls in
+        # counts as changed.
+        since_stamp = int(since.timestamp()) if since else None
+        order = {"sort_on": "updated", "sort_order": "desc"} if since else {"sort_on": "created"}
+        for state in LISTING_STATES:
+            offset = 0
+            while True:
+                params = {"state": state, "limit": limit, "offset": offset, "includes": "Inventory", **order}
+                page = self.call("GET", f"shops/{self.shop_id}/listings", params)
+                results = page["results"]
+                offset += len(results)
+                fresh = [
+                    r
+                    for r in results
+                    if since_stamp is None or (r.get("updated_timestamp") or 0) >= since_stamp
+                ]
+                if fresh:
+                    yield [etsy_product(listing) for listing in fresh]
+                if len(fresh) < len(results) or not results or offset >= page["count"]:
+                    break

@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, error_text, is_busy, unreachable
+from integrations.types import SourceProduct
 from storefronts.services import save_credentials
+
+from .products import shopify_product
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +71,32 @@ mutation DeleteWebhook($id: ID!) {
   }
 }
 """
-WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "APP_UNINSTALLED")
+# One product with its first variants; the rest come through VARIANTS_QUERY.
+PRODUCT_QUERY = f"""
+query Product($id: ID!) {{
+  product(id: $id) {{
+    id legacyResourceId title status productType updatedAt options {{ name }}
+    variants(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+WEBHOOK_TOPICS = (
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "APP_UNINSTALLED",
+    "PRODUCTS_UPDATE",
+    "PRODUCTS_DELETE",
+)
 # Every document we send, for the schema test.
-DOCUMENTS = (SHOP_QUERY, PRODUCTS_QUERY, VARIANTS_QUERY, WEBHOOKS_QUERY, WEBHOOK_CREATE, WEBHOOK_DELETE)
+DOCUMENTS = (
+    SHOP_QUERY,
+    PRODUCTS_QUERY,
+    VARIANTS_QUERY,
+    WEBHOOKS_QUERY,
+    WEBHOOK_CREATE,
+    WEBHOOK_DELETE,
+    PRODUCT_QUERY,
+)
 
 
 def normalise_shop(value):
@@ -292,6 +318,21 @@ class ShopifyAdapter:
             page = variants["product"]["variants"]
             yield from page["nodes"]
             info = page["pageInfo"]
+
+    # --- staying in sync (product webhooks) ---
+
+    webhook_topics = WEBHOOK_TOPICS
+
+    def fetch_product(self, external_id):
+        """One product as it is now, with all its variants; state "deleted" when the shop no
+        longer has it (or the id is not one of Shopify's)."""
+        if not str(external_id).isdigit():
+            return SourceProduct(external_id=str(external_id), title="", state="deleted")
+        node = self.graphql(PRODUCT_QUERY, {"id": f"gid://shopify/Product/{external_id}"})["product"]
+        if node is None:
+            return SourceProduct(external_id=str(external_id), title="", state="deleted")
+        node["variants"]["nodes"].extend(self._more_variants(node))
+        return shopify_product(node)
 
 
 def warn_if_version_differs(response):

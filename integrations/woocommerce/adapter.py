@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from core import http
 from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
+from integrations.types import SourceProduct
+
+from .products import STATES, woocommerce_product
 
 API_PATH = "/wp-json/wc/v3/"
-WEBHOOK_TOPICS = ("order.created", "order.updated")
+WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated", "product.deleted")
 
 
 def normalise_store_url(url):
@@ -181,3 +184,37 @@ class WooCommerceAdapter:
                 permanent=True,
             )
         self._raise_for_status(response)
+
+    # --- staying in sync (product webhooks) ---
+
+    webhook_topics = WEBHOOK_TOPICS
+
+    def fetch_product(self, external_id):
+        """One product as it is now, with its variations; state "deleted" when the shop no
+        longer has it, or has it in the trash."""
+        gone = SourceProduct(external_id=str(external_id), title="", state="deleted")
+        if not str(external_id).isdigit():
+            return gone
+        response = self.call("GET", f"products/{external_id}")
+        if response.status_code == 404:
+            return gone
+        self._raise_for_auth(response)
+        product = answer_of(response, "WooCommerce")
+        if STATES.get(product.get("status")) == "deleted":
+            return gone
+        variations = None
+        if product.get("type") == "variable":
+            variations = list(self._variations(external_id))
+        return woocommerce_product(product, variations)
+
+    def _variations(self, product_id, per_page=100):
+        page = 1
+        while True:
+            response = self.call(
+                "GET", f"products/{product_id}/variations", params={"per_page": per_page, "page": page}
+            )
+            self._raise_for_auth(response)
+            yield from answer_of(response, "WooCommerce")
+            if page >= int(response.headers.get("X-WP-TotalPages", 1)):
+                return
+            page += 1
