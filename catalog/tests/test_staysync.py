@@ -351,7 +351,10 @@ def test_another_clients_rows_are_never_touched(shopify_store, shopify, live_ser
     pk, _ = added(SHOPIFY_SHOP)
     ours = synced(shopify_store, shopify_id(pk))
     theirs_store = Store.objects.create(
-        client=globex.client, platform="shopify", name="Globex on Shopify", shop_identity="globex.myshopify.com"
+        client=globex.client,
+        platform="shopify",
+        name="Globex on Shopify",
+        shop_identity="globex.myshopify.com",
     )
     theirs = StoreProduct.objects.create(store=theirs_store, external_id=shopify_id(pk), title="Globex's own")
 
@@ -461,3 +464,28 @@ def test_only_synced_stores_of_platforms_without_product_webhooks_are_polled(acm
         SyncRun.objects.create(store=store, state=RunState.DONE, started_at=timezone.now())
     assert staysync.stores_to_poll() == [etsy_store.id]
     assert never_synced.id not in staysync.stores_to_poll()
+
+
+def test_product_deliveries_lost_to_a_broker_outage_are_found_again(acme):
+    def delivery(topic, received_ago, attempts=0):
+        saved = WebhookDelivery.objects.create(
+            store=acme.store,
+            platform="shopify",
+            topic=topic,
+            body=b"{}",
+            signature_valid=True,
+            state="received",
+            attempts=attempts,
+        )
+        WebhookDelivery.objects.filter(pk=saved.pk).update(created_at=timezone.now() - received_ago)
+        return saved.id
+
+    lost = delivery("products/update", timedelta(minutes=2))
+    delivery("products/delete", timedelta(seconds=5))  # just arrived: its task is on its way
+    delivery("products/update", timedelta(minutes=10), attempts=1)  # waiting on its own retry
+    retry_lost = delivery("products/update", timedelta(hours=2), attempts=2)
+    delivery("orders/create", timedelta(hours=2))  # no app processes orders yet: left alone
+    assert sorted(integrations.lost_work()[0]) == sorted([lost, retry_lost])
+    assert integrations.processing_task(WebhookDelivery.objects.get(pk=lost)).name == (
+        "catalog.tasks.process_product_delivery"
+    )
