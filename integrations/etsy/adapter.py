@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
+from integrations.types import SourceProduct
 from storefronts.services import save_credentials
 
 from .products import LISTING_STATES, etsy_product
@@ -194,3 +195,20 @@ class EtsyAdapter:
                     yield [etsy_product(listing) for listing in fresh]
                 if len(fresh) < len(results) or not results or offset >= page["count"]:
                     break
+
+    def fetch_product(self, external_id):
+        """One listing as it is now, with its inventory (getListingInventory with the listing);
+        state "deleted" when Etsy no longer has it."""
+        gone = SourceProduct(external_id=str(external_id), title="", state="deleted")
+        if not str(external_id).isdigit():
+            return gone
+        try:
+            inventory = self.call("GET", f"listings/{external_id}/inventory", {"includes": "Listing"})
+        except AdapterError as error:
+            if error.permanent and "404" in str(error):
+                return gone
+            raise
+        listing = inventory.pop("listing", None)
+        if not listing:
+            return gone
+        return etsy_product({**listing, "inventory": inventory})
