@@ -7,7 +7,11 @@ import logging
 from celery import shared_task
 from kombu.exceptions import KombuError
 
-from . import bulk, design_files, products_sync, publishing
+from integrations.services import Outcome
+from integrations.tasks import retry_wait
+from storefronts.models import Store
+
+from . import bulk, design_files, products_sync, publishing, staysync
 from .models import ProductMapping
 
 logger = logging.getLogger(__name__)
@@ -64,3 +68,22 @@ def publish_publication(self, publication_id, attempt=0):
     wait = publishing.publish(publication_id, attempt)
     if wait is not None:
         publish_publication.apply_async((publication_id, attempt + 1), countdown=wait)
+
+
+# Five retries at 1, 2, 4, 8 and 16 minutes while the platform is busy and the delivery's body
+# alone cannot say what changed; then the delivery is failed, and the next sync settles it.
+@shared_task(bind=True, max_retries=5)
+def process_product_delivery(self, delivery_id):
+    outcome = staysync.process_product_delivery(
+        delivery_id, final_attempt=self.request.retries >= self.max_retries
+    )
+    if outcome.state == Outcome.RETRY:
+        raise self.retry(countdown=retry_wait(outcome.error, self.request.retries))
+
+
+@shared_task
+def sync_changed_products():
+    """On the beat: an incremental sync of every store whose platform sends no product webhooks."""
+    for store in Store.objects.filter(id__in=staysync.stores_to_poll(), state=Store.State.CONNECTED):
+        if not store.needs_reconnect:
+            staysync.sync_changes(store)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.fields import is_unreadable
@@ -22,7 +23,7 @@ from storefronts.models import Store
 
 from .base import AdapterError
 from .models import DroppedDeliveries, WebhookDelivery
-from .registry import adapter_for
+from .registry import PLATFORMS, adapter_for
 
 logger = logging.getLogger(__name__)
 
@@ -133,35 +134,151 @@ def ensure_webhook_secret(store):
     return store.webhook_secret
 
 
-def enqueue_processing(delivery):
+# What each platform's delivery topics are about. Apps after this one act on a kind of
+# delivery ("product", "order") without knowing any platform's topic names.
+TOPIC_KINDS = {
+    Store.Platform.SHOPIFY: {
+        "orders/create": "order",
+        "orders/updated": "order",
+        "products/update": "product",
+        "products/delete": "product",
+    },
+    Store.Platform.WOOCOMMERCE: {
+        "order.created": "order",
+        "order.updated": "order",
+        "product.updated": "product",
+        "product.deleted": "product",
+    },
+    Store.Platform.PRESSERO: {"OrderPlaced": "order"},
+}
+# kind -> the dotted name of the Celery task that processes such deliveries, taking the
+# delivery's id. Filled by the apps that act on them (AppConfig.ready), since this app may not
+# import them: register_topic_handler("product", "catalog.tasks.process_product_delivery").
+topic_handlers = {}
+
+
+def register_topic_handler(kind, task_name):
+    """Have `task_name(delivery_id)` process every signed delivery of this kind. One handler a
+    kind: a second, different one is a mistake in the wiring, not something to pick between."""
+    if topic_handlers.get(kind, task_name) != task_name:
+        raise ValueError(f"Deliveries of kind {kind!r} already go to {topic_handlers[kind]}.")
+    topic_handlers[kind] = task_name
+
+
+def delivery_kind(delivery):
+    return TOPIC_KINDS.get(delivery.platform, {}).get(delivery.topic)
+
+
+def handled_topics():
+    """Q of the deliveries some app's handler processes (connection topics aside)."""
+    handled = Q(pk__in=[])
+    for platform, topics in TOPIC_KINDS.items():
+        names = [topic for topic, kind in topics.items() if kind in topic_handlers]
+        if names:
+            handled |= Q(platform=platform, topic__in=names)
+    return handled
+
+
+def processing_task(delivery):
+    """The task that processes this delivery: its kind's handler, or our own (connection
+    topics; it leaves any other topic received, for a handler registered later)."""
+    from celery import current_app
+
     from .tasks import process_delivery  # tasks import this module
 
-    enqueue_on_commit(process_delivery, delivery.id)
+    handler = topic_handlers.get(delivery_kind(delivery))
+    # By name: the handler's app is one this app may not import.
+    return current_app.signature(handler) if handler else process_delivery
 
 
-def process_delivery(delivery):
-    """Act on a stored delivery whose topic concerns the connection itself. Order topics stay
-    received here; orders are made from them elsewhere. The row is claimed first (locked, and
-    read again): a redelivered task racing the sweeper finds it done and does nothing."""
-    if delivery.topic not in CONNECTION_TOPICS:
-        return
+def enqueue_processing(delivery):
+    enqueue_on_commit(processing_task(delivery), delivery.id)
+
+
+class Outcome:
+    """How handle_delivery left a delivery: PROCESSED or FAILED (done with), or RETRY (still
+    received: the platform was busy; the caller tries again later, with `error`)."""
+
+    PROCESSED, FAILED, RETRY, NOT_CLAIMED = "processed", "failed", "retry", "not_claimed"
+
+    def __init__(self, state, error=None):
+        self.state, self.error = state, error
+
+
+def handle_delivery(delivery_id, handler, *, final_attempt=True):
+    """Claim a received, signed delivery and run `handler(delivery)` on it, in one transaction
+    with the row locked: a redelivered task racing the sweeper finds it claimed or done and does
+    nothing, so each delivery is acted on once. The handler's writes are kept only if it
+    succeeds. It may return WebhookDelivery.State.IGNORED (nothing to do: an older state, say);
+    a ValueError fails the delivery with its message; an AdapterError that trying again can
+    help (a busy platform) leaves it received, counted in `attempts`, unless this was the
+    final attempt. Returns an Outcome."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(of=("self",))
+            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("store")
-            .filter(pk=delivery.pk, state=WebhookDelivery.State.RECEIVED)
+            .filter(pk=delivery_id, state=WebhookDelivery.State.RECEIVED, signature_valid=True)
             .first()
         )
         if delivery is None:
-            return
+            return Outcome(Outcome.NOT_CLAIMED)
+        outcome = Outcome(Outcome.PROCESSED)
+        delivery.attempts += 1
         try:
             with transaction.atomic():  # a handler that fails leaves nothing half done
-                CONNECTION_TOPICS[delivery.topic](delivery)
+                state = handler(delivery)
         except ValueError as error:
             delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
+            outcome = Outcome(Outcome.FAILED, error)
+        except AdapterError as error:
+            delivery.error = str(error)
+            if error.permanent or final_attempt:
+                delivery.state = WebhookDelivery.State.FAILED
+                outcome = Outcome(Outcome.FAILED, error)
+            else:
+                outcome = Outcome(Outcome.RETRY, error)
         else:
-            delivery.state = WebhookDelivery.State.PROCESSED
-        delivery.save(update_fields=["state", "error"])
+            delivery.state, delivery.error = state or WebhookDelivery.State.PROCESSED, ""
+        delivery.save(update_fields=["state", "error", "attempts"])
+    return outcome
+
+
+def process_delivery(delivery):
+    """Act on a stored delivery whose topic concerns the connection itself. Other topics stay
+    received here; the app registered for their kind processes them (topic_handlers)."""
+    if delivery.topic not in CONNECTION_TOPICS:
+        return
+    handle_delivery(delivery.pk, lambda claimed: CONNECTION_TOPICS[claimed.topic](claimed))
+
+
+def product_delivery(delivery):
+    """The product a signed product delivery speaks of, as an integrations.types.ProductDelivery.
+    Raises ValueError for a body that is not what its topic says."""
+    parse = PRODUCT_DELIVERY_PARSERS.get(delivery.platform)
+    if parse is None or delivery_kind(delivery) != "product":
+        raise ValueError(f"{delivery.topic!r} is not a product topic of {delivery.platform}.")
+    try:
+        payload = json.loads(bytes(delivery.body))
+    except (ValueError, RecursionError):
+        raise ValueError("The delivery's body is not JSON.") from None
+    if not isinstance(payload, dict):
+        raise ValueError("The delivery's body is not a JSON object.")
+    return import_string(parse)(delivery.topic, payload)
+
+
+PRODUCT_DELIVERY_PARSERS = {
+    Store.Platform.SHOPIFY: "integrations.shopify.products.product_delivery",
+    Store.Platform.WOOCOMMERCE: "integrations.woocommerce.products.product_delivery",
+}
+
+
+def fetch_product(store, external_id):
+    """One product of the store's shop as it is now (a SourceProduct; state "deleted" when the
+    shop no longer has it). Raises AdapterError."""
+    adapter = adapter_for(store)
+    if adapter is None or not hasattr(adapter, "fetch_product"):
+        raise AdapterError(_("This store's platform cannot be asked for a product."), permanent=True)
+    return adapter.fetch_product(external_id)
 
 
 def app_uninstalled(delivery):
@@ -396,12 +513,23 @@ def refresh_expiring_tokens(margin=TOKEN_MARGIN):
     return renewed
 
 
+# Longer than a handler's retries take (tasks.retry_wait: 1, 2, 4, 8, 16 minutes).
+HANDLER_RETRY_WAIT = timedelta(hours=1)
+
+
 def lost_work(lost_after=LOST_AFTER):
     """Work queued after a commit that never ran (the broker was down): connection deliveries
     still waiting, and connected stores whose webhooks were never registered."""
     cutoff = timezone.now() - lost_after
+    # A delivery whose handler asked to try again waits on its own retry (at most half an hour,
+    # tasks.retry_wait); it counts as lost only when that retry was lost too.
+    never_ran = Q(attempts=0, created_at__lte=cutoff)
+    retry_lost = Q(attempts__gt=0, created_at__lte=timezone.now() - HANDLER_RETRY_WAIT)
     deliveries = WebhookDelivery.objects.filter(
-        topic__in=CONNECTION_TOPICS, state=WebhookDelivery.State.RECEIVED, created_at__lte=cutoff
+        Q(topic__in=CONNECTION_TOPICS) | handled_topics(),
+        never_ran | retry_lost,
+        state=WebhookDelivery.State.RECEIVED,
+        signature_valid=True,
     ).values_list("id", flat=True)
     stores = Store.objects.filter(
         platform__in=WEBHOOK_REGISTERING_PLATFORMS,
@@ -429,3 +557,36 @@ def lost_cleanups(older_than=LOST_AFTER):
             never_ran | retry_lost, state=Store.State.DISCONNECTED, credentials__isnull=False
         ).values_list("id", flat=True)
     )
+
+
+def outdated_registrations():
+    """Connected stores whose webhooks were registered before Printfront subscribed to more
+    topics (the product topics, say): registering again adds what is missing, and keeps what
+    is there. A store whose registration failed says so (webhooks_error) and waits for a
+    reconnect or its own retry."""
+    outdated = []
+    stores = Store.objects.filter(
+        platform__in=WEBHOOK_REGISTERING_PLATFORMS, state=Store.State.CONNECTED, webhooks_error=""
+    ).exclude(webhooks=[])
+    for store_id, platform, hooks in stores.values_list("id", "platform", "webhooks"):
+        wanted = set(subscribed_topics(platform))
+        if not wanted <= {hook.get("topic") for hook in hooks if isinstance(hook, dict)}:
+            outdated.append(store_id)
+    return outdated
+
+
+def subscribed_topics(platform):
+    """The topics Printfront subscribes a platform's stores to (its adapter's webhook_topics)."""
+    entry = PLATFORMS.get(platform)
+    adapter = import_string(entry.adapter) if entry and entry.adapter else None
+    return tuple(getattr(adapter, "webhook_topics", ()))
+
+
+# Platforms whose shops Printfront reads products from but which send no product webhooks
+# (Etsy's need commercial access): their stores are asked for changed products on a schedule.
+PRODUCT_POLLED_PLATFORMS = (Store.Platform.ETSY,)
+
+
+def product_polled_stores():
+    """Connected stores to ask for changed products on a schedule (catalog.tasks.sync_changed_products)."""
+    return Store.objects.filter(platform__in=PRODUCT_POLLED_PLATFORMS, state=Store.State.CONNECTED)

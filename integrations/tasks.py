@@ -62,9 +62,10 @@ def refresh_expiring_tokens():
 @shared_task
 def requeue_lost_work():
     deliveries, stores = services.lost_work()
-    for delivery_id in deliveries:
-        process_delivery.delay(delivery_id)
-    for store_id in stores:
+    for delivery in WebhookDelivery.objects.filter(id__in=deliveries).only("id", "platform", "topic"):
+        services.processing_task(delivery).delay(delivery.id)
+    # Stores registered before Printfront subscribed to more topics get them added.
+    for store_id in {*stores, *services.outdated_registrations()}:
         register_webhooks.delay(store_id)
     for store_id in services.lost_cleanups():
         unregister_webhooks.delay(store_id)

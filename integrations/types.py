@@ -49,3 +49,16 @@ class NewProduct:
     option_names: tuple
     variants: tuple  # of NewVariant
     image: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ProductDelivery:
+    """What a product webhook says. `product` is the state the signed body carries, when it
+    carries all of it (a deleted product: state "deleted", no variants); None when only the
+    platform can tell the rest (a WooCommerce variable product's variations). `updated_at` is
+    when that state held, where the body says (a delete's body says nothing: None)."""
+
+    external_id: str
+    deleted: bool = False
+    product: SourceProduct | None = None
+    updated_at: datetime | None = None

@@ -5,8 +5,8 @@ from django import forms
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from . import bigshop, demo_keys, orders, shopify
-from .models import Shop, Variant
+from . import bigshop, demo_keys, orders, products, shopify
+from .models import Product, Shop, Variant
 from .woocommerce import home_url
 
 
@@ -22,6 +22,37 @@ class OrderForm(forms.Form):
             product__shop=shop, product__status="active"
         ).select_related("product")
         self.fields["variant"].label_from_instance = lambda v: f"{v.product.title} - {v.sku}"
+
+
+class ProductChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} (#{obj.id}, {obj.get_status_display()})"
+
+
+class ProductChangeForm(forms.Form):
+    """The merchant edits a product: what the app hears as products/update or product.updated."""
+
+    product = ProductChoice(queryset=None)
+    title = forms.CharField(max_length=255)
+    status = forms.ChoiceField(choices=Product.Status.choices)
+
+    def __init__(self, *args, shop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = shop.products.all()
+
+
+class ProductDeleteForm(forms.Form):
+    product = ProductChoice(queryset=None, label="Product to delete")
+
+    def __init__(self, *args, shop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = shop.products.all()
+
+
+class ProductAddForm(forms.Form):
+    title = forms.CharField(max_length=255)
+    sizes = forms.CharField(max_length=200, required=False, help_text="Comma-separated; empty: no options.")
+    price = forms.DecimalField(max_digits=10, decimal_places=2, initial="12.00")
 
 
 class PresseroWebhookForm(forms.Form):
@@ -114,18 +145,27 @@ def shop(request, platform, handle):
             shop, products_form.cleaned_data["products"], products_form.cleaned_data["variants"]
         )
         return redirect(request.path)
-    if action == "delete_product":
-        # The merchant deletes a product: it is gone from every listing of the API.
-        product_id = request.POST.get("product", "")
-        if product_id.isdigit():
-            shop.products.filter(id=int(product_id)).delete()
-        return redirect(request.path)
     order_form = OrderForm(request.POST if action == "order" else None, shop=shop)
     if action == "order" and order_form.is_valid():
         data = order_form.cleaned_data
         orders.place_order(
             shop, [(data["variant"], data["quantity"])], {"name": data["name"], "email": data["email"]}
         )
+        return redirect(request.path)
+    change_form = ProductChangeForm(request.POST if action == "product_change" else None, shop=shop)
+    if action == "product_change" and change_form.is_valid():
+        data = change_form.cleaned_data
+        products.change_product(data["product"], title=data["title"], status=data["status"])
+        return redirect(request.path)
+    delete_form = ProductDeleteForm(request.POST if action == "product_delete" else None, shop=shop)
+    if action == "product_delete" and delete_form.is_valid():  # a product row's Delete button
+        products.delete_product(delete_form.cleaned_data["product"])
+        return redirect(request.path)
+    add_form = ProductAddForm(request.POST if action == "product_add" else None)
+    if action == "product_add" and add_form.is_valid():
+        data = add_form.cleaned_data
+        sizes = [size.strip() for size in data["sizes"].split(",") if size.strip()]
+        products.add_product(shop, data["title"], sizes, data["price"])
         return redirect(request.path)
     pressero_form = PresseroWebhookForm(request.POST if action == "pressero_webhook" else None)
     if action == "pressero_webhook" and pressero_form.is_valid():
@@ -156,6 +196,9 @@ def shop(request, platform, handle):
             "sent": shop.sent_webhooks.all()[:50],
             "order_form": order_form,
             "pressero_form": pressero_form,
+            "change_form": change_form,
+            "delete_form": delete_form,
+            "add_form": add_form,
             "orders": shop.orders.order_by("-id")[:20],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
             "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),

@@ -40,6 +40,7 @@ urlpatterns = [
     path(f"{WC}/", woocommerce.index),
     path(f"{WC}/wc/v3/system_status", woocommerce.system_status),
     path(f"{WC}/wc/v3/products", woocommerce.products),
+    path(f"{WC}/wc/v3/products/<int:product_id>", woocommerce.product),
     path(f"{WC}/wc/v3/products/<int:product_id>/variations", woocommerce.variations),
     path(f"{WC}/wc/v3/products/<int:product_id>/variations/batch", woocommerce.variations_batch),
     path(f"{WC}/wc/v3/variations", woocommerce.all_variations),

@@ -441,6 +441,14 @@ def all_variations(request, shop):
 
 
 @wc_api("GET")
+def product(request, shop, product_id):
+    found = Product.objects.filter(shop=shop, id=product_id).prefetch_related("variants").first()
+    if found is None:
+        return wp_error("woocommerce_rest_product_invalid_id", "Invalid ID.", 404)
+    return JsonResponse(product_json(shop, found))
+
+
+@wc_api("GET")
 def variations(request, shop, product_id):
     product = Product.objects.filter(shop=shop, id=product_id).first()
     if product is None:
@@ -824,7 +832,12 @@ def wp_json_encode(payload):
 
 def notify_order(shop, order, topic="order.created"):
     """Deliver an order webhook to each active subscription of `topic`, signed with its secret."""
-    body = wp_json_encode(order_json(order))
+    notify(shop, topic, order_json(order))
+
+
+def notify(shop, topic, payload):
+    """Deliver `payload` to each active subscription of `topic`, signed with its secret."""
+    body = wp_json_encode(payload)
     resource, _, event = topic.partition(".")
     for hook in shop.webhooks.filter(topic=topic, status="active"):
         signature = base64.b64encode(hmac.new(hook.secret.encode(), body, hashlib.sha256).digest()).decode()

@@ -123,7 +123,7 @@ def test_a_product_deleted_in_the_shop_is_marked_deleted_and_its_mapping_kept(sh
     sandbox_action(
         shopify,
         f"shopify/{shop_a}",
-        action="delete_product",
+        action="product_delete",
         product=sandbox_product_ids(shopify, f"shopify/{shop_a}")[1],
     )
     run = sync(store)

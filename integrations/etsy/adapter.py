@@ -276,6 +276,23 @@ class EtsyAdapter:
             inventory = self.call("GET", f"listings/{listing['listing_id']}/inventory")
         return source_product(listing, inventory)
 
+    def fetch_product(self, external_id):
+        """One listing as it is now, with its inventory (getListingInventory with the listing);
+        state "deleted" when Etsy no longer has it."""
+        gone = SourceProduct(external_id=str(external_id), title="", state="deleted")
+        if not str(external_id).isdigit():
+            return gone
+        try:
+            inventory = self.call("GET", f"listings/{external_id}/inventory", {"includes": "Listing"})
+        except AdapterError as error:
+            if error.permanent and "404" in str(error):
+                return gone
+            raise
+        listing = inventory.pop("listing", None)
+        if not listing:
+            return gone
+        return source_product(listing, inventory)
+
     # --- Publishing ---
 
     def publish_product(self, new_product, existing_id=None, on_created=None):

@@ -10,7 +10,6 @@ import logging
 import re
 import time
 from datetime import UTC, timedelta
-from decimal import Decimal
 from functools import partial
 from html import escape
 from urllib.parse import urlencode
@@ -22,8 +21,10 @@ from django.utils.translation import gettext as _
 
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, error_text, is_busy, unreachable
-from integrations.types import SourceProduct, SourceVariant
+from integrations.types import SourceProduct
 from storefronts.services import save_credentials
+
+from .products import shopify_product
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +70,6 @@ query ProductPages($first: Int!, $after: String, $query: String) {{
   }}
 }}
 """
-# Shopify's product statuses -> catalog.models.SourceState values. UNLISTED products can still be
-# bought through a direct link, so they count as active.
-PRODUCT_STATES = {"ACTIVE": "active", "UNLISTED": "active", "DRAFT": "draft", "ARCHIVED": "archived"}
 WEBHOOKS_QUERY = "query Webhooks { webhookSubscriptions(first: 50) { nodes { id topic uri } } }"
 WEBHOOK_CREATE = """
 mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $uri: String!) {
@@ -89,7 +87,22 @@ mutation DeleteWebhook($id: ID!) {
   }
 }
 """
-WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "APP_UNINSTALLED")
+# One product with its first variants; the rest come through VARIANTS_QUERY.
+PRODUCT_QUERY = f"""
+query Product($id: ID!) {{
+  product(id: $id) {{
+    id legacyResourceId title status productType updatedAt options {{ name }}
+    variants(first: 100) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {VARIANT_FIELDS} }} }}
+  }}
+}}
+"""
+WEBHOOK_TOPICS = (
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "APP_UNINSTALLED",
+    "PRODUCTS_UPDATE",
+    "PRODUCTS_DELETE",
+)
 # Every document we send, for the schema test.
 DOCUMENTS = (
     SHOP_QUERY,
@@ -99,6 +112,7 @@ DOCUMENTS = (
     WEBHOOKS_QUERY,
     WEBHOOK_CREATE,
     WEBHOOK_DELETE,
+    PRODUCT_QUERY,
 )
 
 
@@ -328,7 +342,7 @@ class ShopifyAdapter:
                 product["variants"]["nodes"].extend(self._more_variants(product))
             cursor = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
             self.resume = cursor
-            yield [source_product(product) for product in page["nodes"]]
+            yield [shopify_product(product) for product in page["nodes"]]
             if cursor is None:
                 return
 
@@ -339,6 +353,21 @@ class ShopifyAdapter:
             page = variants["product"]["variants"]
             yield from page["nodes"]
             info = page["pageInfo"]
+
+    # --- Staying in sync (product webhooks) ---
+
+    webhook_topics = WEBHOOK_TOPICS
+
+    def fetch_product(self, external_id):
+        """One product as it is now, with all its variants; state "deleted" when the shop no
+        longer has it (or the id is not one of Shopify's)."""
+        if not str(external_id).isdigit():
+            return SourceProduct(external_id=str(external_id), title="", state="deleted")
+        node = self.graphql(PRODUCT_QUERY, {"id": f"gid://shopify/Product/{external_id}"})["product"]
+        if node is None:
+            return SourceProduct(external_id=str(external_id), title="", state="deleted")
+        node["variants"]["nodes"].extend(self._more_variants(node))
+        return shopify_product(node)
 
     # --- Publishing ---
 
@@ -355,7 +384,7 @@ class ShopifyAdapter:
             if on_created:
                 on_created(existing_id)
         product_gid = f"gid://shopify/Product/{existing_id}"
-        found = self.graphql(PUBLISHED_QUERY, {"id": product_gid})["product"]
+        found = self.graphql(PRODUCT_QUERY, {"id": product_gid})["product"]
         if found is None:
             raise AdapterError(
                 _("The product Printfront created in Shopify is gone; publish it again."), permanent=True
@@ -375,44 +404,13 @@ class ShopifyAdapter:
                 },
             )["productVariantsBulkCreate"]
             refuse_user_errors(answer["userErrors"])
-            found = self.graphql(PUBLISHED_QUERY, {"id": product_gid})["product"]
-        return published_product(found)
+            found = self.graphql(PRODUCT_QUERY, {"id": product_gid})["product"]
+        return shopify_product(found)
 
 
 def search_time(moment):
     """A datetime as Shopify's search syntax takes it: UTC, seconds, Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def source_product(product):
-    """A product node of PRODUCT_PAGES_QUERY as a SourceProduct. A product without options of
-    its own has Shopify's one "Title" option with the value "Default Title": that is left out."""
-    names = tuple(option["name"] for option in product.get("options") or ())
-    variants = []
-    for variant in product["variants"]["nodes"]:
-        options = {option["name"]: option["value"] for option in variant.get("selectedOptions") or ()}
-        if options == {"Title": "Default Title"}:
-            options = {}
-        variants.append(
-            SourceVariant(
-                external_id=str(variant["legacyResourceId"]),
-                sku=variant.get("sku") or "",
-                title=variant.get("title") or "",
-                options=options,
-                price=Decimal(variant["price"]) if variant.get("price") not in (None, "") else None,
-            )
-        )
-    if names == ("Title",) and all(not variant.options for variant in variants):
-        names = ()
-    return SourceProduct(
-        external_id=str(product["legacyResourceId"]),
-        title=product.get("title") or "",
-        state=PRODUCT_STATES.get(product.get("status"), "draft"),
-        product_type=product.get("productType") or "",
-        option_names=names,
-        variants=tuple(variants),
-        updated_at=parse_datetime(product["updatedAt"]) if product.get("updatedAt") else None,
-    )
 
 
 def warn_if_version_differs(response):
@@ -470,17 +468,7 @@ mutation CreateVariants($productId: ID!, $variants: [ProductVariantsBulkInput!]!
   }
 }
 """
-PUBLISHED_QUERY = f"""
-query PublishedProduct($id: ID!) {{
-  product(id: $id) {{
-    id legacyResourceId title status productType
-    options {{ name }}
-    variants(first: 250) {{ nodes {{ {VARIANT_FIELDS} }} }}
-  }}
-}}
-"""
-PUBLISH_DOCUMENTS = (PRODUCT_CREATE, VARIANTS_BULK_CREATE, PUBLISHED_QUERY)
-PUBLISHED_STATES = {"ACTIVE": "active", "DRAFT": "draft", "ARCHIVED": "archived"}
+PUBLISH_DOCUMENTS = (PRODUCT_CREATE, VARIANTS_BULK_CREATE)
 
 
 def product_input(new_product):
@@ -519,23 +507,3 @@ def refuse_user_errors(errors):
         raise AdapterError(
             _("Shopify refused the product: %(errors)s") % {"errors": error_text(errors)}, permanent=True
         )
-
-
-def published_product(node):
-    return SourceProduct(
-        external_id=node["legacyResourceId"],
-        title=node["title"],
-        state=PUBLISHED_STATES.get(node["status"], "active"),
-        product_type=node.get("productType") or "",
-        option_names=tuple(option["name"] for option in node["options"]),
-        variants=tuple(
-            SourceVariant(
-                external_id=variant["legacyResourceId"],
-                sku=variant["sku"] or "",
-                title=variant["title"],
-                options={o["name"]: o["value"] for o in variant["selectedOptions"]},
-                price=Decimal(variant["price"]) if variant["price"] is not None else None,
-            )
-            for variant in node["variants"]["nodes"]
-        ),
-    )

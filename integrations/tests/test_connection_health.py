@@ -59,7 +59,7 @@ def woo_store(admin, woo_url, live_server, settings):
     store = Store.objects.get(platform="woocommerce")
     register_webhooks.apply(args=[store.id])
     store.refresh_from_db()
-    assert [hook["status"] for hook in store.webhooks] == ["active", "active"]
+    assert [hook["status"] for hook in store.webhooks] == ["active"] * 4
     return store
 
 

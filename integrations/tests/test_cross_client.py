@@ -140,7 +140,7 @@ def test_woocommerce_a_second_client_changes_nothing_of_the_first(woocommerce_ur
     store = Store.objects.get(platform="woocommerce", client=acme.client)
     register_webhooks.apply(args=[store.id])
     before, hooks = snapshot(store), woocommerce_hooks(woocommerce_url)
-    assert len(store.webhooks) == 2
+    assert len(store.webhooks) == 4
 
     answer = connect_woocommerce(signed_in(globex), woocommerce_url + "/")
 

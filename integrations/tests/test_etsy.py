@@ -226,3 +226,15 @@ def test_a_spent_daily_allowance_is_reported_not_waited_for(store, etsy, monkeyp
     assert not error.value.permanent and "daily allowance" in str(error.value)
     assert 0 < int(error.value.retry_after) <= 24 * 3600
     assert waits == []  # asked to come back in hours: no retry inside this request
+
+
+def test_one_listing_is_fetched_with_its_variations(store):
+    adapter = EtsyAdapter.from_store(store)
+    listing = next(iter(adapter.iter_product_pages()))[0]
+    fetched = adapter.fetch_product(listing.external_id)
+    assert (fetched.title, fetched.state, len(fetched.variants)) == (
+        listing.title,
+        listing.state,
+        len(listing.variants),
+    )
+    assert adapter.fetch_product("999999999").state == "deleted"

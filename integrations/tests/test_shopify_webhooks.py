@@ -59,10 +59,12 @@ def test_subscriptions_are_made_once(store):
         "ORDERS_CREATE",
         "ORDERS_UPDATED",
         "APP_UNINSTALLED",
+        "PRODUCTS_UPDATE",
+        "PRODUCTS_DELETE",
     ]
     register_webhooks.apply(args=[store.id])
     store.refresh_from_db()
-    assert len(store.webhooks) == 3
+    assert len(store.webhooks) == 5
 
 
 def test_a_signed_delivery_is_stored_once(store, live_server):

@@ -68,10 +68,12 @@ def test_webhooks_are_registered_and_the_ping_answered(store, client):
     assert [(hook["topic"], hook["status"]) for hook in store.webhooks] == [
         ("order.created", "active"),
         ("order.updated", "active"),
+        ("product.updated", "active"),
+        ("product.deleted", "active"),
     ]
     assert len(store.webhook_secret) == 48 and store.webhook_secret.isalnum()
     pings = WebhookDelivery.objects.filter(store=store, topic="ping")
-    assert pings.count() == 2 and {p.state for p in pings} == {"ignored"}
+    assert pings.count() == 4 and {p.state for p in pings} == {"ignored"}
     page = client.get(reverse("integrations:store", args=[store.code])).text
     assert "order.created" in page and "Unsigned ping" in page
 
@@ -81,7 +83,7 @@ def test_registering_again_adds_nothing(store):
     register_webhooks.apply(args=[store.id])
     store.refresh_from_db()
     assert [hook["id"] for hook in store.webhooks] == before
-    assert WebhookDelivery.objects.filter(store=store, topic="ping").count() == 2
+    assert WebhookDelivery.objects.filter(store=store, topic="ping").count() == 4
 
 
 def test_a_signed_delivery_is_stored_once(store, live_server):

@@ -8,10 +8,9 @@ Over https WooCommerce takes HTTP Basic auth; over plain http only OAuth 1.0a si
 
 import time
 from datetime import UTC
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import http
@@ -19,66 +18,10 @@ from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 from integrations.types import SourceProduct, SourceVariant
 
+from .products import STATES, woocommerce_product
+
 API_PATH = "/wp-json/wc/v3/"
-WEBHOOK_TOPICS = ("order.created", "order.updated")
-
-
-# WooCommerce's post statuses -> catalog.models.SourceState values.
-PRODUCT_STATES = {
-    "publish": "active",
-    "draft": "draft",
-    "pending": "draft",
-    "future": "draft",
-    "private": "archived",
-    "trash": "deleted",
-}
-
-
-def price_of(value):
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
-
-
-def source_product(product, variations):
-    """A product's JSON (and its variations', for a variable product) as a SourceProduct. A
-    simple product is one variant with the product's own id, as WooCommerce's orders name it."""
-    modified = product.get("date_modified_gmt")
-    updated = parse_datetime(modified).replace(tzinfo=UTC) if modified else None
-    names = tuple(a["name"] for a in product.get("attributes") or () if a.get("variation"))
-    if product.get("type") == "variable" or product.get("variations"):
-        order = {variation_id: i for i, variation_id in enumerate(product.get("variations") or ())}
-        variations = sorted(variations, key=lambda v: order.get(v["id"], len(order)))
-        variants = tuple(
-            SourceVariant(
-                external_id=str(v["id"]),
-                sku=v.get("sku") or "",
-                title=" / ".join(a.get("option", "") for a in v.get("attributes") or ()),
-                options={a["name"]: a.get("option", "") for a in v.get("attributes") or ()},
-                price=price_of(v.get("price")),
-            )
-            for v in variations
-        )
-    else:
-        names = ()
-        variants = (
-            SourceVariant(
-                external_id=str(product["id"]),
-                sku=product.get("sku") or "",
-                price=price_of(product.get("price")),
-            ),
-        )
-    categories = product.get("categories") or ()
-    return SourceProduct(
-        external_id=str(product["id"]),
-        title=product.get("name") or "",
-        state=PRODUCT_STATES.get(product.get("status"), "draft"),
-        product_type=categories[0].get("name", "") if categories else "",
-        option_names=names,
-        variants=variants,
-        updated_at=updated,
-    )
+WEBHOOK_TOPICS = ("order.created", "order.updated", "product.updated", "product.deleted")
 
 
 def normalise_store_url(url):
@@ -222,7 +165,7 @@ class WooCommerceAdapter:
             variations = self._variations_of([p for p in products if p.get("variations")])
             last = page >= int(response.headers.get("X-WP-TotalPages") or 1) or not products
             self.resume = None if last else page + 1
-            yield [source_product(product, variations.get(product["id"], [])) for product in products]
+            yield [woocommerce_product(product, variations.get(product["id"], [])) for product in products]
             if last:
                 return
             page += 1
@@ -308,6 +251,26 @@ class WooCommerceAdapter:
                 permanent=True,
             )
         self._raise_for_status(response)
+
+    # --- Staying in sync (product webhooks) ---
+
+    webhook_topics = WEBHOOK_TOPICS
+
+    def fetch_product(self, external_id):
+        """One product as it is now, with its variations; state "deleted" when the shop no
+        longer has it, or has it in the trash."""
+        gone = SourceProduct(external_id=str(external_id), title="", state="deleted")
+        if not str(external_id).isdigit():
+            return gone
+        response = self.call("GET", f"products/{external_id}")
+        if response.status_code == 404:
+            return gone
+        self._raise_for_auth(response)
+        product = answer_of(response, "WooCommerce")
+        if STATES.get(product.get("status")) == "deleted":
+            return gone
+        variations = self._variations(external_id) if product.get("type") == "variable" else None
+        return woocommerce_product(product, variations)
 
     # --- Publishing ---
 
