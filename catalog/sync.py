@@ -46,6 +46,11 @@ def _variant_values(source, position, product_state):
     }
 
 
+def _older_than_stored(source, product):
+    known = product.source_updated_at if product else None
+    return source.updated_at is not None and known is not None and source.updated_at < known
+
+
 def _changed(row, values):
     changed = [name for name, value in values.items() if getattr(row, name) != value]
     for name in changed:
@@ -66,6 +71,9 @@ def apply_page(store, sources, *, seen_at):
             store=store, external_id__in=[s.external_id for s in sources]
         )
     }
+    # A page read before a webhook brought a newer state must not write the older one back.
+    stale = {s.external_id for s in sources if _older_than_stored(s, existing.get(s.external_id))}
+    sources = [source for source in sources if source.external_id not in stale]
     new_products, changed_products, changed_ids = [], [], set()
     for source in sources:
         values = _product_values(source)
@@ -81,7 +89,9 @@ def apply_page(store, sources, *, seen_at):
     by_external_id = {**existing, **{product.external_id: product for product in new_products}}
 
     old_variants = {}
-    for variant in StoreVariant.objects.filter(product__in=[p.pk for p in existing.values()]):
+    for variant in StoreVariant.objects.filter(
+        product__in=[p.pk for p in existing.values() if p.external_id not in stale]
+    ):
         old_variants[(variant.product_id, variant.external_id)] = variant
     new_variants, changed_variants, reported = [], [], set()
     for source in sources:

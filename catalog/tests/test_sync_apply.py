@@ -1,5 +1,6 @@
 """catalog.sync.apply_page: the batched upsert every sync, webhook and publish goes through."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -82,3 +83,20 @@ def test_stores_are_kept_apart(acme, globex):
     sync.apply_page(globex.store, [shirt("1", title="Globex tee")], seen_at=timezone.now())
     assert StoreProduct.objects.get(store=acme.store).title == "Tee"
     assert StoreProduct.objects.get(store=globex.store).title == "Globex tee"
+
+
+def test_an_older_state_never_overwrites_a_newer_one(acme):
+    """A full sync may read a product before a webhook brings its newer state: the sync's page
+    then arrives last, and must not write the older state back."""
+    now = timezone.now()
+    newer = SourceProduct(
+        "1", "Tee, renamed", "active", "Shirts", (), (SourceVariant("1-1"),), updated_at=now
+    )
+    older = SourceProduct(
+        "1", "Tee", "active", "Shirts", (), (SourceVariant("1-1"),), updated_at=now - timedelta(minutes=1)
+    )
+    sync.apply_page(acme.store, [newer], seen_at=now)
+    result = sync.apply_page(acme.store, [older], seen_at=now)
+    assert (result.created, result.updated) == (0, 0)
+    product = StoreProduct.objects.get(store=acme.store)
+    assert (product.title, product.source_updated_at, product.synced_at) == ("Tee, renamed", now, now)
