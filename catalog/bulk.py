@@ -16,6 +16,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -53,6 +54,9 @@ WORKER_ROWS = 2000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PREVIEW_ROWS = 20
 MAX_ERRORS = 500  # kept and shown; the count says how many there were in all
+# An import still being checked or applied this long after upload lost its worker message.
+STALLED_AFTER = timedelta(minutes=10)
+APPLY_LOCK_SPACE = 7001  # the first key of the advisory locks that serialise applying an import
 LOOKUP_CHUNK = 5000
 PROGRESS_EVERY = 5000
 # The design-file check of the mapping work (issue 7, point 3): queued by name, so this module
@@ -628,6 +632,28 @@ def validate_run(run_id):
     return run
 
 
+def _serialise_appliers(run):
+    """Make a second applier of this run wait until the first one's transaction ends. Not a row
+    lock: that would also block the progress writes _ApplyProgress makes on its own connection,
+    while this transaction waits for them. SQLite's immediate transactions already run one at a
+    time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [APPLY_LOCK_SPACE, run.pk])
+
+
+def lost_runs(now=None):
+    """Imports whose worker message was lost (a broker outage, a worker killed): still being
+    checked or applied long after they were queued. Both steps may run again: checking writes
+    the same answer, and applying waits for the run's lock and finds it applied."""
+    cutoff = (now or timezone.now()) - STALLED_AFTER
+    stuck = ImportRun.objects.filter(created_at__lt=cutoff, finished_at__isnull=True)
+    return (
+        list(stuck.filter(state=ImportRun.State.VALIDATING).values_list("id", flat=True)),
+        list(stuck.filter(state=ImportRun.State.APPLYING).values_list("id", flat=True)),
+    )
+
+
 def claim_for_apply(run):
     """Move a checked run to applying; False if it is not ready (applied already, or by a second
     click)."""
@@ -653,6 +679,10 @@ def apply_run(run_id, user_id=None, progress=True):
     tracker = _ApplyProgress(run) if progress else None
     try:
         with transaction.atomic():
+            # A second delivery of this task (the sweep's) waits here, then finds it applied.
+            _serialise_appliers(run)
+            if not ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.APPLYING).exists():
+                return _load(run_id)
             plan = validate(run.store, rows)
             if plan.error_count:
                 record_validation(run, plan)  # the store or the catalog changed since the preview

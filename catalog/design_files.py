@@ -11,6 +11,7 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urljoin, urlsplit
 
@@ -345,6 +346,18 @@ def _facts_of(mapping):
             return inspect(handle)
     except FileTrouble as trouble:
         return trouble
+
+
+# A check still pending this long after its mapping was saved lost its worker message.
+CHECK_LOST_AFTER = timedelta(minutes=10)
+
+
+def lost_checks(now=None, limit=1000):
+    """Store products whose design file checks were queued but never done (a broker outage, a
+    worker killed), for the sweep to queue again; check_pending does only what still waits."""
+    cutoff = (now or timezone.now()) - CHECK_LOST_AFTER
+    waiting = ProductMapping.objects.filter(file_check=FileCheck.PENDING, updated_at__lt=cutoff)
+    return list(waiting.values_list("variant__product_id", flat=True).distinct()[:limit])
 
 
 def check_pending(mappings):

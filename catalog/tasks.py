@@ -87,3 +87,16 @@ def sync_changed_products():
     for store in Store.objects.filter(id__in=staysync.stores_to_poll(), state=Store.State.CONNECTED):
         if not store.needs_reconnect:
             staysync.sync_changes(store)
+
+
+@shared_task
+def requeue_lost_catalog_work():
+    """On the beat: imports and design file checks whose worker message was lost go out again
+    (each task does only what still waits)."""
+    validating, applying = bulk.lost_runs()
+    for run_id in validating:
+        validate_mapping_import.delay(run_id)
+    for run_id in applying:
+        apply_mapping_import.delay(run_id)
+    for product_id in design_files.lost_checks():
+        check_design_files.delay(product_id)

@@ -1,12 +1,16 @@
 """Store page > Bulk operations: the products CSV exported, filled in and imported back, all or
 nothing, with each kind of bad row named by row and column, and who may do what."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog import bulk
 from catalog.models import CatalogVariant, FileCheck, ImportRun, ProductMapping, StoreProduct, StoreVariant
+from catalog.tasks import apply_mapping_import, requeue_lost_catalog_work
 from catalog.tests.bulk_helpers import (
     HEADER,
     RETIRED_UID,
@@ -474,3 +478,35 @@ def test_a_large_file_runs_in_the_worker(client, acme, catalog, celery_worker, s
     assert mappings.count() == len(variants)
     assert wait_for(lambda: not mappings.filter(file_check=FileCheck.PENDING).exists(), timeout=60)
     assert set(mappings.values_list("file_check", flat=True)) <= {FileCheck.OK, FileCheck.PROBLEM}
+
+
+def test_imports_whose_worker_message_was_lost_are_finished_by_the_sweep(
+    client, acme, variants, celery_worker
+):
+    """A broker outage loses the task of an upload and of an apply: the minute's sweep sends
+    both again, and the second delivery of an apply finds it applied."""
+    signed_in(client, acme)
+    rows = [HEADER] + [row_for(v, UIDS[0]) for v in variants]
+    checking = ImportRun.objects.create(
+        store=acme.store,
+        file=SimpleUploadedFile("a.csv", csv_bytes(rows)),
+        file_name="a.csv",
+        state=ImportRun.State.VALIDATING,
+    )
+    applying = ImportRun.objects.create(
+        store=acme.store,
+        file=SimpleUploadedFile("b.csv", csv_bytes(rows)),
+        file_name="b.csv",
+        state=ImportRun.State.APPLYING,
+    )
+    ImportRun.objects.filter(pk__in=[checking.pk, applying.pk]).update(
+        created_at=timezone.now() - bulk.STALLED_AFTER - timedelta(seconds=1)
+    )
+    assert bulk.lost_runs() == ([checking.pk], [applying.pk])
+
+    requeue_lost_catalog_work.delay()
+    apply_mapping_import.delay(applying.pk)  # the lost message turns up after all
+    assert wait_for(lambda: ImportRun.objects.get(pk=checking.pk).state == ImportRun.State.READY)
+    assert wait_for(lambda: ImportRun.objects.get(pk=applying.pk).state == ImportRun.State.DONE)
+    assert ProductMapping.objects.filter(store=acme.store).count() == len(variants)
+    assert bulk.lost_runs() == ([], [])

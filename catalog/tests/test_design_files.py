@@ -3,16 +3,19 @@
 specifications; then one run end to end through the page and a real worker."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from catalog import design_files
 from catalog import mapping as services
 from catalog.mapping import VariantChoice
 from catalog.models import FileCheck, ProductMapping
+from catalog.tasks import requeue_lost_catalog_work
 from catalog.tests.mapping_helpers import poster_fixture, sunset_fixture  # noqa: F401
 from core.tenancy import Role
 from core.testing import wait_for
@@ -211,3 +214,18 @@ def test_connect_queues_the_check_and_the_worker_answers(client, acme, poster, s
     # The page part the browser polls now shows the verdict and stops polling.
     part = client.get(reverse("catalog:product_files", args=[sunset.code])).text
     assert "File OK" in part and "hx-trigger" not in part
+
+
+def test_checks_whose_worker_message_was_lost_are_sent_again(files, poster, sunset, celery_worker):
+    mapping = mapped(poster, sunset, f"{files}/sunset-2480x3508-300dpi.png")
+    assert wait_for(lambda: ProductMapping.objects.get(pk=mapping.pk).file_check == FileCheck.OK)
+    # A second check was asked for, and its message lost.
+    ProductMapping.objects.filter(pk=mapping.pk).update(file_check=FileCheck.PENDING)
+    assert design_files.lost_checks() == []  # just asked for: its check may be on its way
+    ProductMapping.objects.filter(pk=mapping.pk).update(
+        updated_at=timezone.now() - design_files.CHECK_LOST_AFTER - timedelta(seconds=1)
+    )
+    assert design_files.lost_checks() == [sunset.pk]
+    requeue_lost_catalog_work.delay()
+    assert wait_for(lambda: ProductMapping.objects.get(pk=mapping.pk).file_check == FileCheck.OK)
+    assert design_files.lost_checks() == []
