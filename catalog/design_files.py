@@ -235,6 +235,18 @@ def _mm(value):
     return f"{value.normalize():f}"
 
 
+def dpi_at(pixels, mm):
+    """The resolution of `pixels` printed across `mm` millimetres, in whole DPI. Rounded, not cut:
+    2480 px over 210 mm is 299.96 DPI, which is A4 at 300 DPI as every print guide gives it.
+    The one DPI sum of Printfront: the file checks and the designer (catalog.publishing) use it."""
+    return int((Decimal(pixels) * MM_PER_INCH / Decimal(str(mm))).to_integral_value())
+
+
+def pixels_at(mm, dpi):
+    """How many pixels `mm` millimetres take at `dpi` (rounded)."""
+    return int((Decimal(str(mm)) / MM_PER_INCH * Decimal(str(dpi))).to_integral_value())
+
+
 def _oriented(facts_landscape, width, height):
     """The print area turned the way the file is: production turns a landscape file for a portrait
     area."""
@@ -291,21 +303,13 @@ def judge(facts, specs):
     # Raster: pixels against the print area at the minimum resolution.
     min_dpi = specs["min_dpi"]
     area_w, area_h = _oriented(facts.width_px > facts.height_px, width, height)
-    # Rounded to whole DPI: 2480 px over 210 mm is 299.96 DPI, which is A4 at 300 DPI as every
-    # print guide gives it.
-    effective = int(
-        min(
-            Decimal(facts.width_px) * MM_PER_INCH / area_w,
-            Decimal(facts.height_px) * MM_PER_INCH / area_h,
-        ).to_integral_value()
-    )
+    effective = min(dpi_at(facts.width_px, area_w), dpi_at(facts.height_px, area_h))
     info.update(width_px=facts.width_px, height_px=facts.height_px, effective_dpi=effective)
     if facts.dpi:
         info["dpi"] = list(facts.dpi)
     pixels = _("%(width)s \u00d7 %(height)s px") % {"width": facts.width_px, "height": facts.height_px}
     if effective < min_dpi:
-        need_w = int((area_w / MM_PER_INCH * min_dpi).to_integral_value())
-        need_h = int((area_h / MM_PER_INCH * min_dpi).to_integral_value())
+        need_w, need_h = pixels_at(area_w, min_dpi), pixels_at(area_h, min_dpi)
         return (
             False,
             _(

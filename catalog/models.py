@@ -321,6 +321,10 @@ class Publication(CodedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The worker attempt publishing it now (catalog.publishing.claim): a token and when it was
+    # taken; an attempt silent for longer than publishing.CLAIM_LOST_AFTER lost its worker.
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     tenant_path = "store__client"

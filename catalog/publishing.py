@@ -3,19 +3,32 @@ description, price, the variants chosen), gets its design (an upload or one of t
 templates, placed on the print area), and is then created in the shop by the worker, which
 stores the shop's product, its variants and a mapping per variant by itself.
 
-Placement is kept as fractions of the print area: {"x", "y", "width", "height"}, x/y the design's
-top-left corner. The effective resolution of a placed design is its pixels over the inches it
-covers; below the catalog product's minimum DPI the designer and the publication page warn.
+Placement is kept as fractions of the catalog product's print area: {"x", "y", "width",
+"height"}, x/y the design's top-left corner. A variant whose print area has another shape gets
+the design in its own proportions (placed_box). The effective resolution of a placed design is
+its pixels over the inches it covers (design_files.dpi_at); below the catalog product's minimum
+DPI the designer and the publication page warn.
+
+Publishing never holds a transaction open across a shop call. An attempt claims the
+publication (a token and a time, committed), makes the print files, then calls the shop; the
+product's id is committed as soon as the shop has made it (on_created), so whatever happens next
+(an error, a killed worker) a later attempt finishes that product rather than making a second
+one; the products, variants and mappings are stored last, in one transaction. An attempt whose
+claim is older than CLAIM_LOST_AFTER lost its worker: the sweep (catalog.tasks.
+requeue_lost_catalog_work) sends the publication again.
 """
 
 import io
 import logging
+import math
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -28,6 +41,8 @@ from integrations.registry import adapter_for
 from integrations.types import NewProduct, NewVariant
 from storefronts.models import Store
 
+from . import design_files
+from .design_files import dpi_at, pixels_at
 from .models import (
     CatalogProduct,
     DesignTemplate,
@@ -38,20 +53,23 @@ from .models import (
     StoreProduct,
     StoreVariant,
 )
+from .sync import apply_page
 
 logger = logging.getLogger(__name__)
 
 PUBLISHABLE_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE, Store.Platform.ETSY)
 MAX_VARIANTS = 100  # one WooCommerce batch; well inside Shopify's and Etsy's limits
-DESIGN_FORMATS = {"PNG": "png", "JPEG": "jpg"}
-MM_PER_INCH = Decimal("25.4")
+DESIGN_FORMATS = ("png", "jpg")  # design_files' names of the formats the designer takes
 # The print file is made at the catalog product's minimum DPI, but never larger than this many
-# pixels (a 70 x 100 cm poster at 300 DPI would be 97 megapixels).
-PRINT_FILE_MAX_PIXELS = 40_000_000
+# pixels. The demo catalog's largest file, the 50 x 70 cm poster at 300 DPI with 3 mm bleed, is
+# 50 megapixels; a 70 x 100 cm poster at 300 DPI would be 97 (and is made at 237 DPI, which the
+# publication page says).
+PRINT_FILE_MAX_PIXELS = 60_000_000
 PREVIEW_SIZE = 600
-# A publication still "publishing" this long after its last change lost its worker (a crash or
-# a restart): it may be published again, which finishes the product already created.
-STUCK_AFTER = timedelta(minutes=15)
+# An attempt at publishing that has claimed a publication and not been heard of for this long
+# lost its worker (a crash, a restart), as has a publication waiting this long for its first
+# attempt: the sweep sends it again, and "Publish again" is offered.
+CLAIM_LOST_AFTER = timedelta(minutes=10)
 TRANSIENT_ATTEMPTS = 5
 
 
@@ -112,23 +130,27 @@ def read_design(upload):
                 "max": settings.DESIGN_FILE_MAX_BYTES // 1024 // 1024,
             }
         )
+    unreadable = _("The design file is not a PNG or JPEG image Printfront can read.")
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            size = image.size
-            image.verify()
+        facts = design_files.inspect(upload)
+        if facts.kind in DESIGN_FORMATS:
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.verify()  # the whole file, not only its header: a cut-off upload is refused
+    except design_files.FileTrouble:
+        raise PublishProblem(unreadable) from None
     except Image.DecompressionBombError:
         raise PublishProblem(_("The design has too many pixels to be read safely.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PublishProblem(_("The design file is not a PNG or JPEG image Printfront can read.")) from None
+        raise PublishProblem(unreadable) from None
     finally:
         upload.seek(0)
-    if image_format not in DESIGN_FORMATS:
+    if facts.kind not in DESIGN_FORMATS:
         raise PublishProblem(
-            _("The design is a %(format)s image; upload a PNG or JPEG.") % {"format": image_format}
+            _("The design is a %(format)s file; upload a PNG or JPEG.") % {"format": facts.label}
         )
-    return size
+    return facts.width_px, facts.height_px
 
 
 def design_source(publication):
@@ -210,48 +232,105 @@ def print_areas(publication):
     return sorted(areas) or [print_area(publication)]
 
 
-def effective_dpi(publication, area=None):
-    """The design's resolution as placed (the placement's fractions applied to `area`, else to
-    each chosen variant's print area, taking the lowest), on the smaller of its two sides.
-    None without a design."""
-    pixels = design_pixels(publication)
+def placed_box(publication, area):
+    """Where the design goes on a print area (mm): (left, top, width, height) in mm.
+
+    The placement is made on the catalog product's print area. On a variant's area of another
+    shape (Canvas 30 x 40 cm against the product's 40 x 60) its fractions applied as they are
+    would stretch the design. So the design keeps its proportions: it is scaled evenly by
+    min(area width / product width, area height / product height), which makes it the largest box
+    of its proportions inside the box the fractions mark out on this area, and it keeps its
+    relative centre (a centred design stays centred). On an area of the product's shape this is
+    the placement itself, scaled."""
     placement = publication.placement
-    if pixels is None or not placement:
+    base_w, base_h = (float(side) for side in print_area(publication))
+    width_mm, height_mm = (float(side) for side in area)
+    scale = min(width_mm / base_w, height_mm / base_h)
+    box_w = placement["width"] * base_w * scale
+    box_h = placement["height"] * base_h * scale
+    centre_x = (placement["x"] + placement["width"] / 2) * width_mm
+    centre_y = (placement["y"] + placement["height"] / 2) * height_mm
+    return centre_x - box_w / 2, centre_y - box_h / 2, box_w, box_h
+
+
+def effective_dpi(publication, area=None):
+    """The design's resolution as placed (on `area`, else on each chosen variant's print area,
+    taking the lowest), on the lower of its two sides. None without a design."""
+    pixels = design_pixels(publication)
+    if pixels is None or not publication.placement:
         return None
     lowest = None
-    for width_mm, height_mm in [area] if area else print_areas(publication):
-        across = Decimal(pixels[0]) / (Decimal(str(placement["width"])) * Decimal(width_mm) / MM_PER_INCH)
-        down = Decimal(pixels[1]) / (Decimal(str(placement["height"])) * Decimal(height_mm) / MM_PER_INCH)
-        dpi = int(min(across, down))
+    for each in [area] if area else print_areas(publication):
+        _left, _top, width_mm, height_mm = placed_box(publication, each)
+        dpi = min(dpi_at(pixels[0], width_mm), dpi_at(pixels[1], height_mm))
         lowest = dpi if lowest is None else min(lowest, dpi)
     return lowest
 
 
+def print_dpi(publication, area, placed=None):
+    """The resolution the print file for `area` is made at: the catalog product's minimum DPI,
+    or the design's own resolution as placed where that is lower (more pixels would only blow
+    it up, and the file check then finds what the designer warned of); lower still for a file
+    that would pass PRINT_FILE_MAX_PIXELS (bleed included)."""
+    product = publication.catalog_product
+    dpi = product.min_dpi
+    placed = placed if placed is not None else effective_dpi(publication, area)
+    if placed:
+        dpi = max(1, min(dpi, placed))
+    width_mm, height_mm = (Decimal(side) + 2 * product.bleed_mm for side in area)
+    pixels = pixels_at(width_mm, dpi) * pixels_at(height_mm, dpi)
+    if pixels > PRINT_FILE_MAX_PIXELS:
+        dpi = max(1, math.floor(dpi * math.sqrt(PRINT_FILE_MAX_PIXELS / pixels)))
+    return dpi
+
+
 def dpi_warning(publication, area=None):
-    dpi = effective_dpi(publication, area)
     minimum = publication.catalog_product.min_dpi
+    dpi = effective_dpi(publication, area)
     if dpi is not None and dpi < minimum:
         return _(
             "At this size the design prints at %(dpi)s DPI; %(product)s needs at least %(min)s DPI. "
             "Make it smaller or upload a larger image."
         ) % {"dpi": dpi, "product": publication.catalog_product.name, "min": minimum}
+    if dpi is None:
+        return ""
+    for width_mm, height_mm in [area] if area else print_areas(publication):
+        made_at = print_dpi(publication, (width_mm, height_mm))
+        if made_at < minimum:
+            return _(
+                "The print file for the %(width)s \u00d7 %(height)s mm size is made at %(dpi)s DPI, the "
+                "most Printfront makes for one file; %(product)s needs at least %(min)s DPI."
+            ) % {
+                "width": f"{Decimal(width_mm).normalize():f}",
+                "height": f"{Decimal(height_mm).normalize():f}",
+                "dpi": made_at,
+                "product": publication.catalog_product.name,
+                "min": minimum,
+            }
     return ""
 
 
 # --- Rendering ------------------------------------------------------------------------------------
 
 
-def render(publication, width_px, height_px):
-    """The print area at this pixel size with the design placed on it (transparent elsewhere)."""
-    canvas = Image.new("RGBA", (width_px, height_px), (255, 255, 255, 0))
-    source = design_source(publication)
-    placement = publication.placement
-    with source.open("rb") as file, Image.open(file) as design:
+def render(publication, area, px_per_mm, bleed_mm=0):
+    """The print area (mm) with `bleed_mm` around it on each side, at `px_per_mm`, with the
+    design placed on the area (placed_box); transparent elsewhere, the bleed too."""
+    width_mm, height_mm = (float(side) for side in area)
+    bleed = float(bleed_mm)
+    size = (
+        max(1, round((width_mm + 2 * bleed) * px_per_mm)),
+        max(1, round((height_mm + 2 * bleed) * px_per_mm)),
+    )
+    canvas = Image.new("RGBA", size, (255, 255, 255, 0))
+    left, top, box_w, box_h = placed_box(publication, area)
+    with design_source(publication).open("rb") as file, Image.open(file) as design:
         design = design.convert("RGBA")
-        size = (max(1, round(placement["width"] * width_px)), max(1, round(placement["height"] * height_px)))
-        placed = design.resize(size, Image.Resampling.LANCZOS)
+        placed = design.resize(
+            (max(1, round(box_w * px_per_mm)), max(1, round(box_h * px_per_mm))), Image.Resampling.LANCZOS
+        )
         # paste takes a corner off the canvas (a design moved partly out of the print area)
-        corner = (round(placement["x"] * width_px), round(placement["y"] * height_px))
+        corner = (round((left + bleed) * px_per_mm), round((top + bleed) * px_per_mm))
         canvas.paste(placed, corner, placed)
     return canvas
 
@@ -264,30 +343,21 @@ def png_bytes(image, dpi=None):
 
 def preview_png(publication):
     """A small picture of the print area with the design placed, for the publication page."""
-    width_mm, height_mm = print_area(publication)
-    scale = PREVIEW_SIZE / max(width_mm, height_mm)
-    image = render(publication, max(1, int(width_mm * scale)), max(1, int(height_mm * scale)))
+    area = print_area(publication)
+    image = render(publication, area, PREVIEW_SIZE / float(max(area)))
     background = Image.new("RGBA", image.size, (255, 255, 255, 255))
     background.alpha_composite(image)
     return png_bytes(background.convert("RGB"))
 
 
 def print_file(publication, area):
-    """The print file for a print area (mm): the design placed on it at the product's minimum
-    DPI (less for areas that would pass PRINT_FILE_MAX_PIXELS). Returns (PNG bytes, info)."""
-    width_mm, height_mm = (Decimal(side) for side in area)
-    dpi = Decimal(publication.catalog_product.min_dpi)
-    pixels = (width_mm / MM_PER_INCH * dpi) * (height_mm / MM_PER_INCH * dpi)
-    if pixels > PRINT_FILE_MAX_PIXELS:
-        dpi = dpi * (Decimal(PRINT_FILE_MAX_PIXELS) / pixels).sqrt()
-    width_px, height_px = int(width_mm / MM_PER_INCH * dpi), int(height_mm / MM_PER_INCH * dpi)
-    image = render(publication, width_px, height_px)
-    return png_bytes(image, dpi=int(dpi)), {
-        "format": "png",
-        "width": width_px,
-        "height": height_px,
-        "dpi": int(dpi),
-    }
+    """The print file for a print area (mm): the area and the catalog product's bleed on each
+    side, at print_dpi, with the design placed. Returns (PNG bytes, DPI)."""
+    dpi = print_dpi(publication, area)
+    image = render(
+        publication, area, dpi / float(design_files.MM_PER_INCH), publication.catalog_product.bleed_mm
+    )
+    return png_bytes(image, dpi=dpi), dpi
 
 
 # --- Publishing -----------------------------------------------------------------------------------
@@ -306,6 +376,21 @@ def publish_problem(publication):
     return ""
 
 
+def lost(now=None):
+    """Publications whose publishing lost its worker: claimed by an attempt not heard of for
+    CLAIM_LOST_AFTER, or waiting that long for an attempt (its message lost)."""
+    cutoff = (now or timezone.now()) - CLAIM_LOST_AFTER
+    return Publication.objects.filter(state=Publication.State.PUBLISHING).filter(
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, updated_at__lt=cutoff)
+    )
+
+
+def lost_publications(now=None, limit=100):
+    """Ids of lost publications, for the sweep to send again: the attempt it sends goes on with
+    the product already made in the shop, if any (publish)."""
+    return list(lost(now).order_by("id").values_list("id", flat=True)[:limit])
+
+
 def request_publish(actor, publication):
     """Queue the publication for the worker, once: a repeat click, or a click while it is being
     published, changes nothing (the row is locked and its state decides). Returns a message
@@ -314,17 +399,17 @@ def request_publish(actor, publication):
         locked = (
             Publication.objects.select_for_update(of=("self",)).select_related("store").get(pk=publication.pk)
         )
-        stuck = locked.updated_at < timezone.now() - STUCK_AFTER
         if locked.state == Publication.State.PUBLISHED:
             return _("This product is already in the shop.")
-        if locked.state == Publication.State.PUBLISHING and not stuck:
+        if locked.state == Publication.State.PUBLISHING and not lost().filter(pk=locked.pk).exists():
             return _("This product is being published.")
         problem = publish_problem(locked)
         if problem:
             raise PublishProblem(problem)
         locked.state = Publication.State.PUBLISHING
         locked.message = _("Waiting for the worker to start.")
-        locked.save(update_fields=["state", "message", "updated_at"])
+        locked.claim = locked.claimed_at = None
+        locked.save(update_fields=["state", "message", "claim", "claimed_at", "updated_at"])
         enqueue_on_commit(publish_task(), locked.id, 0)
     return _("Publishing started.")
 
@@ -378,44 +463,123 @@ def new_product(publication):
     return product, by_sku
 
 
+def claim(publication_id):
+    """Take a publication for one attempt, in a short transaction of its own: None when it is
+    not publishing, or when another attempt holds it (a claim younger than CLAIM_LOST_AFTER)."""
+    now = timezone.now()
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update(of=("self",)).filter(pk=publication_id).first()
+        if publication is None or publication.state != Publication.State.PUBLISHING:
+            return None
+        if publication.claimed_at and publication.claimed_at >= now - CLAIM_LOST_AFTER:
+            logger.info("Publication %s is being published by another attempt", publication_id)
+            return None
+        publication.claim, publication.claimed_at = uuid.uuid4(), now
+        publication.message = _("Making the print files.")
+        publication.save(update_fields=["claim", "claimed_at", "message", "updated_at"])
+    return Publication.objects.select_related(
+        "store", "catalog_product", "template", "store_product", "created_by"
+    ).get(pk=publication_id)
+
+
+def still_ours(publication, message):
+    """Renew this attempt's claim with a new progress message; False when another attempt took
+    the publication over meanwhile (this one was taken for lost), which then does the work."""
+    now = timezone.now()
+    return bool(
+        Publication.objects.filter(
+            pk=publication.pk, state=Publication.State.PUBLISHING, claim=publication.claim
+        ).update(message=message, claimed_at=now, updated_at=now)
+    )
+
+
+def release(publication, **changes):
+    """End this attempt: its claim goes, with `changes` (state, message)."""
+    Publication.objects.filter(pk=publication.pk, state=Publication.State.PUBLISHING).update(
+        claim=None, claimed_at=None, updated_at=timezone.now(), **changes
+    )
+
+
+def save_external_id(publication, external_id, title):
+    """The shop made the product: keep its id at once, committed on its own, so that whatever
+    happens next a later attempt goes on with this product (publish_product(existing_id=...))."""
+    with transaction.atomic():
+        found, _new = StoreProduct.objects.get_or_create(
+            store=publication.store,
+            external_id=external_id,
+            defaults={"title": title[:500], "source_state": SourceState.DRAFT},
+        )
+        Publication.objects.filter(pk=publication.pk).update(store_product=found, updated_at=timezone.now())
+    publication.store_product = found
+
+
 def publish(publication_id, attempt=0):
     """The worker's part: create the product in the shop and store what came back. Returns the
     seconds to wait before another attempt when the platform is busy, else None.
 
-    The row stays locked while the shop is called, so two copies of the task never both create
-    the product; the product's id is saved as soon as the shop has it (on_created), so a retry
-    finishes that product rather than making a second one."""
-    with transaction.atomic():
-        publication = (
-            Publication.objects.select_for_update(of=("self",))
-            .select_related("store", "catalog_product", "template", "store_product", "created_by")
-            .filter(pk=publication_id)
-            .first()
-        )
-        if publication is None or publication.state != Publication.State.PUBLISHING:
-            return None
-        store = publication.store
+    Safe to run twice, or again after a crash at any point: only the attempt holding the claim
+    works; the print files are made before the shop is called; the shop's id is committed as
+    soon as it is known, and a later attempt finishes that product. An unexpected error ends the
+    attempt as failed, with "Publish again", and is raised for the worker's log."""
+    publication = claim(publication_id)
+    if publication is None:
+        return None
+    files, stored = {}, False
+    try:
         product, by_sku = new_product(publication)
-        publication.message = _("Creating the product in %(store)s.") % {"store": store.name}
-        publication.save(update_fields=["message", "updated_at"])
-
-        def created(external_id):
-            found, _new = StoreProduct.objects.get_or_create(
-                store=store,
-                external_id=external_id,
-                defaults={"title": product.title, "source_state": SourceState.DRAFT},
-            )
-            publication.store_product = found
-            publication.save(update_fields=["store_product", "updated_at"])
-
+        files = make_print_files(publication)
+        store = publication.store
+        if not still_ours(publication, _("Creating the product in %(store)s.") % {"store": store.name}):
+            return None
         existing = publication.store_product.external_id if publication.store_product_id else None
         try:
-            adapter = adapter_for(store)
-            source = adapter.publish_product(product, existing_id=existing, on_created=created)
+            source = adapter_for(store).publish_product(
+                product,
+                existing_id=existing,
+                on_created=lambda external_id: save_external_id(publication, external_id, product.title),
+            )
         except AdapterError as error:
             return publish_failed(publication, error, attempt)
-        store_published(publication, source, by_sku)
+        stored = store_published(publication, source, by_sku, files)
+    except PublishProblem as problem:
+        release(publication, state=Publication.State.FAILED, message=str(problem))
+    except Exception:
+        logger.exception("Publishing publication %s stopped on an error", publication_id)
+        release(
+            publication,
+            state=Publication.State.FAILED,
+            message=_(
+                "Publishing stopped on an error in Printfront. Publish again: a product already "
+                "made in the shop is finished, not made twice."
+            ),
+        )
+        raise
+    finally:
+        if not stored:
+            for name, _info in files.values():
+                ProductMapping(design_file=name).design_file.delete(save=False)
     return None
+
+
+def make_print_files(publication):
+    """One print file per distinct print area of the chosen variants, saved to storage:
+    {area: (file name, file_info)}. Raises PublishProblem when the design cannot be read."""
+    files = {}
+    try:
+        for area in print_areas(publication):
+            content, _dpi = print_file(publication, area)
+            holder = ProductMapping()
+            holder.design_file.save(
+                f"print-{publication.code}-{len(files) + 1}.png", ContentFile(content), save=False
+            )
+            files[area] = (holder.design_file.name, {"name": holder.design_file.name.rsplit("/", 1)[-1]})
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        for name, _info in files.values():
+            ProductMapping(design_file=name).design_file.delete(save=False)
+        raise PublishProblem(
+            _("The design's image could not be read to make the print files; upload it again.")
+        ) from None
+    return files
 
 
 def publish_failed(publication, error, attempt):
@@ -423,23 +587,22 @@ def publish_failed(publication, error, attempt):
     else ends the attempt with the platform's reason and leaves "Publish again"."""
     if not error.permanent and attempt + 1 < TRANSIENT_ATTEMPTS:
         wait = retry_wait(error, attempt)
-        publication.message = _("%(error)s Printfront tries again in %(seconds)s seconds.") % {
-            "error": error,
-            "seconds": wait,
-        }
-        publication.save(update_fields=["message", "updated_at"])
+        release(
+            publication,
+            message=_("%(error)s Printfront tries again in %(seconds)s seconds.")
+            % {"error": error, "seconds": wait},
+        )
         return wait
-    publication.state = Publication.State.FAILED
     if error.permanent:
-        publication.message = _("%(error)s Nothing more was changed; correct this, then publish again.") % {
+        message = _("%(error)s Nothing more was changed; correct this, then publish again.") % {
             "error": error
         }
     else:
-        publication.message = _("%(error)s Printfront tried %(count)s times; publish again later.") % {
+        message = _("%(error)s Printfront tried %(count)s times; publish again later.") % {
             "error": error,
             "count": TRANSIENT_ATTEMPTS,
         }
-    publication.save(update_fields=["state", "message", "updated_at"])
+    release(publication, state=Publication.State.FAILED, message=message)
     return None
 
 
@@ -451,71 +614,59 @@ def retry_wait(error, attempt):
     return max(asked, min(5 * 2**attempt, 300))
 
 
-def store_published(publication, source, by_sku):
-    """Keep what the shop made: its product and variants as a sync would, and a mapping of
-    each variant to its catalog variant with the print file made for its print area."""
-    store, now = publication.store, timezone.now()
-    product, _new = StoreProduct.objects.update_or_create(
-        store=store,
-        external_id=source.external_id,
-        defaults={
-            "title": source.title,
-            "product_type": source.product_type,
-            "source_state": source.state,
-            "option_names": list(source.option_names),
-            "catalog_product": publication.catalog_product,
-            "synced_at": now,
-        },
-    )
-    files = {}  # print area -> (file name, info, problem): one print file per distinct area
-    for position, item in enumerate(source.variants):
-        variant, _new = StoreVariant.objects.update_or_create(
-            product=product,
-            external_id=item.external_id,
-            defaults={
-                "store": store,
-                "sku": item.sku,
-                "title": item.title,
-                "options": item.options,
-                "price": item.price,
-                "source_state": SourceState.ACTIVE,
-                "position": position,
-            },
+def check_task():
+    from .tasks import check_design_files
+
+    return check_design_files
+
+
+def store_published(publication, source, by_sku, files):
+    """Keep what the shop made, in one transaction: its product and variants exactly as a sync
+    would store them (catalog.sync.apply_page, so the next sync finds nothing changed), and a
+    mapping of each variant to its catalog variant with the print file made for its print area,
+    waiting for the worker's file check (check_design_files, as every other way of setting a
+    design file)."""
+    store = publication.store
+    with transaction.atomic():
+        locked = Publication.objects.select_for_update(of=("self",)).get(pk=publication.pk)
+        if locked.state != Publication.State.PUBLISHING:
+            return False  # another attempt stored it
+        apply_page(store, [source], seen_at=timezone.now())
+        product = StoreProduct.objects.get(store=store, external_id=source.external_id)
+        product.catalog_product = publication.catalog_product
+        product.save(update_fields=["catalog_product"])
+        variants = {variant.external_id: variant for variant in StoreVariant.objects.filter(product=product)}
+        for item in source.variants:
+            catalog_variant = by_sku.get(item.sku)
+            variant = variants.get(item.external_id)
+            if catalog_variant is None or variant is None:
+                continue  # not one of ours (a shop's leftover standalone variant)
+            file_name, info = files[tuple(Decimal(side) for side in catalog_variant.print_area_mm)]
+            ProductMapping.objects.update_or_create(
+                variant=variant,
+                defaults={
+                    "store": store,
+                    "catalog_variant": catalog_variant,
+                    "design_file": file_name,
+                    "design_file_url": "",
+                    "file_check": FileCheck.PENDING,
+                    "file_problem": "",
+                    "file_info": info,
+                    "file_checked_at": None,
+                    "updated_by": publication.created_by,
+                },
+            )
+        locked.store_product = product
+        locked.state = Publication.State.PUBLISHED
+        locked.message = ""
+        locked.claim = locked.claimed_at = None
+        locked.save(update_fields=["store_product", "state", "message", "claim", "claimed_at", "updated_at"])
+        enqueue_on_commit(check_task(), product.pk)
+        audit.record(
+            publication.created_by,
+            "product.published",
+            client=store.client,
+            target=publication.title,
+            data={"store": str(store.code), "external_id": source.external_id},
         )
-        catalog_variant = by_sku.get(item.sku)
-        if catalog_variant is None:
-            continue  # not one of ours (a shop's leftover standalone variant)
-        area = tuple(catalog_variant.print_area_mm)
-        if area not in files:
-            content, info = print_file(publication, area)
-            info["placed_dpi"] = effective_dpi(publication, area)
-            name = f"print-{publication.code}-{len(files) + 1}.png"
-            holder = ProductMapping(store=store)
-            holder.design_file.save(name, ContentFile(content), save=False)
-            files[area] = (holder.design_file.name, info, dpi_warning(publication, area))
-        file_name, info, low = files[area]
-        ProductMapping.objects.update_or_create(
-            variant=variant,
-            defaults={
-                "store": store,
-                "catalog_variant": catalog_variant,
-                "design_file": file_name,
-                "design_file_url": "",
-                "file_check": FileCheck.PROBLEM if low else FileCheck.OK,
-                "file_problem": low,
-                "file_info": info,
-                "file_checked_at": now,
-                "updated_by": publication.created_by,
-            },
-        )
-    publication.store_product = product
-    publication.state = Publication.State.PUBLISHED
-    publication.message = ""
-    publication.save(update_fields=["store_product", "state", "message", "updated_at"])
-    audit.record(
-        publication.created_by,
-        "product.published",
-        client=store.client,
-        target=publication.title,
-        data={"store": str(store.code), "external_id": source.external_id},
-    )
+    return True

@@ -61,13 +61,18 @@ def check_store_design_files(store_id):
     return design_files.check_pending(ProductMapping.objects.filter(store_id=store_id))
 
 
-@shared_task(bind=True, acks_late=True, max_retries=publishing.TRANSIENT_ATTEMPTS)
-def publish_publication(self, publication_id, attempt=0):
+@shared_task
+def publish_publication(publication_id, attempt=0):
     """Create a Publication's product in its shop. It acts only on a publication still
-    publishing, and a busy platform gets the same task again after the wait it asked for."""
+    publishing and not held by another attempt, and a busy platform gets the same task again
+    after the wait it asked for (`attempt` counts those); a lost message or worker is sent
+    again by requeue_lost_catalog_work."""
     wait = publishing.publish(publication_id, attempt)
     if wait is not None:
-        publish_publication.apply_async((publication_id, attempt + 1), countdown=wait)
+        try:
+            publish_publication.apply_async((publication_id, attempt + 1), countdown=wait)
+        except (KombuError, OSError) as error:  # the sweep sends it once it is due
+            logger.error("Could not queue the next attempt of publication %s: %s", publication_id, error)
 
 
 # Five retries at 1, 2, 4, 8 and 16 minutes while the platform is busy and the delivery's body
@@ -91,8 +96,8 @@ def sync_changed_products():
 
 @shared_task
 def requeue_lost_catalog_work():
-    """On the beat: imports and design file checks whose worker message was lost go out again
-    (each task does only what still waits)."""
+    """On the beat: imports, design file checks and publications whose worker message or worker
+    was lost go out again (each task does only what still waits)."""
     validating, applying = bulk.lost_runs()
     for run_id in validating:
         validate_mapping_import.delay(run_id)
@@ -100,3 +105,5 @@ def requeue_lost_catalog_work():
         apply_mapping_import.delay(run_id)
     for product_id in design_files.lost_checks():
         check_design_files.delay(product_id)
+    for publication_id in publishing.lost_publications():
+        publish_publication.delay(publication_id)

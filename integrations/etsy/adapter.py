@@ -332,7 +332,7 @@ class EtsyAdapter:
 
         on_property = [FIRST_CUSTOM_PROPERTY + i for i in range(len(properties))]
         varied_price = len({variant.price for variant in new_product.variants}) > 1
-        inventory = self.call(
+        self.call(
             "PUT",
             f"listings/{existing_id}/inventory",
             json={
@@ -359,25 +359,10 @@ class EtsyAdapter:
                 "sku_on_property": on_property,
             },
         )
-        return SourceProduct(
-            external_id=existing_id,
-            title=new_product.title[:TITLE_LIMIT],
-            state="draft",  # a listing goes live once it has a photo, in Etsy's shop manager
-            product_type=new_product.product_type,
-            option_names=tuple(properties),
-            variants=tuple(
-                SourceVariant(
-                    external_id=str(item["product_id"]),
-                    sku=item["sku"] or "",
-                    title=" / ".join(v["values"][0] for v in item["property_values"]),
-                    options={v["property_name"]: v["values"][0] for v in item["property_values"]},
-                    price=Decimal(item["offerings"][0]["price"]["amount"])
-                    / item["offerings"][0]["price"]["divisor"],
-                )
-                for item in inventory["products"]
-                if not item["is_deleted"]
-            ),
-        )
+        # The listing with its inventory as Etsy now has them, read as every sync reads them
+        # (source_product), so the next sync finds this listing as publishing stored it. A new
+        # listing is a draft: it goes live once it has a photo, in Etsy's shop manager.
+        return self.fetch_product(existing_id)
 
 
 STOCK = 999  # made to order: Etsy's largest quantity

@@ -8,7 +8,6 @@ Over https WooCommerce takes HTTP Basic auth; over plain http only OAuth 1.0a si
 
 import time
 from datetime import UTC
-from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from core import http
 from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
-from integrations.types import SourceProduct, SourceVariant
+from integrations.types import SourceProduct
 
 from .products import STATES, woocommerce_product
 
@@ -323,23 +322,9 @@ class WooCommerceAdapter:
                     _("WooCommerce refused a variation: %(errors)s") % {"errors": "; ".join(refused)},
                     permanent=True,
                 )
-        return SourceProduct(
-            external_id=existing_id,
-            title=new_product.title,
-            state="active",  # published: "publish" is the status it was created with
-            product_type=new_product.product_type,
-            option_names=tuple(new_product.option_names),
-            variants=tuple(
-                SourceVariant(
-                    external_id=str(variation["id"]),
-                    sku=variation["sku"],
-                    title=" / ".join(a["option"] for a in variation["attributes"]),
-                    options={a["name"]: a["option"] for a in variation["attributes"]},
-                    price=Decimal(variation["price"]) if variation.get("price") else None,
-                )
-                for variation in self._variations(existing_id)
-            ),
-        )
+        # What the shop now has, read as every sync reads it (woocommerce_product), so the next
+        # sync finds this product as publishing stored it.
+        return self.fetch_product(existing_id)
 
     def _variations(self, product_id):
         page, found = 1, []
