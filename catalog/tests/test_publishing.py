@@ -473,15 +473,14 @@ def test_a_differently_shaped_print_area_keeps_the_design_in_proportion_and_adds
     canvas.min_dpi, canvas.bleed_mm = 50, Decimal("20")
     canvas.save()
     publication = make_publication(acme.store, design=True, catalog_product=canvas)  # 1200 x 1600
-    for width_mm, height_mm in ((400, 600), (300, 400)):
-        content, dpi = publishing.print_file(publication, (Decimal(width_mm), Decimal(height_mm)))
-        assert dpi == 50
+    for width_mm, height_mm in ((300, 400), (400, 600)):
+        content = publishing.print_file(publication, (Decimal(width_mm), Decimal(height_mm)))[0]
         size, (left, top, right, bottom) = design_bounds(content)
-        # The file is the print area and 20 mm of bleed on each side.
-        assert size == (round((width_mm + 40) / 25.4 * 50), round((height_mm + 40) / 25.4 * 50))
         # The design keeps its 3:4, within a pixel's rounding ...
         assert (right - left) / (bottom - top) == pytest.approx(1200 / 1600, abs=0.01)
-        # ... centred, inside the print area (not in the bleed).
+        # ... the file is the print area and 20 mm of bleed on each side, at the product's 50 DPI ...
+        assert size == (round((width_mm + 40) / 25.4 * 50), round((height_mm + 40) / 25.4 * 50))
+        # ... and the design is centred, inside the print area (not in the bleed).
         assert abs(left - (size[0] - right)) <= 1 and abs(top - (size[1] - bottom)) <= 1
         bleed_px = round(20 / 25.4 * 50)
         assert left >= bleed_px - 1 and right <= size[0] - bleed_px + 1
