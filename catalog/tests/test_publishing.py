@@ -549,3 +549,18 @@ def test_the_first_sync_after_publishing_to_etsy_finds_nothing_changed(sandbox_u
 def test_the_first_sync_after_publishing_to_shopify_finds_nothing_changed(shopify_store):
     run = publish_then_sync(shopify_store)
     assert (run.state, run.created, run.updated) == ("done", 0, 0), run.message
+
+
+def test_a_publication_whose_message_was_lost_is_found_by_the_sweep(woo_store):
+    publication = make_publication(woo_store, design=True, title="Waiting in vain")
+    publishing.request_publish(None, publication)  # in a test transaction: its message never goes
+    assert publishing.lost_publications() == []
+    long_ago = timezone.now() - publishing.CLAIM_LOST_AFTER - timedelta(seconds=1)
+    Publication.objects.filter(pk=publication.pk).update(updated_at=long_ago)
+    assert publishing.lost_publications() == [publication.pk]
+    # A person may publish again too, and that attempt claims it at once.
+    assert publishing.request_publish(None, publication) == "Publishing started."
+    publishing.publish(publication.id)
+    publication.refresh_from_db()
+    assert publication.state == "published" and publication.claim is None
+    assert publishing.lost_publications() == []
