@@ -44,6 +44,11 @@ logger = logging.getLogger(__name__)
 PUBLISHABLE_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE, Store.Platform.ETSY)
 MAX_VARIANTS = 100  # one WooCommerce batch; well inside Shopify's and Etsy's limits
 DESIGN_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+# The largest design accepted (an A2 poster at 300 DPI is 34 MP): a small file of more pixels
+# than this is a decompression bomb, which would take gigabytes to render.
+DESIGN_MAX_PIXELS = 60_000_000
+# The largest a design may be placed, as a multiple of the print area's sides.
+MAX_SCALE = 4
 MM_PER_INCH = Decimal("25.4")
 # The print file is made at the catalog product's minimum DPI, but never larger than this many
 # pixels (a 70 x 100 cm poster at 300 DPI would be 97 megapixels).
@@ -117,6 +122,8 @@ def read_design(upload):
         with Image.open(upload) as image:
             image_format = image.format
             size = image.size
+            if size[0] * size[1] > DESIGN_MAX_PIXELS:  # decoded, it would not fit in memory
+                raise Image.DecompressionBombError
             image.verify()
     except Image.DecompressionBombError:
         raise PublishProblem(_("The design has too many pixels to be read safely.")) from None
@@ -173,10 +180,13 @@ def clean_placement(values, pixels, area):
         x, y, width = (float(values[key]) for key in ("x", "y", "width"))
     except (KeyError, TypeError, ValueError):
         return fitted_placement(pixels, area)
-    if not (0 < width <= 10 and -10 <= x <= 10 and -10 <= y <= 10):
-        return fitted_placement(pixels, area)
     width_mm, height_mm = (float(side) for side in area)
     height = width * width_mm * pixels[1] / pixels[0] / height_mm
+    # At most a few times the print area, and overlapping it: anything else is a forged form,
+    # and would make print files too large to render.
+    overlaps = x < 1 and y < 1 and x + width > 0 and y + height > 0
+    if not (0 < width <= MAX_SCALE and 0 < height <= MAX_SCALE and overlaps):
+        return fitted_placement(pixels, area)
     return {"x": round(x, 6), "y": round(y, 6), "width": round(width, 6), "height": round(height, 6)}
 
 
