@@ -46,7 +46,8 @@ STALLED_AFTER = timedelta(minutes=15)
 EARLY = timedelta(seconds=2)
 # A full sync asks the shop about the products it did not report, this many between saves.
 CONFIRM_BATCH = 50
-CONFIRM_KEY = "confirm_after"  # the cursor while confirming: the last product pk asked about
+CONFIRM_KEY = "confirm_after"
+INCREMENTAL_KEPT = 50  # incremental runs that changed something, newest first (prune_incremental_runs)  # the cursor while confirming: the last product pk asked about
 # An incremental sync asks for changes since the last finished sync began, less this margin.
 INCREMENTAL_MARGIN = timedelta(minutes=5)
 
@@ -61,6 +62,38 @@ def live_run(store):
 
 def latest_run(store):
     return SyncRun.objects.filter(store=store).order_by("-created_at", "-id").first()
+
+
+def latest_full_run(store):
+    """The last full sync: what the store's sync panel reports (the scheduled incremental syncs
+    are shown on a line of their own, see latest_incremental_run)."""
+    return SyncRun.objects.filter(store=store, kind=SyncRun.Kind.FULL).order_by("-created_at", "-id").first()
+
+
+def latest_incremental_run(store):
+    """The last finished scheduled check for changes (Etsy's, every 15 minutes)."""
+    return (
+        SyncRun.objects.filter(
+            store=store, kind=SyncRun.Kind.INCREMENTAL, state__in=(RunState.DONE, RunState.FAILED)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def prune_incremental_runs(store, newest):
+    """Incremental runs are the Etsy poll every 15 minutes: kept all, they would be ~96 rows a
+    day per store, nearly all saying "nothing changed". Once `newest` has finished, older
+    finished incremental runs that changed nothing and met no error are deleted (they say
+    nothing the newest one does not; the newest is kept whatever it found, as
+    incremental_since reads its start), and of those that did change something only the newest
+    INCREMENTAL_KEPT stay, as a short history. Full syncs are never deleted here."""
+    older = SyncRun.objects.filter(
+        store=store, kind=SyncRun.Kind.INCREMENTAL, state__in=(RunState.DONE, RunState.FAILED)
+    ).exclude(pk=newest.pk)
+    older.filter(state=RunState.DONE, created=0, updated=0, gone=0, errors=[]).delete()
+    kept = older.order_by("-created_at", "-id").values_list("pk", flat=True)[:INCREMENTAL_KEPT]
+    older.exclude(pk__in=list(kept)).delete()
 
 
 def start(actor, store, kind=SyncRun.Kind.FULL):
@@ -266,6 +299,8 @@ def finish(run):
     SyncRun.objects.filter(pk=run.pk).update(
         state=RunState.DONE, finished_at=timezone.now(), cursor=None, message=""
     )
+    if run.kind == SyncRun.Kind.INCREMENTAL:
+        prune_incremental_runs(run.store, run)
 
 
 def fail(run, reason):
