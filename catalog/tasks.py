@@ -94,6 +94,7 @@ def requeue_lost_catalog_work():
     """On the beat: imports and design file checks whose worker message was lost go out again
     (each task does only what still waits)."""
     validating, applying = bulk.lost_runs()
+    bulk.sent_again([*validating, *applying])
     for run_id in validating:
         validate_mapping_import.delay(run_id)
     for run_id in applying:
