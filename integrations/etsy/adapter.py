@@ -254,8 +254,7 @@ class EtsyAdapter:
         after the last); pass it back as `resume`."""
         position = resume or {"state": LISTING_STATES[0], "offset": 0}
         states = list(LISTING_STATES)
-        # Etsy stamps whole seconds: a listing changed within the second `since` falls in counts.
-        since_stamp = int(since.timestamp()) if since else None
+        since_stamp = since.timestamp() if since else None
         order = (
             {"sort_on": "updated", "sort_order": "desc"}
             if since
