@@ -16,6 +16,7 @@ from django.db import connections
 from config.celery import app as celery_app
 from config.celery import refuse_unsafe_settings
 from core.testing import free_port, make_client, make_user, running_sandbox
+from integrations.tests.helpers import sandbox_switch
 from sandbox import demo_keys
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -136,6 +137,19 @@ def shopify(settings, sandbox_url):
     settings.SHOPIFY_API_KEY = demo_keys.SHOPIFY_APP_CLIENT_ID
     settings.SHOPIFY_API_SECRET = demo_keys.SHOPIFY_APP_CLIENT_SECRET
     return sandbox_url
+
+
+@pytest.fixture
+def etsy(settings, sandbox_url):
+    """Printfront's Etsy app settings pointed at the sandbox's demo app; the demo shop's failure
+    switches are reset afterwards."""
+    settings.SANDBOX_ENABLED = True
+    settings.ETSY_OAUTH_URL = f"{sandbox_url}/etsy/oauth/connect"
+    settings.ETSY_API_URL = f"{sandbox_url}/etsy"
+    settings.ETSY_API_KEY = demo_keys.ETSY_APP_KEYSTRING
+    settings.ETSY_SHARED_SECRET = demo_keys.ETSY_APP_SHARED_SECRET
+    yield sandbox_url
+    sandbox_switch(sandbox_url, shop="etsy/demo-mugs")
 
 
 @pytest.fixture

@@ -15,26 +15,18 @@ import time
 import uuid
 from pathlib import Path
 
-import requests
 from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
 from catalog.models import RunState, StoreProduct, StoreVariant, SyncRun
 from connect.models import Client
+from core.testing import running_sandbox
 from sandbox import demo_keys
 
 PRODUCTS, VARIANTS = 10_000, 5
 HANDLE = "bench-sync"
 PATIENCE = 600  # seconds: a failure to finish, never the measure
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url():
@@ -46,25 +38,15 @@ def database_url():
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_sandbox(folder):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url, "SANDBOX_APP_URLS": "http://testserver"}
+def make_big_shop(folder, url):
+    """The benchmark's shop, made with the sandbox's own command against its database."""
+    env = {
+        **os.environ,
+        "VAR_DIR": str(folder),
+        "SANDBOX_URL": url,
+        "DJANGO_SETTINGS_MODULE": "sandbox.settings",
+    }
     env.pop("SANDBOX_DATABASE_URL", None)
-    log = open(folder / "sandbox.log", "wb")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(  # noqa: S603 (our own command)
-        [sys.executable, "-m", "sandbox", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"{url}/healthz/", timeout=5).ok:
-                break
-        except requests.RequestException:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the sandbox did not start: {(folder / 'sandbox.log').read_text()[-2000:]}")
-        time.sleep(0.2)
     subprocess.run(  # noqa: S603 (our own command)
         [
             sys.executable,
@@ -80,11 +62,10 @@ def start_sandbox(folder):
             "--variants",
             str(VARIANTS),
         ],
-        env={**env, "DJANGO_SETTINGS_MODULE": "sandbox.settings"},
+        env=env,
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return process, log, url
 
 
 def start_worker(folder, sandbox_url, queue):
@@ -158,7 +139,12 @@ def run():
     from catalog.tests.helpers import shopify_store
 
     folder = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    sandbox, sandbox_log, url = start_sandbox(folder)
+    with running_sandbox(folder) as url:
+        make_big_shop(folder, url)
+        measure(folder, url, tasks, shopify_store)
+
+
+def measure(folder, url, tasks, shopify_store):
     # This process connects the store as the web process would, through the sandbox.
     settings.SANDBOX_ENABLED = True
     settings.SANDBOX_URL = url
@@ -191,11 +177,9 @@ def run():
         print(f"BENCH product_sync_peak_mb {peak_mb(worker.pid):.0f} MB")
         print(f"BENCH product_sync_queries_per_page {run.queries / run.pages:.1f} queries")
     finally:
-        for process in (worker, sandbox):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
         worker_log.close()
-        sandbox_log.close()

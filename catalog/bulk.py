@@ -59,8 +59,6 @@ STALLED_AFTER = timedelta(minutes=10)
 APPLY_LOCK_SPACE = 7001  # the first key of the advisory locks that serialise applying an import
 LOOKUP_CHUNK = 5000
 PROGRESS_EVERY = 5000
-# The design-file check of the mapping work (issue 7, point 3): queued by name, so this module
-# does not depend on it being there. It takes a list of ProductMapping ids.
 
 
 # --- Export --------------------------------------------------------------------------------------
@@ -411,7 +409,7 @@ def validate(store, rows, progress=None):
         url_before = url_before or ""
         if mapping_pk is None:
             kind = "new"
-        elif cv_before == entry[0] and url_before == row.url:
+        elif cv_before == entry[0] and url_before == row.url and not (row.url and uploaded):
             kind = "unchanged"
         elif url_before and not row.url:
             kind = "cleared"
@@ -520,11 +518,14 @@ def apply(store, plan, user=None, progress=None):
 
 # One statement for a batch of mappings, each with its own values. Django's bulk_update builds a
 # CASE per field and row and spent 52 s of a 66 s apply (profiled) on 10,000 rows of
-# bench/mapping_csv.py; this takes about a second. A file_check of NULL keeps the last check and what it found.
+# bench/mapping_csv.py; this takes about a second. A file_check of NULL keeps the last check and
+# what it found. A URL replaces an uploaded design file (as Connect product does): the download
+# link and the file check then judge the same file.
 UPDATE_MAPPINGS_SQL = """
 UPDATE catalog_productmapping AS m SET
     catalog_variant_id = v.catalog_variant_id,
     design_file_url = v.design_file_url,
+    design_file = CASE WHEN v.design_file_url <> '' THEN '' ELSE m.design_file END,
     file_check = COALESCE(v.file_check, m.file_check),
     file_problem = CASE WHEN v.file_check IS NULL THEN m.file_problem ELSE '' END,
     file_info = CASE WHEN v.file_check IS NULL THEN m.file_info ELSE '{}'::jsonb END,
@@ -550,6 +551,9 @@ def _update_mappings(store, mappings, user_id, now):
             fresh, [*common, "file_check", "file_problem", "file_info", "file_checked_at"]
         )
         ProductMapping.objects.bulk_update(kept, common)
+        ProductMapping.objects.filter(pk__in=[m.pk for m in mappings if m.design_file_url]).update(
+            design_file=""
+        )
         return
     params = [user_id, now]
     for mapping in mappings:
@@ -644,14 +648,21 @@ def _serialise_appliers(run):
 
 def lost_runs(now=None):
     """Imports whose worker message was lost (a broker outage, a worker killed): still being
-    checked or applied long after they were queued. Both steps may run again: checking writes
-    the same answer, and applying waits for the run's lock and finds it applied."""
+    checked or applied STALLED_AFTER after they were last sent to the worker (queued_at: an
+    import applied an hour after its upload is not lost). Both steps may run again: checking
+    writes the same answer, and applying waits for the run's lock and finds it applied."""
     cutoff = (now or timezone.now()) - STALLED_AFTER
-    stuck = ImportRun.objects.filter(created_at__lt=cutoff, finished_at__isnull=True)
+    stuck = ImportRun.objects.filter(queued_at__lt=cutoff, finished_at__isnull=True)
     return (
         list(stuck.filter(state=ImportRun.State.VALIDATING).values_list("id", flat=True)),
         list(stuck.filter(state=ImportRun.State.APPLYING).values_list("id", flat=True)),
     )
+
+
+def sent_again(run_ids, now=None):
+    """The sweep sent these runs to the worker again: the next sweep waits STALLED_AFTER more
+    before sending them once more (a long apply gets one extra message, not one a minute)."""
+    ImportRun.objects.filter(pk__in=run_ids).update(queued_at=now or timezone.now())
 
 
 def claim_for_apply(run):
@@ -659,7 +670,7 @@ def claim_for_apply(run):
     click)."""
     return bool(
         ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.READY).update(
-            state=ImportRun.State.APPLYING, rows_done=0
+            state=ImportRun.State.APPLYING, rows_done=0, queued_at=timezone.now()
         )
     )
 

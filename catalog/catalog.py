@@ -13,7 +13,9 @@ Saving a product regenerates its variants: a combination that still exists keeps
 (mappings point at it), a new one gets a row, a removed one is deleted when nothing refers to
 it and made inactive otherwise.
 
-Functions other parts call: `search_variants(query, product=None)` and `seed_catalog()`.
+Searching: `search_products` (the Catalog page, and Connect product's catalog search through
+catalog.mapping) and `search_variants` (a catalog product's variants page). `seed_catalog()`
+loads the demo catalog (the `seed_catalog` command).
 """
 
 import itertools

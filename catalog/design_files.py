@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PdfReadError, PyPdfError
 
 from core import http as outbound
 
@@ -214,7 +214,17 @@ def _inspect_pdf(handle, size):
             width, height = height, width
     except FileTrouble:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError):
+    except (
+        PdfReadError,
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OSError,
+        RecursionError,
+    ):
+        # PyPdfError covers pypdf's own limits (a page tree listing millions of pages, ...).
         raise FileTrouble(_("The PDF could not be read: it may be damaged. Export it again.")) from None
     to_mm = MM_PER_INCH / POINTS_PER_INCH
     return Facts(
@@ -350,6 +360,11 @@ def _facts_of(mapping):
             return inspect(handle)
     except FileTrouble as trouble:
         return trouble
+    except Exception:
+        # A file that breaks a reader in a way nobody foresaw is still one file: say so on its
+        # mapping, and go on with the others rather than leave the whole run pending forever.
+        logger.exception("Reading the design file of mapping %s failed", mapping.pk)
+        return FileTrouble(_("The file could not be read. Export it again, or send a PDF."))
 
 
 # A check still pending this long after its mapping was saved lost its worker message.

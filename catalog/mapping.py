@@ -18,7 +18,8 @@ from django.utils import timezone
 from core import audit
 from core.tasks import enqueue_on_commit
 
-from .models import CatalogProduct, CatalogVariant, FileCheck, ProductMapping, StoreProduct, StoreVariant
+from .catalog import search_products
+from .models import CatalogVariant, FileCheck, ProductMapping, StoreProduct, StoreVariant
 
 # --- The Products list --------------------------------------------------------------------------
 
@@ -93,15 +94,9 @@ def page_of_products(ids):
 
 
 def search_catalog_products(query, limit=20):
-    """Active catalog products whose name, or one of whose UIDs, contains `query`."""
-    query = query.strip()
-    products = CatalogProduct.objects.filter(active=True)
-    if query:
-        products = products.filter(
-            Q(name__icontains=query)
-            | Exists(CatalogVariant.objects.filter(product=OuterRef("pk"), active=True, uid__icontains=query))
-        )
-    return list(products.order_by("name", "id")[:limit])
+    """Active catalog products matching every word of `query` in their name or one of their
+    active UIDs ("poster a4"): the catalog's own search (catalog.catalog.search_products)."""
+    return list(search_products(query, active=True)[:limit])
 
 
 # --- Suggesting UIDs ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ and are what its progress bars read.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import CodedModel
@@ -280,6 +281,9 @@ class ImportRun(CodedModel):
         default=list, blank=True
     )  # [{"row": 3, "column": "product_uid", "message": ...}]
     summary = models.JSONField(default=dict, blank=True)  # {"mapped": n, "changed": n, "unchanged": n, ...}
+    # When the run last went to the worker (entered validating or applying, or was sent again by
+    # the sweep): how catalog.bulk.lost_runs tells a lost message from work still going on.
+    queued_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "store__client"

@@ -4,7 +4,10 @@ StoreVariant (catalog.sync.apply_page), then mark what the shop no longer has as
 A SyncRun is the unit of work, not the broker message. It is queued (one live run per store: a
 second click joins it), claimed by a worker (queued -> running, a compare-and-set, so a repeated
 or late message does nothing), and records after every page what it has done and where the
-adapter goes on from (`cursor`). When the platform stays busy (429, 5xx, timeouts beyond
+adapter goes on from (`cursor`). A full sync then asks the shop about each product it did not
+report (`confirm_unreported`): platforms that page by position (WooCommerce's page numbers, Etsy's
+offsets) skip a product when one before it is deleted while the sync reads, so only the shop's
+answer for that one product says whether it is gone. When the platform stays busy (429, 5xx, timeouts beyond
 core.http's own retries) the run goes back to the queue with `wake_at` and a message saying when
 it goes on; the next attempt resumes at the cursor. A permanent refusal (revoked access, bad
 credentials) fails the run with the platform's reason. The periodic sweep re-sends runs whose
@@ -28,8 +31,8 @@ from integrations.base import AdapterError
 from integrations.registry import adapter_for, reads_products
 from storefronts.models import Store
 
-from .models import RunState, SyncRun
-from .sync import apply_page, mark_unreported_gone
+from .models import RunState, SourceState, SyncRun
+from .sync import apply_page, mark_gone, unreported
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ FIRST_WAIT, LONGEST_WAIT = 15, 15 * 60  # seconds
 STALLED_AFTER = timedelta(minutes=15)
 # A message may arrive a little before wake_at (clocks, the broker's rounding).
 EARLY = timedelta(seconds=2)
+# A full sync asks the shop about the products it did not report, this many between saves.
+CONFIRM_BATCH = 50
+CONFIRM_KEY = "confirm_after"
+INCREMENTAL_KEPT = 50  # incremental runs that changed something, newest first (prune_incremental_runs)  # the cursor while confirming: the last product pk asked about
 # An incremental sync asks for changes since the last finished sync began, less this margin.
 INCREMENTAL_MARGIN = timedelta(minutes=5)
 
@@ -55,6 +62,38 @@ def live_run(store):
 
 def latest_run(store):
     return SyncRun.objects.filter(store=store).order_by("-created_at", "-id").first()
+
+
+def latest_full_run(store):
+    """The last full sync: what the store's sync panel reports (the scheduled incremental syncs
+    are shown on a line of their own, see latest_incremental_run)."""
+    return SyncRun.objects.filter(store=store, kind=SyncRun.Kind.FULL).order_by("-created_at", "-id").first()
+
+
+def latest_incremental_run(store):
+    """The last finished scheduled check for changes (Etsy's, every 15 minutes)."""
+    return (
+        SyncRun.objects.filter(
+            store=store, kind=SyncRun.Kind.INCREMENTAL, state__in=(RunState.DONE, RunState.FAILED)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def prune_incremental_runs(store, newest):
+    """Incremental runs are the Etsy poll every 15 minutes: kept all, they would be ~96 rows a
+    day per store, nearly all saying "nothing changed". Once `newest` has finished, older
+    finished incremental runs that changed nothing and met no error are deleted (they say
+    nothing the newest one does not; the newest is kept whatever it found, as
+    incremental_since reads its start), and of those that did change something only the newest
+    INCREMENTAL_KEPT stay, as a short history. Full syncs are never deleted here."""
+    older = SyncRun.objects.filter(
+        store=store, kind=SyncRun.Kind.INCREMENTAL, state__in=(RunState.DONE, RunState.FAILED)
+    ).exclude(pk=newest.pk)
+    older.filter(state=RunState.DONE, created=0, updated=0, gone=0, errors=[]).delete()
+    kept = older.order_by("-created_at", "-id").values_list("pk", flat=True)[:INCREMENTAL_KEPT]
+    older.exclude(pk__in=list(kept)).delete()
 
 
 def start(actor, store, kind=SyncRun.Kind.FULL):
@@ -123,8 +162,11 @@ def run_sync(run_id):
     try:
         adapter = adapter_for(store)
         since = incremental_since(store) if run.kind == SyncRun.Kind.INCREMENTAL else None
-        for page, resume in fetched_ahead(adapter, since=since, resume=run.cursor):
-            record_page(run, store, page, resume)
+        if not confirming(run):
+            for page, resume in fetched_ahead(adapter, since=since, resume=run.cursor):
+                record_page(run, store, page, resume)
+        if run.kind == SyncRun.Kind.FULL:
+            confirm_unreported(run, store, adapter)
     except AdapterError as error:
         if error.permanent:
             fail(run, str(error))
@@ -201,6 +243,48 @@ def record_page(run, store, page, resume):
     run.busy_retries = 0
 
 
+def confirming(run):
+    """Whether the run has read every page and is asking about unreported products."""
+    return isinstance(run.cursor, dict) and CONFIRM_KEY in run.cursor
+
+
+def confirm_unreported(run, store, adapter):
+    """Ask the shop about each product this full sync did not see (adapter.fetch_product):
+    one still there is applied as it is now, one the shop says is deleted is marked so. In
+    batches of CONFIRM_BATCH, in pk order, with the position saved on the run after each batch,
+    so a busy platform (an AdapterError out of here) makes the run wait and go on from there.
+    What is confirmed leaves the unreported set, so the work is bounded by the products the
+    listing skipped or the shop deleted, never the whole shop."""
+    after = run.cursor[CONFIRM_KEY] if confirming(run) else 0
+    if not confirming(run):
+        SyncRun.objects.filter(pk=run.pk).update(cursor={CONFIRM_KEY: 0})
+    while True:
+        batch = list(
+            unreported(store, run.started_at)
+            .filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "external_id")[:CONFIRM_BATCH]
+        )
+        if not batch:
+            return
+        found, gone = [], []
+        for _pk, external_id in batch:
+            product = adapter.fetch_product(external_id)
+            (gone if product.state == SourceState.DELETED else found).append(product)
+        with transaction.atomic():
+            apply_page(store, found, seen_at=run.started_at)
+            marked = mark_gone(store, [product.external_id for product in gone])
+            after = batch[-1][0]
+            SyncRun.objects.filter(pk=run.pk).update(
+                gone=F("gone") + marked,
+                cursor={CONFIRM_KEY: after},
+                busy_retries=0,
+                progress_at=timezone.now(),
+                message="",
+            )
+        run.busy_retries = 0
+
+
 def incremental_since(store):
     last = (
         SyncRun.objects.filter(store=store, state=RunState.DONE, started_at__isnull=False)
@@ -212,10 +296,11 @@ def incremental_since(store):
 
 
 def finish(run):
-    gone = mark_unreported_gone(run.store, run.started_at) if run.kind == SyncRun.Kind.FULL else 0
     SyncRun.objects.filter(pk=run.pk).update(
-        state=RunState.DONE, finished_at=timezone.now(), gone=gone, cursor=None, message=""
+        state=RunState.DONE, finished_at=timezone.now(), cursor=None, message=""
     )
+    if run.kind == SyncRun.Kind.INCREMENTAL:
+        prune_incremental_runs(run.store, run)
 
 
 def fail(run, reason):

@@ -60,6 +60,11 @@ logger = logging.getLogger(__name__)
 PUBLISHABLE_PLATFORMS = (Store.Platform.SHOPIFY, Store.Platform.WOOCOMMERCE, Store.Platform.ETSY)
 MAX_VARIANTS = 100  # one WooCommerce batch; well inside Shopify's and Etsy's limits
 DESIGN_FORMATS = ("png", "jpg")  # design_files' names of the formats the designer takes
+# The largest design accepted (an A2 poster at 300 DPI is 34 MP): a small file of more pixels
+# than this is a decompression bomb, which would take gigabytes to render.
+DESIGN_MAX_PIXELS = 60_000_000
+# The largest a design may be placed, as a multiple of the print area's sides.
+MAX_SCALE = 4
 # The print file is made at the catalog product's minimum DPI, but never larger than this many
 # pixels. The demo catalog's largest file, the 50 x 70 cm poster at 300 DPI with 3 mm bleed, is
 # 50 megapixels; a 70 x 100 cm poster at 300 DPI would be 97 (and is made at 237 DPI, which the
@@ -134,6 +139,8 @@ def read_design(upload):
     try:
         upload.seek(0)
         facts = design_files.inspect(upload)
+        if facts.width_px * facts.height_px > DESIGN_MAX_PIXELS:  # decoded, it would not fit in memory
+            raise Image.DecompressionBombError
         if facts.kind in DESIGN_FORMATS:
             upload.seek(0)
             with Image.open(upload) as image:
@@ -195,10 +202,13 @@ def clean_placement(values, pixels, area):
         x, y, width = (float(values[key]) for key in ("x", "y", "width"))
     except (KeyError, TypeError, ValueError):
         return fitted_placement(pixels, area)
-    if not (0 < width <= 10 and -10 <= x <= 10 and -10 <= y <= 10):
-        return fitted_placement(pixels, area)
     width_mm, height_mm = (float(side) for side in area)
     height = width * width_mm * pixels[1] / pixels[0] / height_mm
+    # At most a few times the print area, and overlapping it: anything else is a forged form,
+    # and would make print files too large to render.
+    overlaps = x < 1 and y < 1 and x + width > 0 and y + height > 0
+    if not (0 < width <= MAX_SCALE and 0 < height <= MAX_SCALE and overlaps):
+        return fitted_placement(pixels, area)
     return {"x": round(x, 6), "y": round(y, 6), "width": round(width, 6), "height": round(height, 6)}
 
 

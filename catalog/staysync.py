@@ -62,7 +62,7 @@ def apply_state(store, source, *, from_body):
     if source.state == SourceState.DELETED:
         if product is None:
             return WebhookDelivery.State.IGNORED
-        mark_gone(store, [source.external_id])
+        mark_gone(store, [source.external_id], at=source.updated_at)  # None: now
         return None
     if product is not None:
         if from_body and product.source_state == SourceState.DELETED:

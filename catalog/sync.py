@@ -10,6 +10,7 @@ its mappings stay (the shop may bring it back; orders may still name it).
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import SourceState, StoreProduct, StoreVariant
 
@@ -65,11 +66,13 @@ def apply_page(store, sources, *, seen_at):
     which is how a full sync tells afterwards which products the shop did not report."""
     result = PageResult()
     sources = list({source.external_id: source for source in sources}.values())  # last copy wins
+    # Locked, in one order (no deadlock between two writers): a webhook committing a newer state
+    # between this read and the writes below would otherwise be overwritten with this page's.
     existing = {
         product.external_id: product
-        for product in StoreProduct.objects.filter(
-            store=store, external_id__in=[s.external_id for s in sources]
-        )
+        for product in StoreProduct.objects.select_for_update()
+        .filter(store=store, external_id__in=[s.external_id for s in sources])
+        .order_by("pk")
     }
     # A page read before a webhook brought a newer state must not write the older one back.
     stale = {s.external_id for s in sources if _older_than_stored(s, existing.get(s.external_id))}
@@ -127,18 +130,33 @@ def apply_page(store, sources, *, seen_at):
     return result
 
 
-def mark_unreported_gone(store, since):
-    """After a full sync that began at `since`: products the shop did not report are deleted
-    there. Returns how many were newly marked."""
-    return _mark_deleted(StoreProduct.objects.filter(store=store, synced_at__lt=since))
+def unreported(store, since):
+    """Products a full sync that began at `since` has not seen (and not already deleted): the
+    shop may have deleted them, or its paging by position may have skipped them."""
+    return StoreProduct.objects.filter(store=store, synced_at__lt=since).exclude(
+        source_state=SourceState.DELETED
+    )
 
 
-def mark_gone(store, external_ids):
-    """Products the shop says it deleted (a webhook, or a fetch that found nothing)."""
-    return _mark_deleted(StoreProduct.objects.filter(store=store, external_id__in=external_ids))
+def mark_unreported_gone(store, since, at=None):
+    """Mark every product a full sync that began at `since` did not see as deleted. Only for
+    products the shop has confirmed gone (catalog.products_sync asks it about each one first).
+    Returns how many were newly marked."""
+    return _mark_deleted(unreported(store, since), at)
 
 
-def _mark_deleted(products):
+def mark_gone(store, external_ids, at=None):
+    """Products the shop says it deleted (a webhook, or a fetch that found nothing), at `at`
+    (the webhook's time; now when unknown)."""
+    return _mark_deleted(StoreProduct.objects.filter(store=store, external_id__in=external_ids), at)
+
+
+def _mark_deleted(products, at=None):
+    """The deletion's time becomes the product's source_updated_at, so a page read before it
+    (an older state) cannot bring the product back (apply_page skips older states)."""
+    at = at or timezone.now()
     ids = list(products.exclude(source_state=SourceState.DELETED).values_list("pk", flat=True))
     StoreVariant.objects.filter(product__in=ids).update(source_state=SourceState.DELETED)
-    return StoreProduct.objects.filter(pk__in=ids).update(source_state=SourceState.DELETED)
+    return StoreProduct.objects.filter(pk__in=ids).update(
+        source_state=SourceState.DELETED, source_updated_at=at
+    )

@@ -99,6 +99,7 @@ def requeue_lost_catalog_work():
     """On the beat: imports, design file checks and publications whose worker message or worker
     was lost go out again (each task does only what still waits)."""
     validating, applying = bulk.lost_runs()
+    bulk.sent_again([*validating, *applying])
     for run_id in validating:
         validate_mapping_import.delay(run_id)
     for run_id in applying:

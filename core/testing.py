@@ -72,13 +72,13 @@ def free_port():
 
 
 @contextmanager
-def running_sandbox(folder, liveserver):
+def running_sandbox(folder, liveserver=None):
     """Run the sandbox platforms as their own process on a free port, with their own database
     in `folder`; yields its URL. Its demo apps allow OAuth callbacks to the test client's host
-    and to the live server (`liveserver`, host:port)."""
+    and to the live server (`liveserver`, host:port, if any)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app_urls = f"http://testserver,http://{liveserver}"
+    app_urls = "http://testserver" + (f",http://{liveserver}" if liveserver else "")
     env = {**os.environ, "VAR_DIR": str(folder), "SANDBOX_URL": url, "SANDBOX_APP_URLS": app_urls}
     env.pop("SANDBOX_DATABASE_URL", None)
     # Its request log goes to a file: a pipe nobody reads would fill up and stall it.

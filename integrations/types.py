@@ -3,7 +3,15 @@ platform's own JSON."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+
+def decimal_or_none(value):
+    """A platform's price (number or text) as a Decimal; None when absent or not a number."""
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
 
 
 @dataclass(frozen=True)

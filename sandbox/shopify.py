@@ -734,9 +734,11 @@ class Root:
         }
         self._shop = shop
 
-    def webhookSubscriptions(self, info, **arguments):
-        hooks = list(self._shop.webhooks.order_by("id"))
-        return connection(hooks, subscription_node)(info, **arguments)
+    def webhookSubscriptions(self, info, uri=None, **arguments):
+        hooks = self._shop.webhooks.order_by("id")
+        if uri:
+            hooks = hooks.filter(delivery_url=uri)
+        return connection(list(hooks), subscription_node)(info, **arguments)
 
     def webhookSubscriptionCreate(self, info, topic, webhookSubscription, **kwargs):
         uri = webhookSubscription.get("uri") or ""

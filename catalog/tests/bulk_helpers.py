@@ -3,6 +3,7 @@
 import csv
 import io
 
+from catalog import bulk
 from catalog.models import CatalogProduct, CatalogVariant, ProductType, StoreProduct, StoreVariant
 
 UIDS = [
@@ -66,16 +67,7 @@ def csv_bytes(rows, bom=False, encoding="utf-8"):
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
-HEADER = [
-    "store_product_id",
-    "store_variant_id",
-    "sku",
-    "product_title",
-    "variant_title",
-    "options",
-    "product_uid",
-    "design_file_url",
-]
+HEADER = bulk.COLUMNS
 
 
 def row_for(variant, uid="", url=""):

@@ -218,6 +218,37 @@ def test_changed_and_cleared(client, acme, variants):
     assert (url_added.design_file_url, url_added.file_check) == (URL + "?v=2", "pending")
 
 
+def test_a_url_replaces_an_uploaded_design_file(client, acme, variants):
+    """A file uploaded in Connect product, then a URL set by CSV: the URL is the design file
+    from then on, so the download link serves what the check judges."""
+    signed_in(client, acme)
+    uploaded = map_variant(variants[0], UIDS[0])
+    both = map_variant(variants[1], UIDS[0], URL)  # left so by the old import
+    ProductMapping.objects.filter(pk__in=[uploaded.pk, both.pk]).update(
+        design_file="design-files/2026/01/old.png", file_check=FileCheck.OK
+    )
+    kept = map_variant(variants[2], UIDS[0])
+    ProductMapping.objects.filter(pk=kept.pk).update(design_file="design-files/2026/01/kept.png")
+    data = csv_bytes(
+        [
+            HEADER,
+            row_for(variants[0], UIDS[0], URL),
+            row_for(variants[1], UIDS[0], URL),
+            row_for(variants[2], UIDS[1], ""),  # no URL: the upload stays
+        ]
+    )
+    upload(client, acme.store, data)
+    run = last_run()
+    assert run.summary["changed"] == 3
+    apply(client, run)
+    for mapping in (uploaded, both):
+        mapping.refresh_from_db()
+        assert (mapping.design_file.name, mapping.design_file_url) == ("", URL)
+        assert mapping.file_check == FileCheck.PENDING
+    kept.refresh_from_db()
+    assert (kept.design_file.name, kept.design_file_url) == ("design-files/2026/01/kept.png", "")
+
+
 # --- Import: all or nothing, and each kind of bad row ------------------------------------------
 
 
@@ -500,7 +531,7 @@ def test_imports_whose_worker_message_was_lost_are_finished_by_the_sweep(
         state=ImportRun.State.APPLYING,
     )
     ImportRun.objects.filter(pk__in=[checking.pk, applying.pk]).update(
-        created_at=timezone.now() - bulk.STALLED_AFTER - timedelta(seconds=1)
+        queued_at=timezone.now() - bulk.STALLED_AFTER - timedelta(seconds=1)
     )
     assert bulk.lost_runs() == ([checking.pk], [applying.pk])
 
@@ -510,3 +541,20 @@ def test_imports_whose_worker_message_was_lost_are_finished_by_the_sweep(
     assert wait_for(lambda: ImportRun.objects.get(pk=applying.pk).state == ImportRun.State.DONE)
     assert ProductMapping.objects.filter(store=acme.store).count() == len(variants)
     assert bulk.lost_runs() == ([], [])
+
+
+def test_an_import_applied_long_after_its_upload_is_not_sent_again_while_it_runs(client, acme, variants):
+    """The sweep goes by when the run last went to the worker, not by its upload; and once it
+    sent a run again, it waits as long before sending it once more."""
+    signed_in(client, acme)
+    upload(client, acme.store, csv_bytes([HEADER] + [row_for(v, UIDS[0]) for v in variants]))
+    run = last_run()
+    long_ago = timezone.now() - timedelta(hours=1)
+    ImportRun.objects.filter(pk=run.pk).update(created_at=long_ago, queued_at=long_ago)
+    assert run.state == ImportRun.State.READY
+    assert bulk.claim_for_apply(run)  # the person clicks Apply an hour after the upload
+    assert bulk.lost_runs() == ([], [])
+    later = timezone.now() + bulk.STALLED_AFTER + timedelta(seconds=1)
+    assert bulk.lost_runs(later) == ([], [run.pk])
+    bulk.sent_again([run.pk], later)
+    assert bulk.lost_runs(later + timedelta(minutes=1)) == ([], [])

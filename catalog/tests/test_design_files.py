@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pypdf.errors import LimitReachedError
 
 from catalog import design_files
 from catalog import mapping as services
@@ -100,6 +101,40 @@ def test_one_url_is_fetched_once_per_run(files, poster, sunset, monkeypatch):
     monkeypatch.setattr(design_files, "fetch", lambda url: fetched.append(url) or real_fetch(url))
     assert design_files.check_pending(ProductMapping.objects.all()) == 2
     assert fetched == [url]
+
+
+def test_a_pdf_past_pypdfs_limits_is_a_problem_in_words(files, poster, sunset, monkeypatch):
+    """pypdf refuses some hostile PDFs (a page tree listing millions of pages) with errors of its
+    own: the mapping says the file cannot be read rather than staying pending for ever."""
+
+    def refuse(*args, **kwargs):
+        raise LimitReachedError("too many pages")
+
+    monkeypatch.setattr(design_files, "PdfReader", refuse)
+    mapping = checked(mapped(poster, sunset, f"{files}/sunset-216x303mm.pdf"))
+    assert mapping.file_check == FileCheck.PROBLEM
+    assert mapping.file_problem == "The PDF could not be read: it may be damaged. Export it again."
+
+
+def test_a_file_that_breaks_its_reader_does_not_stop_the_others(files, poster, sunset, monkeypatch):
+    broken = f"{files}/broken-303x426mm.pdf"
+    good = f"{files}/sunset-2480x3508-300dpi.png"
+    first, second = mapped(poster, sunset, broken, size="A3"), mapped(poster, sunset, good, size="A4")
+    real_inspect = design_files.inspect
+
+    def inspect(handle):
+        is_pdf = handle.read(4) == b"%PDF"
+        handle.seek(0)
+        if is_pdf:
+            raise RecursionError("a reader's bug")
+        return real_inspect(handle)
+
+    monkeypatch.setattr(design_files, "inspect", inspect)
+    assert design_files.check_pending(ProductMapping.objects.all()) == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.file_check == FileCheck.PROBLEM and "could not be read" in first.file_problem
+    assert second.file_check == FileCheck.OK
 
 
 def test_a_good_pdf_with_bleed_passes_and_one_without_bleed_does_not(files, poster, sunset):

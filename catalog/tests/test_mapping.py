@@ -103,6 +103,9 @@ def test_catalog_search_finds_by_name_and_by_uid(client, acme, poster, sunset):
     assert "Art poster" in client.get(url, {"q": "art pos"}).text
     assert "Art poster" in client.get(url, {"q": "pf_a3"}).text
     assert "No catalog product has" in client.get(url, {"q": "mug"}).text
+    # Every word, in the name or a UID: the catalog's own search.
+    assert "Art poster" in client.get(url, {"q": "poster a4"}).text
+    assert "No catalog product has" in client.get(url, {"q": "poster a5"}).text
 
 
 # --- Saving -------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from catalog.models import (
     SyncRun,
 )
 from core.tenancy import Role
+from integrations.base import AdapterError
 from integrations.etsy.adapter import EtsyAdapter
+from integrations.registry import adapter_for
 from integrations.tests.helpers import sandbox_switch
 from storefronts.models import Store
 
@@ -267,3 +269,79 @@ def test_the_sweep_resends_lost_and_stalled_runs(acme):
     assert SyncRun.objects.get(pk=lost.pk).state == RunState.QUEUED
     SyncRun.objects.filter(pk=lost.pk).update(wake_at=timezone.now() + timedelta(minutes=5))
     assert products_sync.lost_runs() == []  # waiting on a busy platform, not lost
+
+
+def read_first_page_then_pause(store):
+    """A full sync that has read and applied its first page, then waits (as it does when the
+    platform is busy): the rest is read when its task runs again, from the saved position."""
+    run, started = products_sync.start(None, store)
+    assert started
+    run = products_sync.claim(run.id)
+    adapter = adapter_for(store)
+    first = next(iter(adapter.iter_product_pages()))
+    products_sync.record_page(run, store, first, adapter.resume)
+    SyncRun.objects.filter(pk=run.pk).update(state=RunState.QUEUED)
+    return run, first
+
+
+def test_a_product_deleted_during_a_paged_sync_never_marks_a_live_one_deleted(sandbox_url, settings, acme):
+    """WooCommerce pages by number: a product deleted from page 1 after it was read moves the
+    first product of page 2 onto page 1, so the listing never reports it. The sync asks the shop
+    about it before calling it gone."""
+    settings.SANDBOX_ENABLED = True
+    make_shop(sandbox_url, "woocommerce", "sync-gap", products=150, variants=1)
+    store = woocommerce_store(acme.client, sandbox_url, "sync-gap")
+    assert sync(store).created == 150
+    run, first = read_first_page_then_pause(store)
+    assert len(first) == 100
+    doomed = first[3].external_id
+    sandbox_action(sandbox_url, "woocommerce/sync-gap", action="product_delete", product=doomed)
+    tasks.sync_products(run.id)
+    run.refresh_from_db()
+    run.refresh_from_db()
+    assert run.products_seen == 149  # the listing skipped one product
+    assert (run.state, run.gone) == (RunState.DONE, 0), run.message
+    assert StoreProduct.objects.filter(store=store).count() == 150
+    # Every product the shop still has is live; the deleted one was reported on page 1 (its
+    # webhook, or the next full sync, marks it deleted).
+    assert not StoreProduct.objects.filter(store=store, source_state=SourceState.DELETED).exists()
+    assert set(StoreProduct.objects.filter(store=store).values_list("synced_at", flat=True)) == {
+        run.started_at
+    }
+    again = sync(store)
+    assert (again.gone, again.products_seen) == (1, 149)
+    assert list(
+        StoreProduct.objects.filter(store=store, source_state=SourceState.DELETED).values_list(
+            "external_id", flat=True
+        )
+    ) == [doomed]
+
+
+def test_asking_about_unreported_products_waits_out_a_busy_platform(sandbox_url, settings, acme):
+    settings.SANDBOX_ENABLED = True
+    make_shop(sandbox_url, "woocommerce", "sync-gap-busy", products=150, variants=1)
+    store = woocommerce_store(acme.client, sandbox_url, "sync-gap-busy")
+    sync(store)
+    run, first = read_first_page_then_pause(store)
+    sandbox_action(
+        sandbox_url, "woocommerce/sync-gap-busy", action="product_delete", product=first[0].external_id
+    )
+    # Read the rest, then the shop turns busy while the sync asks about the skipped product.
+    claimed = products_sync.claim(run.id)
+    adapter = adapter_for(store)
+    for page in adapter.iter_product_pages(resume=claimed.cursor):
+        products_sync.record_page(claimed, store, page, adapter.resume)
+    sandbox_switch(sandbox_url, shop="woocommerce/sync-gap-busy", fault="429", fault_limit=4, retry_after=1)
+    with pytest.raises(AdapterError):
+        products_sync.confirm_unreported(claimed, store, adapter)
+    SyncRun.objects.filter(pk=run.pk).update(state=RunState.QUEUED)
+    claimed.refresh_from_db()
+    assert products_sync.confirming(claimed)
+    for _attempt in range(products_sync.BUSY_RETRIES):
+        tasks.sync_products(run.id)
+        run.refresh_from_db()
+        if run.state == RunState.DONE:
+            break
+        assert run.state == RunState.QUEUED and "Continuing" in run.message
+    assert (run.state, run.gone) == (RunState.DONE, 0), run.message
+    assert not StoreProduct.objects.filter(store=store, source_state=SourceState.DELETED).exists()

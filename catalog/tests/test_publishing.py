@@ -299,6 +299,32 @@ def test_a_placement_from_the_designer_is_kept_and_its_dpi_checked(admin, acme):
 
 
 @pytest.mark.parametrize(
+    "fields",
+    [
+        {"x": "0", "y": "0", "width": "10"},  # ten times the print area: a print file of gigabytes
+        {"x": "5", "y": "0", "width": "0.5"},  # off the print area
+        {"x": "-0.6", "y": "0", "width": "0.5"},
+    ],
+)
+def test_a_forged_placement_gives_way_to_the_fitted_one(admin, acme, fields):
+    publication = make_publication(acme.store)
+    upload = SimpleUploadedFile("d.png", png(600, 800), content_type="image/png")
+    assert design_step(admin, publication, upload=upload, **fields).status_code == 302
+    publication.refresh_from_db()
+    assert publication.placement == publishing.fitted_placement((600, 800), (210, 297))
+
+
+def test_a_decompression_bomb_is_refused(admin, acme):
+    """A few hundred kilobytes that decode to gigabytes never reach the renderer."""
+    publication = make_publication(acme.store)
+    bomb = png(9000, 9000, colour=(255, 255, 255))  # 81 MP of one colour compresses to almost nothing
+    answer = design_step(admin, publication, upload=SimpleUploadedFile("d.png", bomb))
+    assert answer.status_code == 200 and "too many pixels" in answer.text
+    publication.refresh_from_db()
+    assert not publication.design_file
+
+
+@pytest.mark.parametrize(
     ("content", "name", "words"),
     [
         (b"not an image", "d.png", "not a PNG or JPEG"),

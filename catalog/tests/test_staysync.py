@@ -390,17 +390,6 @@ def test_stores_registered_before_the_product_topics_get_them(shopify_store, woo
 
 
 @pytest.fixture
-def etsy(settings, sandbox_url):
-    """Printfront's Etsy app settings pointed at the sandbox's demo app."""
-    settings.SANDBOX_ENABLED = True
-    settings.ETSY_OAUTH_URL = f"{sandbox_url}/etsy/oauth/connect"
-    settings.ETSY_API_URL = f"{sandbox_url}/etsy"
-    settings.ETSY_API_KEY = demo_keys.ETSY_APP_KEYSTRING
-    settings.ETSY_SHARED_SECRET = demo_keys.ETSY_APP_SHARED_SECRET
-    return sandbox_url
-
-
-@pytest.fixture
 def etsy_store(etsy, client, acme):
     client.force_login(acme.user(Role.ADMIN))
     start = client.post(reverse("integrations:connect_etsy"))

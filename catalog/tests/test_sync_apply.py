@@ -1,10 +1,12 @@
 """catalog.sync.apply_page: the batched upsert every sync, webhook and publish goes through."""
 
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -100,3 +102,84 @@ def test_an_older_state_never_overwrites_a_newer_one(acme):
     assert (result.created, result.updated) == (0, 0)
     product = StoreProduct.objects.get(store=acme.store)
     assert (product.title, product.source_updated_at, product.synced_at) == ("Tee, renamed", now, now)
+
+
+def test_a_page_read_before_a_deletion_does_not_bring_the_product_back(acme):
+    """The product was renamed, a sync read the renamed state, then the shop deleted it and the
+    webhook marked it deleted: the sync's page, arriving last, is older than the deletion."""
+    then = timezone.now() - timedelta(minutes=10)
+    renamed_at = then + timedelta(minutes=5)
+    sync.apply_page(acme.store, [shirt("1")], seen_at=then)
+    StoreProduct.objects.filter(store=acme.store).update(source_updated_at=then)
+    renamed = SourceProduct("1", "Tee, renamed", "active", "Shirts", (), (), updated_at=renamed_at)
+    deleted_at = timezone.now()
+    assert sync.mark_gone(acme.store, ["1"], at=deleted_at) == 1
+    product = StoreProduct.objects.get(store=acme.store)
+    assert (product.source_state, product.source_updated_at) == (SourceState.DELETED, deleted_at)
+    result = sync.apply_page(acme.store, [renamed], seen_at=timezone.now())
+    assert (result.created, result.updated) == (0, 0)
+    product.refresh_from_db()
+    assert (product.title, product.source_state) == ("Tee", SourceState.DELETED)
+
+
+def test_marking_gone_without_a_time_stamps_now(acme):
+    sync.apply_page(acme.store, [shirt("1")], seen_at=timezone.now())
+    before = timezone.now()
+    sync.mark_gone(acme.store, ["1"])
+    assert StoreProduct.objects.get(store=acme.store).source_updated_at >= before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks")
+def test_a_deletion_committed_while_a_page_is_applied_is_not_overwritten(acme, transactional_db):
+    """A webhook's transaction holds the product's row when a sync page comes: the page waits for
+    it, then sees the deletion (newer than the page) and leaves the product alone."""
+    store = acme.store
+    then = timezone.now() - timedelta(minutes=10)
+    sync.apply_page(store, [shirt("1")], seen_at=then)
+    StoreProduct.objects.filter(store=store).update(source_updated_at=then)
+    renamed = SourceProduct(
+        "1", "Tee, renamed", "active", "Shirts", (), (), updated_at=then + timedelta(minutes=5)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def webhook():
+        try:
+            with transaction.atomic():
+                sync.mark_gone(store, ["1"])
+                locked.set()
+                release.wait(PATIENCE)
+        finally:
+            connections.close_all()
+
+    def page():
+        try:
+            sync.apply_page(store, [renamed], seen_at=timezone.now())
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=webhook)
+    first.start()
+    assert locked.wait(PATIENCE)
+    second = threading.Thread(target=page)
+    second.start()
+    # Let the webhook commit only once the page waits for its row lock.
+    give_up = time.monotonic() + PATIENCE
+    while not _waiting_on_a_lock():
+        assert time.monotonic() < give_up, "the page never waited for the webhook's lock"
+        time.sleep(0.05)
+    release.set()
+    first.join(PATIENCE)
+    second.join(PATIENCE)
+    product = StoreProduct.objects.get(store=store)
+    assert (product.title, product.source_state) == ("Tee", SourceState.DELETED)
+
+
+PATIENCE = 60  # never a measure of speed
+
+
+def _waiting_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0

@@ -2,7 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from catalog import products_sync
 from catalog.models import RunState, SyncRun
 from core.tenancy import Role
 from storefronts.models import Store
@@ -77,3 +79,33 @@ def test_the_store_page_loads_the_panel_in_both_places(as_role, shop_store):
 def test_a_manual_store_cannot_be_synced(as_role, acme):
     assert start(as_role(Role.ADMIN), acme.store).status_code == 400
     assert not SyncRun.objects.exists()
+
+
+def test_the_panel_reports_the_last_full_sync_and_the_last_check_for_changes_apart(as_role, shop_store):
+    SyncRun.objects.create(store=shop_store, state=RunState.DONE, products_seen=120, created=120, gone=2)
+    SyncRun.objects.create(
+        store=shop_store, kind=SyncRun.Kind.INCREMENTAL, state=RunState.DONE, products_seen=1, updated=1
+    )
+    panel = as_role(Role.VIEWER).get(reverse("catalog:store_sync", args=[shop_store.code]))
+    assert 'data-count="created">120<' in panel.text and 'data-count="gone">2<' in panel.text
+    assert "Last check for changes:" in panel.text and "0 new, 1 updated." in panel.text
+
+
+def test_incremental_runs_that_changed_nothing_are_dropped_once_a_newer_one_ran(shop_store):
+    full = SyncRun.objects.create(store=shop_store, state=RunState.DONE, started_at=timezone.now())
+    incremental = {"store": shop_store, "kind": SyncRun.Kind.INCREMENTAL, "state": RunState.DONE}
+    empty = [SyncRun.objects.create(**incremental) for _ in range(3)]
+    changed = SyncRun.objects.create(**incremental, updated=2)
+    failed = SyncRun.objects.create(**{**incremental, "state": RunState.FAILED}, errors=["busy"])
+    newest = SyncRun.objects.create(
+        store=shop_store, kind=SyncRun.Kind.INCREMENTAL, state=RunState.RUNNING, started_at=timezone.now()
+    )
+    products_sync.finish(newest)
+    assert set(SyncRun.objects.filter(store=shop_store).values_list("pk", flat=True)) == {
+        full.pk,
+        changed.pk,
+        failed.pk,
+        newest.pk,
+    }
+    assert not SyncRun.objects.filter(pk__in=[run.pk for run in empty]).exists()
+    assert products_sync.incremental_since(shop_store) is not None

@@ -19,13 +19,19 @@ PLACES = ("products", "settings")
 
 
 def panel(request, store, place):
-    run = products_sync.latest_run(store)
+    """The running sync (of either kind) while there is one, else the last full sync; the last
+    scheduled check for changes on a line of its own, when it came after that full sync."""
+    run = products_sync.live_run(store) or products_sync.latest_full_run(store)
+    incremental = products_sync.latest_incremental_run(store)
+    if incremental is not None and run is not None and incremental.created_at < run.created_at:
+        incremental = None
     return render(
         request,
         "catalog/sync_panel.html",
         {
             "store": store,
             "run": run,
+            "incremental": incremental,
             "live": run is not None and run.state in products_sync.LIVE,
             "place": place,
             "can_sync": products_sync.can_sync(store),

@@ -43,6 +43,21 @@ def money_of(money):
     return Decimal(money["amount"]) / Decimal(money["divisor"])
 
 
+def listing_updated(listing):
+    """When a listing last changed, in Unix seconds (Etsy's whole seconds), or None. Etsy names
+    it updated_timestamp; some answers carry only last_modified_timestamp. The one reading for
+    both the incremental filter and SourceProduct.updated_at."""
+    return listing.get("updated_timestamp") or listing.get("last_modified_timestamp") or None
+
+
+def updated_since(listing, since_stamp):
+    """Whether a listing changed at or after `since_stamp` (Unix seconds). Etsy's times are whole
+    seconds, so a change in the same second as `since` counts (reading it again is harmless;
+    missing it is not). A listing without a time counts too: only reading it tells."""
+    updated = listing_updated(listing)
+    return updated is None or updated >= int(since_stamp)
+
+
 def source_product(listing, inventory):
     """A listing with its inventory as a SourceProduct: each inventory product is a variant
     (its product_id is what receipts name), its property values the variant's options."""
@@ -65,7 +80,7 @@ def source_product(listing, inventory):
                 price=money_of(offerings[0].get("price")) if offerings else None,
             )
         )
-    updated = listing.get("updated_timestamp") or listing.get("last_modified_timestamp")
+    updated = listing_updated(listing)
     return SourceProduct(
         external_id=str(listing["listing_id"]),
         title=listing.get("title") or "",
@@ -239,8 +254,7 @@ class EtsyAdapter:
         after the last); pass it back as `resume`."""
         position = resume or {"state": LISTING_STATES[0], "offset": 0}
         states = list(LISTING_STATES)
-        # Etsy stamps changes in whole seconds: a change in the same second as `since` counts.
-        since_stamp = int(since.timestamp()) if since else None
+        since_stamp = since.timestamp() if since else None
         order = (
             {"sort_on": "updated", "sort_order": "desc"}
             if since
@@ -254,7 +268,7 @@ class EtsyAdapter:
                 results = page["results"]
                 offset += len(results)
                 if since_stamp is not None:
-                    fresh = [r for r in results if (r.get("updated_timestamp") or 0) >= since_stamp]
+                    fresh = [r for r in results if updated_since(r, since_stamp)]
                     finished = len(fresh) < len(results)
                     results = fresh
                 else:

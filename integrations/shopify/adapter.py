@@ -70,7 +70,11 @@ query ProductPages($first: Int!, $after: String, $query: String) {{
   }}
 }}
 """
-WEBHOOKS_QUERY = "query Webhooks { webhookSubscriptions(first: 50) { nodes { id topic uri } } }"
+# Our subscriptions to one delivery URL (uri): a shop may hold more than a page of the app's
+# subscriptions, left by earlier connections of it.
+WEBHOOKS_QUERY = (
+    "query Webhooks($uri: String) { webhookSubscriptions(first: 50, uri: $uri) { nodes { id topic uri } } }"
+)
 WEBHOOK_CREATE = """
 mutation CreateWebhook($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
@@ -284,7 +288,7 @@ class ShopifyAdapter:
     def ensure_webhooks(self, delivery_url, secret=None):
         """Subscribe our URL to each topic we need, once. Shopify signs deliveries with the
         app's secret, so `secret` (a per-store one) is not used here."""
-        existing = self.graphql(WEBHOOKS_QUERY)["webhookSubscriptions"]["nodes"]
+        existing = self.graphql(WEBHOOKS_QUERY, {"uri": delivery_url})["webhookSubscriptions"]["nodes"]
         ours = {hook["topic"]: hook for hook in existing if hook["uri"] == delivery_url}
         registered = []
         for topic in WEBHOOK_TOPICS:

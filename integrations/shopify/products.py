@@ -1,24 +1,15 @@
 """Shopify's product JSON as integrations.types values: the Admin GraphQL API's product nodes,
 and the REST-shaped products webhooks still carry (products/update, products/delete)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.utils.dateparse import parse_datetime
 
-from integrations.types import ProductDelivery, SourceProduct, SourceVariant
+from integrations.types import ProductDelivery, SourceProduct, SourceVariant, decimal_or_none
 
 # Shopify's product statuses -> catalog.models.SourceState values. UNLISTED products can still be
 # bought through a direct link, so they count as active.
 STATES = {"ACTIVE": "active", "UNLISTED": "active", "DRAFT": "draft", "ARCHIVED": "archived"}
 # A product without options has one, "Title", whose only value is "Default Title".
 NO_OPTIONS = ("Title", "Default Title")
-
-
-def _price(value):
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def _when(value):
@@ -41,7 +32,7 @@ def shopify_product(node):
             sku=variant.get("sku") or "",
             title=variant.get("title") or "",
             options=_options((o["name"], o["value"]) for o in variant.get("selectedOptions") or ()),
-            price=_price(variant.get("price")),
+            price=decimal_or_none(variant.get("price")),
         )
         for variant in node["variants"]["nodes"]
     )
@@ -71,7 +62,7 @@ def rest_product(payload):
                 sku=variant.get("sku") or "",
                 title=variant.get("title") or "",
                 options=_options(zip(names, values, strict=False)),
-                price=_price(variant.get("price")),
+                price=decimal_or_none(variant.get("price")),
             )
         )
     return SourceProduct(

@@ -15,7 +15,7 @@ from core import http
 from core.signing import pkce_pair
 from core.tenancy import Role
 from integrations.base import AdapterError
-from integrations.etsy.adapter import EtsyAdapter
+from integrations.etsy.adapter import EtsyAdapter, source_product, updated_since
 from integrations.tasks import refresh_expiring_tokens
 from sandbox import demo_keys
 from storefronts.models import Store
@@ -238,3 +238,16 @@ def test_one_listing_is_fetched_with_its_variations(store):
         len(listing.variants),
     )
     assert adapter.fetch_product("999999999").state == "deleted"
+
+
+def test_a_listing_s_time_is_read_one_way_for_the_filter_and_the_product():
+    """Some answers carry only last_modified_timestamp: the incremental filter once read it as 0
+    (never changed) while the product read it as its time."""
+    stamp = 1_767_000_000
+    listing = {"listing_id": 7, "title": "Tote", "state": "active", "last_modified_timestamp": stamp}
+    product = source_product(listing, {"products": []})
+    assert product.updated_at.timestamp() == stamp
+    assert updated_since(listing, stamp - 60)
+    assert updated_since(listing, stamp + 0.4)  # the same (whole) second as the last sync began
+    assert not updated_since(listing, stamp + 1)
+    assert updated_since({**listing, "updated_timestamp": stamp + 5}, stamp + 3)

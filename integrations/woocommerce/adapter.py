@@ -193,16 +193,7 @@ class WooCommerceAdapter:
                     return found
                 page += 1
         for product in products:
-            page = 1
-            while True:
-                response = self.call(
-                    "GET", f"products/{product['id']}/variations", params={"per_page": 100, "page": page}
-                )
-                self._raise_for_auth(response)
-                found.setdefault(product["id"], []).extend(answer_of(response, "WooCommerce"))
-                if page >= int(response.headers.get("X-WP-TotalPages") or 1):
-                    break
-                page += 1
+            found.setdefault(product["id"], []).extend(self._variations(product["id"]))
         return found
 
     def ensure_webhooks(self, delivery_url, secret):
@@ -327,13 +318,14 @@ class WooCommerceAdapter:
         return self.fetch_product(existing_id)
 
     def _variations(self, product_id):
+        """Every variation of one product, page by page (`products/<id>/variations`)."""
         page, found = 1, []
         while True:
             response = self.call(
                 "GET", f"products/{product_id}/variations", params={"per_page": 100, "page": page}
             )
             found.extend(self._written(response))
-            if page >= int(response.headers.get("X-WP-TotalPages", 1)):
+            if page >= int(response.headers.get("X-WP-TotalPages") or 1):
                 return found
             page += 1
 

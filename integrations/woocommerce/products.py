@@ -2,11 +2,10 @@
 bodies, which are the same JSON) as integrations.types values."""
 
 from datetime import UTC
-from decimal import Decimal, InvalidOperation
 
 from django.utils.dateparse import parse_datetime
 
-from integrations.types import ProductDelivery, SourceProduct, SourceVariant
+from integrations.types import ProductDelivery, SourceProduct, SourceVariant, decimal_or_none
 
 # WooCommerce's post statuses -> catalog.models.SourceState values.
 STATES = {
@@ -18,13 +17,6 @@ STATES = {
     "trash": "deleted",
 }
 PRODUCT_TYPES = ("simple", "variable", "grouped", "external")
-
-
-def _price(value):
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def modified_at(json):
@@ -53,7 +45,7 @@ def woocommerce_product(json, variations=None):
                 sku=variation.get("sku") or "",
                 title=" / ".join(a.get("option", "") for a in variation.get("attributes") or ()),
                 options={a.get("name", ""): a.get("option", "") for a in variation.get("attributes") or ()},
-                price=_price(variation.get("price")),
+                price=decimal_or_none(variation.get("price")),
             )
             for variation in variations
         )
@@ -64,7 +56,7 @@ def woocommerce_product(json, variations=None):
                 external_id=str(json["id"]),
                 sku=json.get("sku") or "",
                 title=json.get("name") or "",
-                price=_price(json.get("price")),
+                price=decimal_or_none(json.get("price")),
             ),
         )
     categories = [c.get("name", "") for c in json.get("categories") or () if c.get("name")]

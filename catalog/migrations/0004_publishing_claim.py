@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_sync_progress'),
+        ('catalog', '0003_importrun_queued_at'),
     ]
 
     operations = [
