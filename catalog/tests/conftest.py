@@ -1,1 +1,1 @@
-from integrations.tests.conftest import as_role, etsy  # noqa: F401 (fixtures shared with these tests)
+from integrations.tests.conftest import as_role  # noqa: F401 (a fixture shared with these tests)

@@ -20,7 +20,6 @@ from catalog.models import CatalogProduct, ProductMapping, Publication, StorePro
 from catalog.seed import seed_catalog
 from core.tenancy import Role
 from core.testing import running_sandbox, wait_for
-from integrations.tests.conftest import etsy as etsy_settings  # noqa: F401 (a fixture)
 from integrations.tests.helpers import READ_WRITE, sandbox_switch
 from integrations.tests.test_shopify_adapter import SHOP, connected_adapter
 from storefronts.models import Store
@@ -77,7 +76,7 @@ def woo_store(sandbox_url, settings, acme):
 def etsy_store(request, client, acme):
     from integrations.tests.test_etsy import connect
 
-    request.getfixturevalue("etsy_settings")  # Etsy pointed at the sandbox
+    request.getfixturevalue("etsy")  # Etsy pointed at the sandbox (the root conftest's fixture)
     client.force_login(acme.user(Role.ADMIN))
     connect(client)
     return Store.objects.get(platform="etsy")

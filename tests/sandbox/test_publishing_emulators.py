@@ -7,7 +7,6 @@ import requests
 from woocommerce import API
 
 from core.testing import running_sandbox
-from integrations.tests.conftest import etsy as etsy_settings  # noqa: F401 (a fixture)
 from sandbox.demo_keys import woocommerce_key
 
 from .test_shopify_emulator import admin, gql, token  # noqa: F401 (admin is a fixture)
@@ -142,7 +141,7 @@ def test_etsy_draft_listing_needs_its_required_fields(sandbox_url, client, acme,
     from integrations.tests.test_etsy import connect
     from storefronts.models import Store
 
-    request.getfixturevalue("etsy_settings")
+    request.getfixturevalue("etsy")
     client.force_login(acme.user(Role.ADMIN))
     connect(client)
     adapter = EtsyAdapter.from_store(Store.objects.get(platform="etsy"))
