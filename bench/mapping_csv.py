@@ -1,5 +1,5 @@
 """A mapping CSV of 50,000 rows, validated and applied through the functions the worker runs
-(catalog.bulk.validate_run and apply_run): a store with 10,000 products x 5 variants, a fifth of
+(catalog.mapping_csv.runs.validate_run and apply_run): a store with 10,000 products x 5 variants, a fifth of
 them mapped already, and a file filling in a product UID and a design file URL on every row."""
 
 import csv
@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.files.base import ContentFile
 
-from catalog import bulk
+from catalog.mapping_csv import export, reading, runs
 from catalog.models import (
     CatalogProduct,
     CatalogVariant,
@@ -83,7 +83,7 @@ def build():
 
 def filled_csv(store, uids):
     """The store's export with every row filled in, as a person would after exporting."""
-    rows = list(csv.reader(io.StringIO("".join(bulk.export_csv(store)), newline="")))
+    rows = list(csv.reader(io.StringIO("".join(export.export_csv(store)), newline="")))
     for n, row in enumerate(rows[1:]):
         row[6] = uids[n % len(uids)]
         row[7] = f"https://files.example.com/designs/{n}.png"
@@ -107,14 +107,14 @@ def measure():
     data, count = filled_csv(store, uids)
     user = world.user("admin")
     start = time.perf_counter()
-    rows = bulk.read_rows(data)  # what the upload view does before handing the file to the worker
+    rows = reading.read_rows(data)  # what the upload view does before handing the file to the worker
     import_run = ImportRun(store=store, file_name="bench.csv", created_by=user, rows_total=len(rows))
     import_run.file.save("bench.csv", ContentFile(data), save=True)
-    bulk.validate_run(import_run.pk)
+    runs.validate_run(import_run.pk)
     import_run.refresh_from_db()
     assert import_run.state == ImportRun.State.READY, import_run.errors[:3]
-    assert bulk.claim_for_apply(import_run)
-    bulk.apply_run(import_run.pk, user.pk)
+    assert runs.claim_for_apply(import_run)
+    runs.apply_run(import_run.pk, user.pk)
     seconds = time.perf_counter() - start
     import_run.refresh_from_db()
     assert import_run.state == ImportRun.State.DONE, import_run.summary

@@ -282,7 +282,7 @@ class ImportRun(CodedModel):
     )  # [{"row": 3, "column": "product_uid", "message": ...}]
     summary = models.JSONField(default=dict, blank=True)  # {"mapped": n, "changed": n, "unchanged": n, ...}
     # When the run last went to the worker (entered validating or applying, or was sent again by
-    # the sweep): how catalog.bulk.lost_runs tells a lost message from work still going on.
+    # the sweep): how catalog.mapping_csv.runs.lost_runs tells a lost message from work still going on.
     queued_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

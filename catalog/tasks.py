@@ -11,7 +11,8 @@ from integrations.services import Outcome
 from integrations.tasks import retry_wait
 from storefronts.models import Store
 
-from . import bulk, design_files, products_sync, publishing, staysync
+from . import design_files, products_sync, publishing, staysync
+from .mapping_csv import runs
 from .models import ProductMapping
 
 logger = logging.getLogger(__name__)
@@ -38,13 +39,13 @@ def requeue_lost_syncs():
 @shared_task
 def validate_mapping_import(run_id):
     """Check a large mapping CSV row by row (the import page polls its progress)."""
-    bulk.validate_run(run_id)
+    runs.validate_run(run_id)
 
 
 @shared_task
 def apply_mapping_import(run_id, user_id=None):
     """Apply a checked large mapping CSV in one transaction."""
-    bulk.apply_run(run_id, user_id)
+    runs.apply_run(run_id, user_id)
 
 
 @shared_task
@@ -98,8 +99,8 @@ def sync_changed_products():
 def requeue_lost_catalog_work():
     """On the beat: imports, design file checks and publications whose worker message or worker
     was lost go out again (each task does only what still waits)."""
-    validating, applying = bulk.lost_runs()
-    bulk.sent_again([*validating, *applying])
+    validating, applying = runs.lost_runs()
+    runs.sent_again([*validating, *applying])
     for run_id in validating:
         validate_mapping_import.delay(run_id)
     for run_id in applying:

@@ -4,7 +4,7 @@ long titles, UIDs, URLs and file problems in it, and the menu marks the page's s
 import pytest
 from django.core.files.base import ContentFile
 
-from catalog import bulk
+from catalog.mapping_csv import reading, validation
 from catalog.models import (
     CatalogProduct,
     CatalogVariant,
@@ -58,13 +58,13 @@ PAGES = {
 
 
 def import_run(store, user, rows):
-    """An import checked by the bulk module itself, as the bulk page's upload does."""
+    """An import checked by catalog.mapping_csv itself, as the bulk page's upload does."""
     data = csv_bytes([HEADER, *rows])
-    parsed = bulk.read_rows(data)
+    parsed = reading.read_rows(data)
     run = ImportRun(store=store, file_name="products-filled-in.csv", created_by=user, rows_total=len(parsed))
     run.file.save("import.csv", ContentFile(data), save=False)
     run.save()
-    bulk.record_validation(run, bulk.validate(store, parsed))
+    validation.record_validation(run, validation.validate(store, parsed))
     return run
 
 

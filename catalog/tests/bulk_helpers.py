@@ -3,7 +3,7 @@
 import csv
 import io
 
-from catalog import bulk
+from catalog.mapping_csv import export
 from catalog.models import CatalogProduct, CatalogVariant, ProductType, StoreProduct, StoreVariant
 
 UIDS = [
@@ -67,7 +67,7 @@ def csv_bytes(rows, bom=False, encoding="utf-8"):
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
-HEADER = bulk.COLUMNS
+HEADER = export.COLUMNS
 
 
 def row_for(variant, uid="", url=""):

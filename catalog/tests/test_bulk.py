@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog import bulk
+from catalog.mapping_csv import reading, runs
+from catalog.mapping_csv.export import escape_cell
 from catalog.models import CatalogVariant, FileCheck, ImportRun, ProductMapping, StoreProduct, StoreVariant
 from catalog.tasks import apply_mapping_import, requeue_lost_catalog_work
 from catalog.tests.bulk_helpers import (
@@ -131,7 +132,7 @@ def test_export_escapes_formula_prefixes(client, acme, catalog):
     assert {row[0] for row in rows} == {"'-5"}
     assert {row[3] for row in rows} == {'\'=HYPERLINK("http://x")'}
     assert {row[4] for row in rows} == {"plain"}
-    assert bulk.escape_cell("a=b") == "a=b"
+    assert escape_cell("a=b") == "a=b"
     # The escaped id reads back as the variant it names.
     data = csv_bytes([HEADER, [rows[0][0], rows[0][1], "", "", "", "", UIDS[0], ""]])
     upload(client, acme.store, data)
@@ -390,7 +391,7 @@ def test_unreadable_files_are_refused(client, acme, variants, data, message):
 
 
 def test_too_large_a_file_is_refused(client, acme, variants, monkeypatch):
-    monkeypatch.setattr(bulk, "MAX_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_BYTES", 100)
     signed_in(client, acme)
     response = upload(client, acme.store, csv_bytes([HEADER, row_for(variants[0], UIDS[0])] * 3))
     assert response.status_code == 400
@@ -482,7 +483,7 @@ def test_progress_is_polled_while_the_worker_has_the_file(client, acme):
 
 def test_a_large_file_runs_in_the_worker(client, acme, catalog, celery_worker, sandbox_url, settings):
     settings.SANDBOX_ENABLED = True
-    count = bulk.WORKER_ROWS // 3 + 50
+    count = runs.WORKER_ROWS // 3 + 50
     variants = make_products(acme.store, count=count, prefix="4")
     signed_in(client, acme)
     # One design for every row, on the sandbox's file host: the checks that follow the import
@@ -492,7 +493,7 @@ def test_a_large_file_runs_in_the_worker(client, acme, catalog, celery_worker, s
     response = upload(client, acme.store, csv_bytes(rows), name="large.csv")
     run = last_run()
     assert response.url == reverse("catalog:import_run", args=[run.code])
-    assert run.rows_total == len(variants) > bulk.WORKER_ROWS
+    assert run.rows_total == len(variants) > runs.WORKER_ROWS
     assert wait_for(lambda: ImportRun.objects.get(pk=run.pk).state == ImportRun.State.READY, timeout=60)
     run.refresh_from_db()
     assert run.rows_done == run.rows_total and run.summary["new"] == len(variants)
@@ -531,16 +532,16 @@ def test_imports_whose_worker_message_was_lost_are_finished_by_the_sweep(
         state=ImportRun.State.APPLYING,
     )
     ImportRun.objects.filter(pk__in=[checking.pk, applying.pk]).update(
-        queued_at=timezone.now() - bulk.STALLED_AFTER - timedelta(seconds=1)
+        queued_at=timezone.now() - runs.STALLED_AFTER - timedelta(seconds=1)
     )
-    assert bulk.lost_runs() == ([checking.pk], [applying.pk])
+    assert runs.lost_runs() == ([checking.pk], [applying.pk])
 
     requeue_lost_catalog_work.delay()
     apply_mapping_import.delay(applying.pk)  # the lost message turns up after all
     assert wait_for(lambda: ImportRun.objects.get(pk=checking.pk).state == ImportRun.State.READY)
     assert wait_for(lambda: ImportRun.objects.get(pk=applying.pk).state == ImportRun.State.DONE)
     assert ProductMapping.objects.filter(store=acme.store).count() == len(variants)
-    assert bulk.lost_runs() == ([], [])
+    assert runs.lost_runs() == ([], [])
 
 
 def test_an_import_applied_long_after_its_upload_is_not_sent_again_while_it_runs(client, acme, variants):
@@ -552,9 +553,9 @@ def test_an_import_applied_long_after_its_upload_is_not_sent_again_while_it_runs
     long_ago = timezone.now() - timedelta(hours=1)
     ImportRun.objects.filter(pk=run.pk).update(created_at=long_ago, queued_at=long_ago)
     assert run.state == ImportRun.State.READY
-    assert bulk.claim_for_apply(run)  # the person clicks Apply an hour after the upload
-    assert bulk.lost_runs() == ([], [])
-    later = timezone.now() + bulk.STALLED_AFTER + timedelta(seconds=1)
-    assert bulk.lost_runs(later) == ([], [run.pk])
-    bulk.sent_again([run.pk], later)
-    assert bulk.lost_runs(later + timedelta(minutes=1)) == ([], [])
+    assert runs.claim_for_apply(run)  # the person clicks Apply an hour after the upload
+    assert runs.lost_runs() == ([], [])
+    later = timezone.now() + runs.STALLED_AFTER + timedelta(seconds=1)
+    assert runs.lost_runs(later) == ([], [run.pk])
+    runs.sent_again([run.pk], later)
+    assert runs.lost_runs(later + timedelta(minutes=1)) == ([], [])

@@ -14,7 +14,8 @@ from core.tasks import enqueue_on_commit
 from core.tenancy import Action, client_required
 from storefronts.models import Store
 
-from .. import bulk, tasks
+from .. import tasks
+from ..mapping_csv import export, reading, runs, validation
 from ..models import ImportRun
 
 RECENT_IMPORTS = 10
@@ -36,7 +37,7 @@ def _bulk_page(request, store, form, status=200):
             "store": store,
             "form": form,
             "runs": store.import_runs.select_related("created_by")[:RECENT_IMPORTS],
-            "columns": bulk.COLUMNS,
+            "columns": export.COLUMNS,
             "section": "stores",
         },
         status=status,
@@ -52,12 +53,12 @@ def bulk_page(request, store):
 def bulk_export(request, store):
     """Every product and variant of the store as CSV, streamed as it is read. A byte order mark
     first, so spreadsheet programs read it as UTF-8."""
-    chunks = (piece.encode() for piece in bulk.export_csv(store))
+    chunks = (piece.encode() for piece in export.export_csv(store))
     response = StreamingHttpResponse(
         _with_bom(chunks),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{bulk.export_file_name(store)}"'
+    response["Content-Disposition"] = f'attachment; filename="{export.export_file_name(store)}"'
     return response
 
 
@@ -76,20 +77,20 @@ def bulk_import(request, store):
         return _bulk_page(request, store, form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        bulk.check_size(upload.size)
+        reading.check_size(upload.size)
         data = upload.read()
-        rows = bulk.read_rows(data)
-    except bulk.FileRefused as refused:
+        rows = reading.read_rows(data)
+    except reading.FileRefused as refused:
         form.add_error("file", str(refused))
         return _bulk_page(request, store, form, status=400)
     run = ImportRun(store=store, file_name=upload.name[:255], created_by=request.user, rows_total=len(rows))
     run.file.save(f"{store.code}.csv", ContentFile(data), save=False)
-    if len(rows) > bulk.WORKER_ROWS:
+    if len(rows) > runs.WORKER_ROWS:
         run.save()
         enqueue_on_commit(tasks.validate_mapping_import, run.pk)
     else:
         run.save()
-        bulk.record_validation(run, bulk.validate(store, rows))
+        validation.record_validation(run, validation.validate(store, rows))
     return redirect("catalog:import_run", code=run.code)
 
 
@@ -116,15 +117,15 @@ def import_status(request, run):
 @client_required(Action.MANAGE_PRODUCTS, load=ImportRun)
 @require_POST
 def import_apply(request, run):
-    if not bulk.claim_for_apply(run):
+    if not runs.claim_for_apply(run):
         messages.error(
             request, _("This import is not ready to apply: it has errors, or it was applied already.")
         )
         return redirect("catalog:import_run", code=run.code)
-    if run.rows_total > bulk.WORKER_ROWS:
+    if run.rows_total > runs.WORKER_ROWS:
         enqueue_on_commit(tasks.apply_mapping_import, run.pk, request.user.pk)
     else:
-        run = bulk.apply_run(run.pk, request.user.pk, progress=False)
+        run = runs.apply_run(run.pk, request.user.pk, progress=False)
         if run.state == ImportRun.State.DONE:
             messages.success(request, _("The file is applied."))
     return redirect("catalog:import_run", code=run.code)
