@@ -248,7 +248,7 @@ def _mm(value):
 def dpi_at(pixels, mm):
     """The resolution of `pixels` printed across `mm` millimetres, in whole DPI. Rounded, not cut:
     2480 px over 210 mm is 299.96 DPI, which is A4 at 300 DPI as every print guide gives it.
-    The one DPI sum of Printfront: the file checks and the designer (catalog.publishing) use it."""
+    The one DPI sum of Printfront: the file checks and the designer (catalog.print_files) use it."""
     return int((Decimal(pixels) * MM_PER_INCH / Decimal(str(mm))).to_integral_value())
 
 

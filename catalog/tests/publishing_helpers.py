@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from catalog import publishing
+from catalog import print_files
 from catalog.models import CatalogProduct, DesignTemplate, Publication
 
 
@@ -63,6 +63,8 @@ def make_publication(store, design=False, catalog_product=None, title="Sunset po
     publication.catalog_variants.set(catalog_product.variants.all())
     if design:
         publication.design_file.save("design.png", ContentFile(png()), save=False)
-        publication.placement = publishing.fitted_placement((1200, 1600), publishing.print_area(publication))
+        publication.placement = print_files.fitted_placement(
+            (1200, 1600), print_files.print_area(publication)
+        )
         publication.save()
     return publication

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from catalog import design_files, publishing, tasks
+from catalog import design_files, print_files, publishing, tasks
 from catalog.models import CatalogProduct, ProductMapping, Publication, StoreProduct, StoreVariant
 from catalog.seed import seed_catalog
 from core.tenancy import Role
@@ -287,8 +287,8 @@ def test_a_placement_from_the_designer_is_kept_and_its_dpi_checked(admin, acme):
     # 600 px over half of A4 (105 mm) is 145 DPI, over half of A3 (148.5 mm) 102.6, rounded to
     # 103 as the file check rounds (design_files.dpi_at): both under 150, and the page warns of
     # the lower.
-    assert publishing.effective_dpi(publication, (210, 297)) == 145
-    assert publishing.effective_dpi(publication) == 103
+    assert print_files.effective_dpi(publication, (210, 297)) == 145
+    assert print_files.effective_dpi(publication) == 103
     page = admin.get(reverse("catalog:publication", args=[publication.code])).text
     assert "prints at 103 DPI" in page
     assert (
@@ -310,7 +310,7 @@ def test_a_forged_placement_gives_way_to_the_fitted_one(admin, acme, fields):
     upload = SimpleUploadedFile("d.png", png(600, 800), content_type="image/png")
     assert design_step(admin, publication, upload=upload, **fields).status_code == 302
     publication.refresh_from_db()
-    assert publication.placement == publishing.fitted_placement((600, 800), (210, 297))
+    assert publication.placement == print_files.fitted_placement((600, 800), (210, 297))
 
 
 def test_a_decompression_bomb_is_refused(admin, acme):
@@ -499,7 +499,7 @@ def test_a_differently_shaped_print_area_keeps_the_design_in_proportion_and_adds
     canvas.save()
     publication = make_publication(acme.store, design=True, catalog_product=canvas)  # 1200 x 1600
     for width_mm, height_mm in ((300, 400), (400, 600)):
-        content = publishing.print_file(publication, (Decimal(width_mm), Decimal(height_mm)))[0]
+        content = print_files.print_file(publication, (Decimal(width_mm), Decimal(height_mm)))[0]
         size, (left, top, right, bottom) = design_bounds(content)
         # The design keeps its 3:4, within a pixel's rounding ...
         assert (right - left) / (bottom - top) == pytest.approx(1200 / 1600, abs=0.01)
@@ -525,9 +525,9 @@ def test_print_files_are_checked_by_the_worker_and_pass_for_the_largest_poster(w
     )
     publication.catalog_variants.set(chosen)
     publication.design_file.save("big.png", ContentFile(png(6000, 8400)), save=False)
-    publication.placement = publishing.fitted_placement((6000, 8400), publishing.print_area(publication))
+    publication.placement = print_files.fitted_placement((6000, 8400), print_files.print_area(publication))
     publication.save()
-    assert publishing.dpi_warning(publication) == ""
+    assert print_files.dpi_warning(publication) == ""
     publishing.request_publish(None, publication)
     publishing.publish(publication.id)
     publication.refresh_from_db()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.tenancy import Action, client_required, role_can
 
-from .. import publishing
+from .. import print_files, publishing
 from ..models import CatalogVariant, Publication
 
 
@@ -158,7 +158,7 @@ def publication_design(request, publication):
             form.add_error("upload" if data["upload"] else None, str(problem))
         else:
             return redirect("catalog:publication", code=publication.code)
-    width_mm, height_mm = publishing.print_area(publication)
+    width_mm, height_mm = print_files.print_area(publication)
     return render(
         request,
         "catalog/publishing/design.html",
@@ -166,7 +166,7 @@ def publication_design(request, publication):
             "publication": publication,
             "form": form,
             "templates": form.fields["template"].queryset,
-            "has_design": publishing.design_source(publication) is not None,
+            "has_design": print_files.design_source(publication) is not None,
             "width_mm": width_mm,
             "height_mm": height_mm,
             **steps(3),
@@ -179,8 +179,8 @@ def publication_context(request, publication):
         "publication": publication,
         "can_manage": role_can(request.membership.role, Action.MANAGE_PRODUCTS),
         "problem": publishing.publish_problem(publication),
-        "dpi": publishing.effective_dpi(publication),
-        "dpi_warning": publishing.dpi_warning(publication),
+        "dpi": print_files.effective_dpi(publication),
+        "dpi_warning": print_files.dpi_warning(publication),
     }
 
 
@@ -213,7 +213,7 @@ def publication_publish(request, publication):
 @client_required(Action.VIEW_PRODUCTS, load=Publication)
 def publication_design_file(request, publication):
     """The design's image as uploaded (or the template's), for the designer's canvas."""
-    source = publishing.design_source(publication)
+    source = print_files.design_source(publication)
     if source is None:
         raise Http404
     return FileResponse(source.open("rb"), content_type=image_type(source.name))
@@ -222,9 +222,9 @@ def publication_design_file(request, publication):
 @client_required(Action.VIEW_PRODUCTS, load=Publication)
 def publication_preview(request, publication):
     """The print area with the design placed, as a small PNG."""
-    if publishing.design_source(publication) is None or not publication.placement:
+    if print_files.design_source(publication) is None or not publication.placement:
         raise Http404
-    return HttpResponse(publishing.preview_png(publication), content_type="image/png")
+    return HttpResponse(print_files.preview_png(publication), content_type="image/png")
 
 
 def image_type(name):
