@@ -3,12 +3,14 @@
 import logging
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.models import User
+from core.tasks import enqueue_on_commit
 
 from ..models import ImportRun
 from .applying import ApplyProgress, apply, queue_design_file_checks, serialise_appliers
@@ -21,6 +23,34 @@ logger = logging.getLogger(__name__)
 WORKER_ROWS = 2000
 # An import still being checked or applied this long after upload lost its worker message.
 STALLED_AFTER = timedelta(minutes=10)
+
+
+def start_import(actor, store, file_name, data, rows):
+    """Keep an uploaded file that read well as an ImportRun and check its rows: here for a small
+    file, in the worker (with progress) for a large one. Returns the run."""
+    run = ImportRun(store=store, file_name=file_name[:255], created_by=actor, rows_total=len(rows))
+    run.file.save(f"{store.code}.csv", ContentFile(data), save=False)
+    run.save()
+    if len(rows) > WORKER_ROWS:
+        from .. import tasks  # tasks import this package
+
+        enqueue_on_commit(tasks.validate_mapping_import, run.pk)
+    else:
+        record_validation(run, validate(store, rows))
+    return run
+
+
+def start_apply(actor, run):
+    """Apply a checked run: here for a small file, in the worker for a large one. None if the run
+    is not ready (it has errors, or a second click finds it applied); else the run as it stands."""
+    if not claim_for_apply(run):
+        return None
+    if run.rows_total > WORKER_ROWS:
+        from .. import tasks  # tasks import this package
+
+        enqueue_on_commit(tasks.apply_mapping_import, run.pk, actor.pk)
+        return run
+    return apply_run(run.pk, actor.pk, progress=False)
 
 
 def _load(run_id):

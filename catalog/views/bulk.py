@@ -3,19 +3,16 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.tasks import enqueue_on_commit
 from core.tenancy import Action, client_required
 from storefronts.models import Store
 
-from .. import tasks
-from ..mapping_csv import export, reading, runs, validation
+from ..mapping_csv import export, reading, runs
 from ..models import ImportRun
 
 RECENT_IMPORTS = 10
@@ -83,14 +80,7 @@ def bulk_import(request, store):
     except reading.FileRefused as refused:
         form.add_error("file", str(refused))
         return _bulk_page(request, store, form, status=400)
-    run = ImportRun(store=store, file_name=upload.name[:255], created_by=request.user, rows_total=len(rows))
-    run.file.save(f"{store.code}.csv", ContentFile(data), save=False)
-    if len(rows) > runs.WORKER_ROWS:
-        run.save()
-        enqueue_on_commit(tasks.validate_mapping_import, run.pk)
-    else:
-        run.save()
-        validation.record_validation(run, validation.validate(store, rows))
+    run = runs.start_import(request.user, store, upload.name, data, rows)
     return redirect("catalog:import_run", code=run.code)
 
 
@@ -117,15 +107,11 @@ def import_status(request, run):
 @client_required(Action.MANAGE_PRODUCTS, load=ImportRun)
 @require_POST
 def import_apply(request, run):
-    if not runs.claim_for_apply(run):
+    applied = runs.start_apply(request.user, run)
+    if applied is None:
         messages.error(
             request, _("This import is not ready to apply: it has errors, or it was applied already.")
         )
-        return redirect("catalog:import_run", code=run.code)
-    if run.rows_total > runs.WORKER_ROWS:
-        enqueue_on_commit(tasks.apply_mapping_import, run.pk, request.user.pk)
-    else:
-        run = runs.apply_run(run.pk, request.user.pk, progress=False)
-        if run.state == ImportRun.State.DONE:
-            messages.success(request, _("The file is applied."))
+    elif applied.state == ImportRun.State.DONE:
+        messages.success(request, _("The file is applied."))
     return redirect("catalog:import_run", code=run.code)
