@@ -1,27 +1,14 @@
 """Connect's Clients list with thousands of clients: first page, search, a deep page."""
 
-import statistics
-import time
-
 from django.conf import settings
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from bench.timing import timed
 from connect.models import Client
 from core.models import User
 
 CLIENTS = 5000
-REPEAT = 20
-
-
-def timed(fetch):
-    samples = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        response = fetch()
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    return statistics.median(samples)
 
 
 def run():

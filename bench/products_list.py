@@ -1,15 +1,13 @@
 """Storefronts > Products of a store with 50,000 variants (10,000 products of 5 variants): server
 time and SQL queries of page 1 and page 100, as a signed-in Admin."""
 
-import statistics
-import time
-
 from django.conf import settings
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.timing import timed
 from catalog.models import (
     CatalogProduct,
     CatalogVariant,
@@ -23,18 +21,7 @@ from core.testing import make_client
 
 PRODUCTS = 10_000
 VARIANTS_PER_PRODUCT = 5
-REPEAT = 20
 BATCH = 5000
-
-
-def timed(fetch):
-    samples = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        response = fetch()
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    return statistics.median(samples)
 
 
 def queries(fetch):
