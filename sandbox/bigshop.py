@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .demo_keys import WOOCOMMERCE_KEYS, woocommerce_key
-from .models import ApiKey, Product, Shop, Variant
+from .models import Product, Shop, Variant
+from .seed import add_woocommerce_keys
 
 SIZES = ["XS", "S", "M", "L", "XL", "2XL", "3XL", "4XL"]
 TYPES = ["T-Shirt", "Poster", "Mug", "Hoodie", "Canvas"]
@@ -77,15 +77,5 @@ def make_shop(platform, handle, products, variants, *, name="", rate_limits_off=
     shop.products.all().delete()
     add_products(shop, products, variants)
     if platform == Shop.Platform.WOOCOMMERCE:
-        for label, permissions in WOOCOMMERCE_KEYS:
-            key, secret = woocommerce_key(handle, label)
-            ApiKey.objects.get_or_create(
-                consumer_key=key,
-                defaults={
-                    "shop": shop,
-                    "description": label,
-                    "consumer_secret": secret,
-                    "permissions": permissions,
-                },
-            )
+        add_woocommerce_keys(shop)
     return shop

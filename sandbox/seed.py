@@ -79,17 +79,22 @@ def seed():
         if created:
             add_catalogue(shop)
         if platform == "woocommerce":
-            for label, permissions in WOOCOMMERCE_KEYS:
-                key, secret = woocommerce_key(handle, label)
-                ApiKey.objects.get_or_create(
-                    consumer_key=key,
-                    defaults={
-                        "shop": shop,
-                        "description": label,
-                        "consumer_secret": secret,
-                        "permissions": permissions,
-                    },
-                )
+            add_woocommerce_keys(shop)
+
+
+def add_woocommerce_keys(shop):
+    """The demo REST API keys of a WooCommerce shop (read, write, read/write), once."""
+    for label, permissions in WOOCOMMERCE_KEYS:
+        key, secret = woocommerce_key(shop.handle, label)
+        ApiKey.objects.get_or_create(
+            consumer_key=key,
+            defaults={
+                "shop": shop,
+                "description": label,
+                "consumer_secret": secret,
+                "permissions": permissions,
+            },
+        )
 
 
 def add_catalogue(shop):
