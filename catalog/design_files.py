@@ -348,22 +348,18 @@ def judge(facts, specs):
 # --- One check run ------------------------------------------------------------------------------
 
 
-def _facts_of(mapping):
-    """Facts of a mapping's file, or the FileTrouble saying why there are none."""
+def facts_of(url, file_name):
+    """Facts of a design file (at `url`, or an upload's storage name), or the FileTrouble
+    saying why there are none."""
     try:
-        handle = (
-            fetch(mapping.design_file_url)
-            if mapping.design_file_url
-            else open_upload(mapping.design_file.name)
-        )
-        with handle:
+        with fetch(url) if url else open_upload(file_name) as handle:
             return inspect(handle)
     except FileTrouble as trouble:
         return trouble
     except Exception:
-        # A file that breaks a reader in a way nobody foresaw is still one file: say so on its
-        # mapping, and go on with the others rather than leave the whole run pending forever.
-        logger.exception("Reading the design file of mapping %s failed", mapping.pk)
+        # A file that breaks a reader in a way nobody foresaw is still one file: say so on it,
+        # and go on with the others rather than leave the whole run pending forever.
+        logger.exception("Reading the design file %s failed", url or file_name)
         return FileTrouble(_("The file could not be read. Export it again, or send a PDF."))
 
 
@@ -399,7 +395,7 @@ def check_pending(mappings):
             ProductMapping.objects.filter(unchanged).update(file_check=FileCheck.NONE)
             continue
         if source not in seen:
-            seen[source] = _facts_of(mapping)
+            seen[source] = facts_of(mapping.design_file_url, mapping.design_file.name)
         facts = seen[source]
         name = (mapping.file_info or {}).get("name")
         if isinstance(facts, FileTrouble):

@@ -20,6 +20,7 @@ from core.tasks import enqueue_on_commit
 
 from .catalog import search_products
 from .models import CatalogVariant, FileCheck, ProductMapping, StoreProduct, StoreVariant
+from .signals import send_mappings_changed
 
 # --- The Products list --------------------------------------------------------------------------
 
@@ -279,6 +280,8 @@ def connect_product(
         )
         if result.checks:
             enqueue_on_commit(tasks.check_design_files, product.pk)
+        if result.connected or result.changed:
+            send_mappings_changed(product.store_id)
     return result
 
 

@@ -48,6 +48,7 @@ from .models import (
     StoreProduct,
     StoreVariant,
 )
+from .signals import send_mappings_changed
 from .sync import apply_page
 
 logger = logging.getLogger(__name__)
@@ -475,6 +476,7 @@ def store_published(publication, source, by_sku, files):
         locked.claim = locked.claimed_at = None
         locked.save(update_fields=["store_product", "state", "message", "claim", "claimed_at", "updated_at"])
         enqueue_on_commit(check_task(), product.pk)
+        send_mappings_changed(store.pk)
         audit.record(
             publication.created_by,
             "product.published",

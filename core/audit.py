@@ -33,6 +33,11 @@ VERBS = {
     "product.unmapped": _("disconnected the product {target}"),
     "products.imported": _("imported product mappings into {target}"),
     "product.published": _("published the product {target}"),
+    "order.placed": _("placed the order {target}"),
+    "orders.imported": _("imported orders into {target}"),
+    "order.moved": _("moved the order {target} on in production"),
+    "order.released": _("released the held order {target}"),
+    "delivery.replayed": _("replayed a webhook delivery to {target}"),
 }
 
 

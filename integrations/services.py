@@ -257,13 +257,42 @@ def product_delivery(delivery):
     parse = PRODUCT_DELIVERY_PARSERS.get(delivery.platform)
     if parse is None or delivery_kind(delivery) != "product":
         raise ValueError(f"{delivery.topic!r} is not a product topic of {delivery.platform}.")
+    return import_string(parse)(delivery.topic, delivery_payload(delivery))
+
+
+def order_delivery(delivery):
+    """What a signed order delivery says, as an integrations.types.OrderDelivery. Raises
+    ValueError for a body that is not what its topic says."""
+    parse = ORDER_DELIVERY_PARSERS.get(delivery.platform)
+    if parse is None or delivery_kind(delivery) != "order":
+        raise ValueError(f"{delivery.topic!r} is not an order topic of {delivery.platform}.")
+    return import_string(parse)(delivery.topic, delivery_payload(delivery))
+
+
+def delivery_payload(delivery):
+    """The JSON object a signed delivery carries; ValueError when it carries something else."""
     try:
         payload = json.loads(bytes(delivery.body))
     except (ValueError, RecursionError):
         raise ValueError("The delivery's body is not JSON.") from None
     if not isinstance(payload, dict):
         raise ValueError("The delivery's body is not a JSON object.")
-    return import_string(parse)(delivery.topic, payload)
+    return payload
+
+
+ORDER_DELIVERY_PARSERS = {
+    Store.Platform.SHOPIFY: "integrations.shopify.orders.order_delivery",
+    Store.Platform.WOOCOMMERCE: "integrations.woocommerce.orders.order_delivery",
+    Store.Platform.PRESSERO: "integrations.pressero.orders.order_delivery",
+}
+
+
+def fetch_order(store, external_id):
+    """One order of the store's shop as it is now, as a SourceOrder. Raises AdapterError."""
+    adapter = adapter_for(store)
+    if adapter is None or not hasattr(adapter, "fetch_order"):
+        raise AdapterError(_("This store's platform cannot be asked for an order."), permanent=True)
+    return adapter.fetch_order(external_id)
 
 
 PRODUCT_DELIVERY_PARSERS = {

@@ -70,3 +70,77 @@ class ProductDelivery:
     deleted: bool = False
     product: SourceProduct | None = None
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where an order goes. `country` is the ISO 3166-1 alpha-2 code."""
+
+    name: str = ""
+    company: str = ""
+    line1: str = ""
+    line2: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SourceOrderLine:
+    """One line of a shop's order. A custom item (no product in the shop) has no product or
+    variant id: it waits in "Needs mapping" with its title. `design_url` is a print file the
+    shop attached to the line (a line item property), where it did."""
+
+    external_id: str
+    title: str
+    quantity: int
+    sku: str = ""
+    variant_title: str = ""
+    product_id: str = ""
+    variant_id: str = ""
+    price: Decimal | None = None
+    design_url: str = ""
+
+
+@dataclass(frozen=True)
+class SourceOrder:
+    """An order as its platform reports it. Ids are text: Shopify's exceed 2**53 and must never
+    pass through a float. `updated_at` orders two reports of the same order (a late
+    orders/updated must not undo a newer one); None when the platform does not say."""
+
+    external_id: str
+    number: str
+    lines: tuple  # of SourceOrderLine
+    paid: bool = True
+    test: bool = False
+    cancelled: bool = False
+    currency: str = ""
+    total: Decimal | None = None
+    customer_name: str = ""
+    customer_email: str = ""
+    shipping: Address | None = None
+    placed_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderDelivery:
+    """What an order webhook says: the order, when the signed body carries it whole; None when
+    only the platform can tell (Pressero's envelope names the order, which is then fetched)."""
+
+    external_id: str
+    order: SourceOrder | None = None
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """Tracking to send back to a shop once items ship. `line_ids` are the shop's line ids
+    shipped (all of the order's when empty)."""
+
+    order_external_id: str
+    carrier: str
+    tracking_code: str
+    tracking_url: str = ""
+    line_ids: tuple = ()

@@ -6,6 +6,7 @@ from django.utils import timezone
 from core.tasks import enqueue_on_commit
 
 from ..models import FileCheck, ProductMapping
+from ..signals import send_mappings_changed
 from .validation import chunks
 
 APPLY_LOCK_SPACE = 7001  # the first key of the advisory locks that serialise applying an import
@@ -46,6 +47,8 @@ def apply(store, plan, user=None, progress=None):
         if progress:
             progress(done)
     recheck_ids += [mapping.pk for mapping in updated if mapping.file_check == FileCheck.PENDING]
+    if created or updated:
+        send_mappings_changed(store.pk)
     return recheck_ids
 
 

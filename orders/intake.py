@@ -1,0 +1,272 @@
+"""Orders coming in: the one upsert every arrival path feeds (webhooks, polling, reconciliation,
+manual entry, CSV), and linking items to what the printer makes through the product mappings."""
+
+from dataclasses import asdict
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import FileCheck, ProductMapping
+from core.tasks import enqueue_on_commit
+
+from .models import Hold, ItemStatus, Order, OrderEvent, OrderIntake, OrderItem
+from .statuses import order_status
+
+# Items the shop may still change or cancel: production has not started on them.
+NOT_STARTED = (ItemStatus.RECEIVED, ItemStatus.PASSED, ItemStatus.FAILED)
+
+
+class Upserted:
+    """What upsert_order did: CREATED, UPDATED, UNCHANGED or STALE (an older report than the
+    one already applied, so nothing changed)."""
+
+    CREATED, UPDATED, UNCHANGED, STALE = "created", "updated", "unchanged", "stale"
+
+    def __init__(self, order, outcome):
+        self.order, self.outcome = order, outcome
+
+
+def upsert_order(store, source, *, via, actor=None):
+    """Create or update the store's order from an integrations.types.SourceOrder, whatever the
+    order in which reports arrive: keyed on (store, external id), an older report than the one
+    applied changes nothing, and a repeat changes nothing. Call inside a transaction (the inbox
+    claim's); returns an Upserted."""
+    order = Order.objects.select_for_update().filter(store=store, external_id=source.external_id).first()
+    if order is None:
+        try:
+            with transaction.atomic():
+                return Upserted(_create(store, source, via=via, actor=actor), Upserted.CREATED)
+        except IntegrityError:
+            # Another worker created it meanwhile (its INSERT held ours until it committed).
+            order = Order.objects.select_for_update().get(store=store, external_id=source.external_id)
+    if order.source_updated_at and source.updated_at and source.updated_at < order.source_updated_at:
+        return Upserted(order, Upserted.STALE)
+    changed = _update(order, source)
+    return Upserted(order, Upserted.UPDATED if changed else Upserted.UNCHANGED)
+
+
+def _header(source):
+    shipping = asdict(source.shipping) if source.shipping else {}
+    return {
+        "number": source.number[:64],
+        "paid": source.paid,
+        "test": source.test,
+        "cancelled_in_shop": source.cancelled,
+        "currency": source.currency[:3],
+        "total": source.total,
+        "customer_name": source.customer_name[:255],
+        "customer_email": source.customer_email[:254],
+        "shipping_address": shipping,
+    }
+
+
+def _item_fields(line, position):
+    return {
+        "position": position,
+        "title": line.title[:500] or _("(untitled item)"),
+        "variant_title": line.variant_title[:500],
+        "sku": line.sku[:255],
+        "quantity": max(int(line.quantity), 0),
+        "price": line.price,
+        "external_product_id": line.product_id,
+        "external_variant_id": line.variant_id,
+        "design_file_url": line.design_url,
+    }
+
+
+def _create(store, source, *, via, actor):
+    now = timezone.now()
+    order = Order.objects.create(
+        client_id=store.client_id,
+        store=store,
+        external_id=source.external_id,
+        source=via,
+        placed_at=source.placed_at or now,
+        source_updated_at=source.updated_at,
+        placed_by=actor,
+        **_header(source),
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, external_id=line.external_id, **_item_fields(line, position))
+        for position, line in enumerate(source.lines)
+    )
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.RECEIVED,
+        actor=actor,
+        message=_("Received from %(store)s (%(via)s).")
+        % {"store": store.name, "via": Order.Source(via).label},
+    )
+    if source.cancelled:
+        _cancel_not_started(order)
+    link_items(order)
+    OrderIntake.objects.update_or_create(store=store, defaults={"last_order_at": now})
+    return order
+
+
+def _update(order, source):
+    """Apply a newer (or same-age) report to an existing order. Returns whether anything changed."""
+    header = _header(source)
+    changes = [name for name, value in header.items() if getattr(order, name) != value]
+    was_cancelled = order.cancelled_in_shop
+    for name in changes:
+        setattr(order, name, header[name])
+    order.source_updated_at = source.updated_at or order.source_updated_at
+    items = {item.external_id: item for item in order.items.all()}
+    added = []
+    for position, line in enumerate(source.lines):
+        item = items.pop(line.external_id, None)
+        fields = _item_fields(line, position)
+        if item is None:
+            added.append(OrderItem(order=order, external_id=line.external_id, **fields))
+            continue
+        if item.status not in NOT_STARTED:
+            continue  # in production: the shop's edit cannot change what is being made
+        edited = [name for name, value in fields.items() if getattr(item, name) != value]
+        if edited:
+            for name in edited:
+                setattr(item, name, fields[name])
+            if {"external_variant_id", "design_file_url"} & set(edited):
+                _unlink(item)
+            item.save()
+            changes.append("items")
+    for item in items.values():  # lines the shop removed from the order
+        if item.status in NOT_STARTED:
+            _set_item_status(item, ItemStatus.CANCELED, _("Removed from the order in the shop."))
+            changes.append("items")
+    if added:
+        OrderItem.objects.bulk_create(added)
+        changes.append("items")
+    if not changes:
+        order.save(update_fields=["source_updated_at"])
+        return False
+    order.save()
+    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.UPDATED, message=_("Updated by the shop."))
+    if order.cancelled_in_shop and not was_cancelled:
+        _cancel_not_started(order)
+    link_items(order)
+    return True
+
+
+def _cancel_not_started(order):
+    for item in order.items.filter(status__in=NOT_STARTED):
+        _set_item_status(item, ItemStatus.CANCELED, _("Canceled in the shop."))
+    OrderEvent.objects.create(
+        order=order,
+        kind=OrderEvent.Kind.UPDATED,
+        message=_(
+            "Canceled in the shop. Items already in production were kept: decide what to do with them."
+        ),
+    )
+
+
+def _set_item_status(item, status, reason):
+    OrderEvent.objects.create(
+        order_id=item.order_id,
+        item=item,
+        kind=OrderEvent.Kind.STATUS,
+        from_status=item.status,
+        to_status=status,
+        message=reason,
+    )
+    item.status, item.status_reason = status, reason
+    item.save(update_fields=["status", "status_reason"])
+
+
+def _unlink(item):
+    item.store_variant = item.catalog_variant = None
+    item.product_uid = ""
+    item.design_file = ""
+    item.file_check, item.file_problem, item.file_info, item.file_checked_at = FileCheck.NONE, "", {}, None
+
+
+def link_items(order):
+    """Link the order's unlinked live items to what the printer makes, through the store's
+    product mappings (the variant's UID and design file; a print file the shop attached to
+    the line wins over the mapping's), queue their print files for checking, and settle the
+    order's status and hold. Items with no mapping stay unlinked: the order needs mapping."""
+    unlinked = [
+        item
+        for item in order.items.filter(catalog_variant__isnull=True).exclude(status=ItemStatus.CANCELED)
+        if item.external_variant_id
+    ]
+    mappings = {
+        mapping.variant.external_id: mapping
+        for mapping in ProductMapping.objects.filter(
+            store_id=order.store_id, variant__external_id__in={item.external_variant_id for item in unlinked}
+        ).select_related("variant", "catalog_variant")
+    }
+    to_check = False
+    for item in unlinked:
+        mapping = mappings.get(item.external_variant_id)
+        if mapping is None:
+            continue
+        item.store_variant = mapping.variant
+        item.catalog_variant = mapping.catalog_variant
+        item.product_uid = mapping.catalog_variant.uid
+        if not item.design_file_url:
+            item.design_file = mapping.design_file.name
+            item.design_file_url = mapping.design_file_url
+        item.file_check = FileCheck.PENDING if (item.design_file or item.design_file_url) else FileCheck.NONE
+        item.file_problem, item.file_info, item.file_checked_at = "", {}, None
+        to_check |= item.file_check == FileCheck.PENDING
+        item.save()
+    if to_check:
+        from .tasks import check_print_files  # tasks import this module
+
+        enqueue_on_commit(check_print_files, order.pk)
+    settle(order)
+
+
+def hold_of(order, items):
+    """Why the order may not go into production yet (a Hold), from itself and its live items."""
+    live = [item for item in items if item.status != ItemStatus.CANCELED]
+    if order.test:
+        return Hold.TEST
+    if not order.paid:
+        return Hold.UNPAID
+    if any(not item.mapped for item in live):
+        return Hold.NEEDS_MAPPING
+    checks = {item.file_check for item in live if item.status in NOT_STARTED}
+    if FileCheck.PROBLEM in checks or FileCheck.NONE in checks:
+        return Hold.FILE_PROBLEM
+    if FileCheck.PENDING in checks:
+        return Hold.FILE_PENDING
+    return Hold.NONE
+
+
+def settle(order, actor=None):
+    """Recompute the order's status (from its items) and hold; note a changed hold in its history."""
+    items = list(order.items.all())
+    status, hold = order_status([item.status for item in items]), hold_of(order, items)
+    if hold != order.hold:
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.HOLD,
+            actor=actor,
+            message=Hold(hold).label if hold else _("No longer held: ready for production."),
+        )
+    if (status, hold) != (order.status, order.hold):
+        order.status, order.hold = status, hold
+        order.save(update_fields=["status", "hold", "updated_at"])
+
+
+def relink_store(store_id):
+    """Link the waiting items of a store's orders after its mappings changed: orders that
+    needed mapping continue. Returns how many orders were looked at."""
+    waiting = (
+        Order.objects.filter(store_id=store_id, hold=Hold.NEEDS_MAPPING)
+        .filter(Q(items__catalog_variant__isnull=True) & ~Q(items__external_variant_id=""))
+        .distinct()
+        .values_list("id", flat=True)
+    )
+    count = 0
+    for order_id in list(waiting):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().filter(id=order_id).first()
+            if order is not None:
+                link_items(order)
+                count += 1
+    return count

@@ -1,0 +1,239 @@
+"""Orders: what a store's buyers ordered, on its way through production and back."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import CatalogVariant, FileCheck, StoreVariant
+from connect.models import Client
+from core.models import CodedModel
+from storefronts.models import Store
+
+
+class ItemStatus(models.TextChoices):
+    """Where an item is in production. The order's status is derived from its items' (statuses.py)."""
+
+    RECEIVED = "received", _("Received")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    IN_PRODUCTION = "in_production", _("In production")
+    PRINTED = "printed", _("Printed")
+    PACKAGED = "packaged", _("Packaged")
+    SHIPPED = "shipped", _("Shipped")
+    IN_TRANSIT = "in_transit", _("In transit")
+    DELIVERED = "delivered", _("Delivered")
+    RETURNED = "returned", _("Returned")
+    CANCELED = "canceled", _("Canceled")
+
+
+class Hold(models.TextChoices):
+    """Why an order may not go into production yet (the first that applies, in this order)."""
+
+    NONE = "", _("Not held")
+    TEST = "test", _("Test order")
+    UNPAID = "unpaid", _("Not paid yet")
+    NEEDS_MAPPING = "needs_mapping", _("Needs mapping")
+    FILE_PROBLEM = "file_problem", _("Print file problem")
+    FILE_PENDING = "file_pending", _("Checking print files")
+
+
+class Order(CodedModel):
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", _("Webhook")
+        POLLING = "polling", _("Polling")
+        RECONCILIATION = "reconciliation", _("Reconciliation")
+        MANUAL = "manual", _("Placed by hand")
+        CSV = "csv", _("CSV import")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="orders")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
+    # The shop's id of the order (text: Shopify's exceed 2**53); a manual order's reference.
+    external_id = models.CharField(max_length=64)
+    number = models.CharField(_("order number"), max_length=64)  # as the shop shows it: "#1001"
+    source = models.CharField(max_length=16, choices=Source.choices)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.RECEIVED)
+    hold = models.CharField(max_length=16, choices=Hold.choices, blank=True, default=Hold.NONE)
+    paid = models.BooleanField(default=True)
+    test = models.BooleanField(default=False)
+    # Cancelled in the shop: production must not start; staff see it and cancel what remains.
+    cancelled_in_shop = models.BooleanField(default=False)
+    currency = models.CharField(max_length=3, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    customer_name = models.CharField(max_length=255, blank=True)
+    customer_email = models.EmailField(max_length=254, blank=True)
+    shipping_address = models.JSONField(default=dict, blank=True)  # integrations.types.Address's fields
+    note = models.TextField(blank=True)
+    placed_at = models.DateTimeField()
+    # When the shop last changed the order, as it says: an older report changes nothing.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    tenant_path = "client"
+    store_path = "store"
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "external_id"], name="order_unique_per_store"),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-placed_at", "-id"], name="order_client_placed"),
+            models.Index(fields=["-placed_at", "-id"], name="order_placed"),
+            models.Index(fields=["store", "-created_at"], name="order_store_created"),
+            models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
+            models.Index(fields=["hold"], condition=~models.Q(hold=""), name="order_held"),
+        ]
+
+    def __str__(self):
+        return f"{self.store} {self.number}"
+
+
+class OrderItem(CodedModel):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    external_id = models.CharField(max_length=64)  # the shop's line id
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=500)
+    variant_title = models.CharField(max_length=500, blank=True)
+    sku = models.CharField(max_length=255, blank=True)
+    quantity = models.PositiveIntegerField()
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The shop's product and variant; both empty for a custom item.
+    external_product_id = models.CharField(max_length=64, blank=True)
+    external_variant_id = models.CharField(max_length=64, blank=True)
+    # What the item is to the printer, copied from the mapping when linked, so production is
+    # not changed under its feet by a later edit of the mapping.
+    store_variant = models.ForeignKey(
+        StoreVariant, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
+    )
+    catalog_variant = models.ForeignKey(
+        CatalogVariant, null=True, blank=True, on_delete=models.PROTECT, related_name="order_items"
+    )
+    product_uid = models.CharField(max_length=255, blank=True)
+    design_file = models.FileField(upload_to="print-files/%Y/%m/", blank=True)
+    design_file_url = models.URLField(max_length=2000, blank=True)
+    file_check = models.CharField(max_length=16, choices=FileCheck.choices, blank=True)
+    file_problem = models.TextField(blank=True)
+    file_info = models.JSONField(default=dict, blank=True)
+    file_checked_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.RECEIVED)
+    status_reason = models.TextField(blank=True)  # why it failed, was returned or canceled
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_code = models.CharField(max_length=255, blank=True)
+    tracking_url = models.URLField(max_length=2000, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "order__client"
+    store_path = "order__store"
+
+    class Meta:
+        ordering = ["order", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "external_id"], name="order_item_unique_line"),
+        ]
+        indexes = [
+            # The "Needs mapping" queue and re-linking after a mapping is made.
+            models.Index(
+                fields=["external_variant_id"],
+                condition=models.Q(catalog_variant__isnull=True),
+                name="order_item_unmapped",
+            ),
+        ]
+
+    @property
+    def mapped(self):
+        return self.catalog_variant_id is not None
+
+    def __str__(self):
+        return f"{self.quantity} x {self.title}"
+
+
+class OrderEvent(models.Model):
+    """The order's history: every arrival, change, status move and message to the shop."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        UPDATED = "updated", _("Updated by the shop")
+        STATUS = "status", _("Status changed")
+        HOLD = "hold", _("Hold changed")
+        FILES = "files", _("Print files")
+        SHOP = "shop", _("Sent to the shop")
+        NOTE = "note", _("Note")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(
+        OrderItem, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_status = models.CharField(max_length=16, choices=ItemStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ItemStatus.choices, blank=True)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    tenant_path = "order__client"
+    store_path = "order__store"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_event_by_order")]
+
+    def __str__(self):
+        return f"{self.order} {self.kind} {self.to_status}"
+
+
+class OutboxMessage(CodedModel):
+    """Something to tell the outside about an order (the shop: tracking), written in the same
+    transaction as the change it reports and sent by the dispatcher, with backoff and jitter."""
+
+    class Kind(models.TextChoices):
+        TRACKING = "tracking", _("Tracking to the shop")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        GAVE_UP = "gave_up", _("Failed: gave up")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payload = models.JSONField(default=dict)  # integrations.types.Shipment's fields, for TRACKING
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "order__client"
+    store_path = "order__store"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(state="pending"), name="outbox_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.order} ({self.state})"
+
+
+class OrderIntake(models.Model):
+    """How orders reach Printfront from a store: the last order received and the last
+    reconciliation (or, for Etsy, poll), for the store's health page."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="order_intake")
+    last_order_at = models.DateTimeField(null=True, blank=True)
+    # The shop's changes up to here have been asked for; the next run asks from here on.
+    reconciled_until = models.DateTimeField(null=True, blank=True)
+    last_reconciled_at = models.DateTimeField(null=True, blank=True)
+    last_reconcile_error = models.TextField(blank=True)
+    last_reconcile_found = models.PositiveIntegerField(default=0)
+
+    tenant_path = "store__client"
+    store_path = "store"
+
+    def __str__(self):
+        return f"Order intake of {self.store}"
