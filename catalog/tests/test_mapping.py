@@ -134,7 +134,8 @@ def test_connect_saves_every_chosen_variant_in_one_go(
     assert all(m.design_file_url == "https://files.example/sunset.pdf" for m in mappings.values())
     assert all(m.file_check == FileCheck.PENDING for m in mappings.values())
     assert mappings["A4"].spec_overrides == {"min_dpi": 150, "bleed_mm": "2"}
-    assert len(callbacks) == 1  # one check run for the product, queued after the commit
+    # One check run for the product and one notice to orders waiting on mappings, after the commit.
+    assert len(callbacks) == 2
     sunset.refresh_from_db()
     assert sunset.catalog_product == poster
     event = AuditEvent.objects.get(verb="product.mapped")
