@@ -39,10 +39,15 @@ def missing(reason):
     pytest.skip(reason)
 
 
+# Set in each process of a parallel run (pytest -n N): "gw0", "gw1"...
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 def pytest_configure(config):
     # The live server's address is fixed before any test runs, so the sandbox can allow-list
-    # its OAuth callbacks exactly, as a real app's configuration would.
-    if not config.getvalue("liveserver"):
+    # its OAuth callbacks exactly, as a real app's configuration would. Each process of a
+    # parallel run has its own (the controller's would be shared).
+    if not config.getvalue("liveserver") or XDIST_WORKER:
         config.option.liveserver = f"localhost:{free_port()}"
     if IN_CI:
         engine = settings.DATABASES["default"]["ENGINE"]
@@ -56,6 +61,10 @@ def pytest_configure(config):
     # Tests use the real broker when REDIS_URL is set; otherwise an in-process one.
     celery_app.conf.broker_url = settings.REDIS_URL or "memory://"
     celery_app.conf.broker_transport_options = {}
+    if XDIST_WORKER:
+        # Each process has its own test database: its tasks must reach its own worker, not a
+        # neighbour's on the same Redis.
+        celery_app.conf.task_default_queue = f"tests-{XDIST_WORKER}"
 
 
 @pytest.fixture(autouse=True)
