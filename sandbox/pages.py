@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import bigshop, demo_keys, orders, products, shopify
+from .etsy_resources import RECEIPT_ID_BASE, TRANSACTION_ID_BASE
 from .models import Product, Shop, Variant
 from .woocommerce import home_url
 
@@ -130,6 +131,37 @@ def index(request):
     return render(request, "sandbox/index.html", {"shops": Shop.objects.all(), "form": form})
 
 
+def ids_at_platform(order):
+    """The order's id and its lines' ids as the platform's API gives them to the app."""
+    platform = order.shop.platform
+    if platform == Shop.Platform.SHOPIFY:
+        return shopify.legacy_id("Order", order.id), [
+            shopify.legacy_id("LineItem", shopify.line_pk(order, line)) for line in order.lines
+        ]
+    if platform == Shop.Platform.ETSY:
+        return RECEIPT_ID_BASE + order.id, [
+            TRANSACTION_ID_BASE + order.id * 100 + line["line_id"] for line in order.lines
+        ]
+    if platform == Shop.Platform.WOOCOMMERCE:
+        return order.id, [order.id * 100 + line["line_id"] for line in order.lines]
+    return order.number, [line["line_id"] for line in order.lines]
+
+
+def tracking_of(order):
+    """What the shop was told of the order's shipping, one line each: Shopify's fulfillments,
+    Etsy's receipt shipments, Pressero's shipments ({carrier, number}), and WooCommerce's
+    customer notes (its core API has no shipments)."""
+    told = [
+        {
+            "carrier": shipment.get("company") or shipment.get("carrier_name") or shipment.get("carrier", ""),
+            "number": shipment.get("number") or shipment.get("tracking_code", ""),
+        }
+        for shipment in order.shipments
+    ]
+    told += [{"note": note["note"]} for note in order.notes if note.get("customer_note")]
+    return told
+
+
 def shop(request, platform, handle):
     shop = get_object_or_404(Shop, platform=platform, handle=handle)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -199,7 +231,10 @@ def shop(request, platform, handle):
             "change_form": change_form,
             "delete_form": delete_form,
             "add_form": add_form,
-            "orders": shop.orders.order_by("-id")[:20],
+            "orders": [
+                (order, ids_at_platform(order), tracking_of(order))
+                for order in shop.orders.order_by("-id")[:20]
+            ],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
             "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),
         },

@@ -1,0 +1,319 @@
+"""Tracking back to the shop, against the real sandbox: for each platform an order placed in a
+demo shop and moved to Shipped in Printfront ends with the shop holding the tracking, once, even
+when sending runs twice or its answer was lost; a busy shop is retried with backoff; a refusal
+gives up loudly; the sweeper sends what was never queued."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import requests
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from core.tenancy import Role
+from core.testing import wait_for
+from integrations.tests.helpers import READ_WRITE, place_order, sandbox_switch
+from integrations.tests.test_etsy import connect as connect_etsy
+from integrations.tests.test_pressero import credentials as pressero_credentials
+from integrations.tests.test_shopify_adapter import SHOP as SHOPIFY_SHOP
+from integrations.tests.test_shopify_adapter import connected_adapter
+from integrations.types import SourceOrder, SourceOrderLine
+from orders import outbox
+from orders.intake import upsert_order
+from orders.models import ItemStatus, Order, OrderEvent, OutboxMessage
+from orders.production import move_items
+from orders.tasks import send_due_outbox
+from storefronts.models import Store
+
+SANDBOX_SHOPS = {
+    "shopify": "shopify/demo-apparel",
+    "woocommerce": "woocommerce/demo-posters",
+    "etsy": "etsy/demo-mugs",
+    "pressero": "pressero/demo-b2b",
+}
+State = OutboxMessage.State
+
+
+@pytest.fixture
+def admin(client, acme):
+    client.force_login(acme.user(Role.ADMIN))
+    return client
+
+
+@pytest.fixture
+def connected(request, acme, admin, sandbox_url, settings):
+    """connected(platform): Acme's store connected to that platform's demo shop. The shop's
+    failure switches are reset afterwards."""
+    settings.SANDBOX_ENABLED = True
+    used = []
+
+    def connect(platform):
+        used.append(platform)
+        if platform == "shopify":
+            request.getfixturevalue("shopify")
+            adapter = connected_adapter(sandbox_url)
+            return Store.objects.create(
+                client=acme.client,
+                platform=platform,
+                name="Apparel",
+                shop_identity=SHOPIFY_SHOP,
+                credentials=adapter.credentials,
+            )
+        if platform == "woocommerce":
+            url = f"{sandbox_url}/woocommerce/demo-posters"
+            key, secret = READ_WRITE
+            return Store.objects.create(
+                client=acme.client,
+                platform=platform,
+                name="Posters",
+                shop_identity=url,
+                base_url=url,
+                credentials={"consumer_key": key, "consumer_secret": secret},
+            )
+        if platform == "etsy":
+            request.getfixturevalue("etsy")
+            connect_etsy(admin)
+        else:
+            admin.post(
+                reverse("integrations:connect_pressero"),
+                pressero_credentials(f"{sandbox_url}/pressero/demo-b2b"),
+            )
+        return Store.objects.get(platform=platform)
+
+    yield connect
+    for platform in used:
+        sandbox_switch(sandbox_url, shop=SANDBOX_SHOPS[platform])
+
+
+def shop_page(sandbox_url, store):
+    return requests.get(f"{sandbox_url}/shops/{SANDBOX_SHOPS[store.platform]}/", timeout=10).text
+
+
+def placed_in_shop(sandbox_url, store):
+    """Place an order on the demo shop's page, as a buyer; its id and line ids at the platform."""
+    place_order(sandbox_url, SANDBOX_SHOPS[store.platform])
+    newest = re.search(r'data-order-id="(\d+)" data-line-ids="([\d,]+)"', shop_page(sandbox_url, store))
+    return newest.group(1), newest.group(2).split(",")
+
+
+def tracking_in_shop(sandbox_url, store, external_id, tracking_code):
+    """How many of the order's shipping entries on the demo shop's page name this tracking code."""
+    chunks = shop_page(sandbox_url, store).split('<li data-order-id="')
+    chunk = next(chunk for chunk in chunks if chunk.startswith(f'{external_id}"'))
+    return sum(
+        tracking_code in entry for entry in re.findall(r'<li class="tracking">(.*?)</li>', chunk, re.S)
+    )
+
+
+def packaged_order(store, external_id, line_ids):
+    """The shop's order in Printfront, through the one upsert, with its items packaged (the
+    production steps before shipping are not what these tests are about)."""
+    source = SourceOrder(
+        external_id=external_id,
+        number=external_id,
+        lines=tuple(SourceOrderLine(external_id=line, title="Poster", quantity=1) for line in line_ids),
+    )
+    with transaction.atomic():
+        order = upsert_order(store, source, via=Order.Source.WEBHOOK).order
+    order.items.update(status=ItemStatus.PACKAGED)
+    Order.objects.filter(pk=order.pk).update(hold="")
+    return order
+
+
+def ship(staff, order, tracking_code, items=()):
+    move_items(
+        staff,
+        order,
+        [item.code for item in items],
+        ItemStatus.SHIPPED,
+        carrier="DHL",
+        tracking_code=tracking_code,
+        tracking_url=f"https://track.example/{tracking_code}",
+    )
+    return OutboxMessage.objects.filter(order=order).latest("id")
+
+
+def shop_events(order):
+    return list(
+        OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.SHOP).values_list("message", flat=True)
+    )
+
+
+@pytest.mark.parametrize("platform", ["shopify", "woocommerce", "etsy", "pressero"])
+def test_shipping_sends_the_tracking_to_the_shop_once(platform, connected, sandbox_url, staff, celery_worker):
+    store = connected(platform)
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    code = f"TRK{platform.upper()}{external_id}"
+
+    message = ship(staff, order, code)
+
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.SENT)
+    message.refresh_from_db()
+    assert message.sent_at and message.attempts == 1 and message.last_error == ""
+    assert tracking_in_shop(sandbox_url, store, external_id, code) == 1
+    assert shop_events(order) == [f"Tracking sent to {store.get_platform_display()}."]
+    # The task delivered again (acks_late), and a send whose answer was lost: nothing doubles.
+    outbox.send(message.pk)
+    OutboxMessage.objects.filter(pk=message.pk).update(state=State.PENDING, next_attempt_at=timezone.now())
+    assert outbox.send(message.pk).state == State.SENT
+    assert tracking_in_shop(sandbox_url, store, external_id, code) == 1
+
+
+def test_shopify_refuses_lines_its_order_does_not_have(connected, sandbox_url, staff, db):
+    store = connected("shopify")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, [*line_ids, "777"])
+    stranger = order.items.get(external_id="777")
+    message = outbox.send(ship(staff, order, "PART1", items=[stranger]).pk)
+    assert message.state == State.GAVE_UP
+    assert message.last_error == "Shopify's order has no line 777."
+    assert tracking_in_shop(sandbox_url, store, external_id, "PART1") == 0
+
+
+def test_a_fulfilled_order_counts_as_sent_without_a_second_fulfillment(connected, sandbox_url, staff, db):
+    store = connected("shopify")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    assert outbox.send(ship(staff, order, "FIRSTCODE").pk).state == State.SENT
+    # A second message for the same lines (another tracking code): the fulfillment order is
+    # closed, so there is nothing left to fulfil and nothing is added.
+    later = OutboxMessage.objects.create(
+        order=order,
+        kind=OutboxMessage.Kind.TRACKING,
+        payload={
+            "order_external_id": external_id,
+            "carrier": "DHL",
+            "tracking_code": "OTHER",
+            "line_ids": line_ids,
+        },
+        next_attempt_at=timezone.now(),
+    )
+    assert outbox.send(later.pk).state == State.SENT
+    assert tracking_in_shop(sandbox_url, store, external_id, "OTHER") == 0
+    assert tracking_in_shop(sandbox_url, store, external_id, "FIRSTCODE") == 1
+
+
+def test_a_busy_shop_is_retried_with_backoff(connected, sandbox_url, staff, celery_worker):
+    store = connected("shopify")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    # More 429s than one attempt's own quick retries absorb; Retry-After: 1.
+    sandbox_switch(sandbox_url, shop="shopify/demo-apparel", fault="429", fault_limit=4, retry_after=1)
+    before = timezone.now()
+
+    message = ship(staff, order, "BUSY1")
+
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.SENT, timeout=60)
+    message.refresh_from_db()
+    assert message.attempts == 2
+    events = shop_events(order)
+    assert events[0] == (
+        "Tracking not sent to Shopify yet: Shopify is busy and asked Printfront to slow down. "
+        "Trying again in 1 second."
+    )
+    assert events[1] == "Tracking sent to Shopify."
+    assert message.sent_at > before + timedelta(seconds=1)
+    assert tracking_in_shop(sandbox_url, store, external_id, "BUSY1") == 1
+
+
+def test_backoff_grows_with_full_jitter_and_retry_after_wins():
+    assert outbox.retry_delay(3, "7") == timedelta(seconds=7)
+    delays = [outbox.retry_delay(attempt) for attempt in (1, 4, 12) for _ in range(50)]
+    assert all(timedelta(0) <= delay for delay in delays)
+    assert max(delays[:50]) <= outbox.BACKOFF_BASE < max(delays[50:100]) <= outbox.BACKOFF_BASE * 8
+    assert max(delays[100:]) <= outbox.BACKOFF_CAP and len(set(delays)) > 100
+
+
+def test_a_server_error_is_retried_then_given_up_loudly_after_the_last_attempt(
+    connected, sandbox_url, staff, db, caplog
+):
+    store = connected("woocommerce")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    message = ship(staff, order, "DOWN1")
+    sandbox_switch(sandbox_url, fault="5xx")
+    for attempt in range(1, outbox.MAX_ATTEMPTS):
+        message = outbox.send(message.pk)
+        assert (message.state, message.attempts) == (State.PENDING, attempt)
+        assert message.next_attempt_at > timezone.now() - timedelta(seconds=1)
+        assert outbox.send(message.pk) is None  # not due yet: nothing is sent early
+        OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    message = outbox.send(message.pk)
+    assert message.state == State.GAVE_UP
+    assert "having trouble" in message.last_error
+    assert f"gave up after {outbox.MAX_ATTEMPTS} attempt(s)" in shop_events(order)[-1]
+    assert "Gave up sending outbox message" in caplog.text
+
+
+def test_a_permanent_refusal_gives_up_at_once_with_the_reason(connected, sandbox_url, staff, db):
+    store = connected("etsy")
+    order = packaged_order(store, "3999999999", ["1"])  # a receipt the shop does not have
+    message = outbox.send(ship(staff, order, "NOPE1").pk)
+    assert (message.state, message.attempts) == (State.GAVE_UP, 1)
+    assert "Receipt not found" in message.last_error
+    assert "Could not send the tracking to Etsy, gave up after 1 attempt(s)" in shop_events(order)[-1]
+
+
+def test_a_disconnected_store_gives_up_with_a_clear_reason(connected, sandbox_url, staff, db):
+    store = connected("pressero")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    message = ship(staff, order, "GONE1")
+    Store.objects.filter(pk=store.pk).update(state=Store.State.DISCONNECTED)
+    message = outbox.send(message.pk)
+    assert message.state == State.GAVE_UP
+    assert "disconnected" in message.last_error
+    assert tracking_in_shop(sandbox_url, store, external_id, "GONE1") == 0
+
+
+def test_a_claimed_message_is_not_sent_by_another_worker_until_its_claim_runs_out(
+    connected, sandbox_url, staff, db
+):
+    store = connected("woocommerce")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    message = ship(staff, packaged_order(store, external_id, line_ids), "CLAIM1")
+    held = outbox.claim(message.pk)  # a worker that then died mid-send
+    assert held and outbox.claim(message.pk) is None and outbox.send(message.pk) is None
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    sent = outbox.send(message.pk)
+    assert (sent.state, sent.attempts) == (State.SENT, 2)
+    # The dead worker's outcome, were it to come back, no longer counts.
+    assert outbox.record(held, State.GAVE_UP, "late") is None
+    assert OutboxMessage.objects.get(pk=message.pk).state == State.SENT
+
+
+def test_the_sweeper_sends_a_message_whose_queueing_was_lost(
+    connected, sandbox_url, staff, transactional_db, request
+):
+    store = connected("woocommerce")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    message = ship(staff, order, "LOST1")  # queued on commit, with no worker yet...
+    celery_app.control.purge()  # ...and lost
+    request.getfixturevalue("celery_worker")
+    assert OutboxMessage.objects.get(pk=message.pk).state == State.PENDING
+
+    send_due_outbox.delay()
+
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.SENT)
+    assert tracking_in_shop(sandbox_url, store, external_id, "LOST1") == 1
+
+
+def test_send_again_after_giving_up(connected, sandbox_url, staff, celery_worker):
+    store = connected("woocommerce")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    order = packaged_order(store, external_id, line_ids)
+    sandbox_switch(sandbox_url, fault="revoked")
+    message = ship(staff, order, "AGAIN1")
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.GAVE_UP)
+    sandbox_switch(sandbox_url)
+
+    outbox.retry_now(staff, OutboxMessage.objects.get(pk=message.pk))
+
+    wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.SENT)
+    assert tracking_in_shop(sandbox_url, store, external_id, "AGAIN1") == 1
+    assert "Sending the tracking to WooCommerce again." in shop_events(order)
