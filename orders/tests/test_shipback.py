@@ -317,3 +317,68 @@ def test_send_again_after_giving_up(connected, sandbox_url, staff, celery_worker
     wait_for(lambda: OutboxMessage.objects.get(pk=message.pk).state == State.SENT)
     assert tracking_in_shop(sandbox_url, store, external_id, "AGAIN1") == 1
     assert "Sending the tracking to WooCommerce again." in shop_events(order)
+
+
+def given_up(world):
+    order = Order.objects.create(
+        client=world.client,
+        store=world.store,
+        external_id="1001",
+        number="#1001",
+        source=Order.Source.WEBHOOK,
+        placed_at=timezone.now(),
+    )
+    return OutboxMessage.objects.create(
+        order=order,
+        kind=OutboxMessage.Kind.TRACKING,
+        payload={"order_external_id": "1001", "carrier": "DHL", "tracking_code": "T<b>1"},
+        state=State.GAVE_UP,
+        attempts=8,
+        last_error="Shopify refused the fulfillment: <script>x</script>",
+    )
+
+
+def test_the_order_shows_what_was_sent_to_the_shop(acme, rf):
+    from django.template.loader import render_to_string
+
+    message = given_up(acme)
+    sent = OutboxMessage.objects.create(
+        order=message.order,
+        kind=OutboxMessage.Kind.TRACKING,
+        payload={"carrier": "UPS", "tracking_code": "1Z999"},
+        state=State.SENT,
+        attempts=1,
+        sent_at=timezone.now(),
+    )
+    html = render_to_string(
+        "orders/includes/shop_updates.html", {"messages": [message, sent], "can_retry": True}, rf.get("/")
+    )
+    assert "Failed: gave up" in html and "Shopify refused the fulfillment: &lt;script&gt;" in html
+    assert "T&lt;b&gt;1" in html and "Tracking: UPS 1Z999" in html
+    assert html.count("Send again") == 1 and reverse("orders:outbox_retry", args=[message.code]) in html
+    plain = render_to_string("orders/includes/shop_updates.html", {"messages": [message]}, rf.get("/"))
+    assert "Send again" not in plain
+
+
+def test_staff_send_a_given_up_message_again(client, acme, staff):
+    message = given_up(acme)
+    client.force_login(staff)
+    url = reverse("orders:outbox_retry", args=[message.code])
+    with_next = client.post(url, {"next": "/connect/clients/"})
+    assert with_next.status_code == 302 and with_next.url == "/connect/clients/"
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (State.PENDING, 0)
+    assert OrderEvent.objects.filter(order=message.order, kind=OrderEvent.Kind.SHOP, actor=staff).exists()
+    # A second click changes nothing; an outside `next` is not followed.
+    again = client.post(url, {"next": "https://evil.example/"})
+    assert again.url == reverse("connect:clients")
+    assert OrderEvent.objects.filter(order=message.order, kind=OrderEvent.Kind.SHOP).count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.ORDER_MANAGER, Role.VIEWER])
+def test_client_people_cannot_send_again(client, acme, role):
+    message = given_up(acme)
+    client.force_login(acme.user(role))
+    assert client.post(reverse("orders:outbox_retry", args=[message.code])).status_code == 403
+    message.refresh_from_db()
+    assert message.state == State.GAVE_UP
