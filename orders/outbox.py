@@ -145,7 +145,7 @@ def record_failure(message, error):
 
 def retry_delay(attempts, retry_after=None):
     """Exponential backoff with full jitter; a Retry-After from the platform wins."""
-    asked = retry_after_seconds(str(retry_after)) if retry_after is not None else None
+    asked = retry_after if isinstance(retry_after, int | float) else retry_after_seconds(retry_after)
     if asked is not None:
         return timedelta(seconds=asked)
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))

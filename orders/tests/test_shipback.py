@@ -221,7 +221,8 @@ def test_a_busy_shop_is_retried_with_backoff(connected, sandbox_url, staff, cele
 
 
 def test_backoff_grows_with_full_jitter_and_retry_after_wins():
-    assert outbox.retry_delay(3, "7") == timedelta(seconds=7)
+    assert outbox.retry_delay(3, "7") == timedelta(seconds=7)  # a header
+    assert outbox.retry_delay(3, 1.5) == timedelta(seconds=1.5)  # Shopify's throttle wait
     delays = [outbox.retry_delay(attempt) for attempt in (1, 4, 12) for _ in range(50)]
     assert all(timedelta(0) <= delay for delay in delays)
     assert max(delays[:50]) <= outbox.BACKOFF_BASE < max(delays[50:100]) <= outbox.BACKOFF_BASE * 8
@@ -373,6 +374,8 @@ def test_staff_send_a_given_up_message_again(client, acme, staff):
     again = client.post(url, {"next": "https://evil.example/"})
     assert again.url == reverse("connect:clients")
     assert OrderEvent.objects.filter(order=message.order, kind=OrderEvent.Kind.SHOP).count() == 1
+    card = client.post(url, HTTP_HX_REQUEST="true")  # from the card itself: the card comes back
+    assert card.status_code == 200 and "Waiting to be sent" in card.content.decode()
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ORDER_MANAGER, Role.VIEWER])

@@ -17,16 +17,16 @@ from ..models import OutboxMessage
 def outbox_retry(request, code):
     message = get_object_or_404(OutboxMessage.objects.select_related("order__store"), code=code)
     message = outbox.retry_now(request.user, message)
-    if message.state == OutboxMessage.State.PENDING:
-        messages.success(request, _("Sending the tracking to the shop again."))
-    else:
-        messages.info(request, _("Only a message that was given up can be sent again."))
-    if request.htmx:
+    if request.htmx:  # the card itself shows the new state
         return render(
             request,
             "orders/includes/shop_updates.html",
             {"messages": message.order.outbox.all(), "can_retry": True},
         )
+    if message.state == OutboxMessage.State.PENDING:
+        messages.success(request, _("Sending the tracking to the shop again."))
+    else:
+        messages.info(request, _("Only a message that was given up can be sent again."))
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
