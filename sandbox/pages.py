@@ -14,6 +14,8 @@ from .woocommerce import home_url
 class OrderForm(forms.Form):
     variant = forms.ModelChoiceField(queryset=None, label="Product")
     quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1)
+    # A second line, to try shipping part of an order.
+    also = forms.ModelChoiceField(queryset=None, required=False, label="And another product")
     name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
     email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
 
@@ -23,6 +25,8 @@ class OrderForm(forms.Form):
             product__shop=shop, product__status="active"
         ).select_related("product")
         self.fields["variant"].label_from_instance = lambda v: f"{v.product.title} - {v.sku}"
+        self.fields["also"].queryset = self.fields["variant"].queryset
+        self.fields["also"].label_from_instance = self.fields["variant"].label_from_instance
 
 
 class ProductChoice(forms.ModelChoiceField):
@@ -180,9 +184,8 @@ def shop(request, platform, handle):
     order_form = OrderForm(request.POST if action == "order" else None, shop=shop)
     if action == "order" and order_form.is_valid():
         data = order_form.cleaned_data
-        orders.place_order(
-            shop, [(data["variant"], data["quantity"])], {"name": data["name"], "email": data["email"]}
-        )
+        lines = [(variant, data["quantity"]) for variant in (data["variant"], data["also"]) if variant]
+        orders.place_order(shop, lines, {"name": data["name"], "email": data["email"]})
         return redirect(request.path)
     change_form = ProductChangeForm(request.POST if action == "product_change" else None, shop=shop)
     if action == "product_change" and change_form.is_valid():

@@ -12,17 +12,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.models import CatalogVariant
+from catalog.seed import seed_catalog
 from config.celery import app as celery_app
 from core.tenancy import Role
 from core.testing import wait_for
-from integrations.tests.helpers import READ_WRITE, place_order, sandbox_switch
+from integrations.shopify.adapter import ShopifyAdapter
+from integrations.tests.helpers import READ_WRITE, place_order, sandbox_form, sandbox_switch
 from integrations.tests.test_etsy import connect as connect_etsy
 from integrations.tests.test_pressero import credentials as pressero_credentials
 from integrations.tests.test_shopify_adapter import SHOP as SHOPIFY_SHOP
 from integrations.tests.test_shopify_adapter import connected_adapter
 from integrations.types import SourceOrder, SourceOrderLine
 from orders import outbox
-from orders.intake import upsert_order
+from orders.intake import settle, upsert_order
 from orders.models import ItemStatus, Order, OrderEvent, OutboxMessage
 from orders.production import move_items
 from orders.tasks import send_due_outbox
@@ -109,8 +112,8 @@ def tracking_in_shop(sandbox_url, store, external_id, tracking_code):
 
 
 def packaged_order(store, external_id, line_ids):
-    """The shop's order in Printfront, through the one upsert, with its items packaged (the
-    production steps before shipping are not what these tests are about)."""
+    """The shop's order in Printfront, through the one upsert, with its items linked and packaged
+    (mapping and the production steps before shipping are not what these tests are about)."""
     source = SourceOrder(
         external_id=external_id,
         number=external_id,
@@ -118,8 +121,13 @@ def packaged_order(store, external_id, line_ids):
     )
     with transaction.atomic():
         order = upsert_order(store, source, via=Order.Source.WEBHOOK).order
-    order.items.update(status=ItemStatus.PACKAGED)
-    Order.objects.filter(pk=order.pk).update(hold="")
+    if not CatalogVariant.objects.exists():
+        seed_catalog()
+    order.items.update(
+        status=ItemStatus.PACKAGED, catalog_variant=CatalogVariant.objects.order_by("id").first()
+    )
+    settle(order)
+    assert order.hold == ""
     return order
 
 
@@ -161,6 +169,46 @@ def test_shipping_sends_the_tracking_to_the_shop_once(platform, connected, sandb
     OutboxMessage.objects.filter(pk=message.pk).update(state=State.PENDING, next_attempt_at=timezone.now())
     assert outbox.send(message.pk).state == State.SENT
     assert tracking_in_shop(sandbox_url, store, external_id, code) == 1
+
+
+def test_shopify_fulfils_only_the_lines_shipped(connected, sandbox_url, staff, db):
+    store = connected("shopify")
+    choices = re.search(r'<select name="variant".*?</select>', shop_page(sandbox_url, store), re.S).group(0)
+    first, second = re.findall(r'<option value="(\d+)"', choices)[:2]
+    sandbox_form(
+        sandbox_url,
+        SANDBOX_SHOPS["shopify"],
+        action="order",
+        variant=first,
+        also=second,
+        quantity=1,
+        name="Sam Buyer",
+        email="sam@example.com",
+    )
+    external_id, *line_ids = re.search(
+        r'data-order-id="(\d+)" data-line-ids="(\d+),(\d+)"', shop_page(sandbox_url, store)
+    ).groups()
+    order = packaged_order(store, external_id, line_ids)
+    one, other = order.items.order_by("id")
+    assert outbox.send(ship(staff, order, "PART1", items=[one]).pk).state == State.SENT
+    assert fulfillment_orders(store, external_id) == [("IN_PROGRESS", [0, 1])]
+    assert outbox.send(ship(staff, order, "PART2", items=[other]).pk).state == State.SENT
+    assert fulfillment_orders(store, external_id) == [("CLOSED", [0, 0])]
+    assert tracking_in_shop(sandbox_url, store, external_id, "PART1") == 1
+    assert tracking_in_shop(sandbox_url, store, external_id, "PART2") == 1
+
+
+def fulfillment_orders(store, external_id):
+    """(status, remaining quantities) of each of the Shopify order's fulfillment orders."""
+    answer = ShopifyAdapter.from_store(store).graphql(
+        "query($id: ID!) { order(id: $id) { fulfillmentOrders(first: 5) { nodes { status "
+        "lineItems(first: 10) { nodes { remainingQuantity } } } } } }",
+        {"id": f"gid://shopify/Order/{external_id}"},
+    )
+    return [
+        (node["status"], [line["remainingQuantity"] for line in node["lineItems"]["nodes"]])
+        for node in answer["order"]["fulfillmentOrders"]["nodes"]
+    ]
 
 
 def test_shopify_refuses_lines_its_order_does_not_have(connected, sandbox_url, staff, db):
