@@ -80,13 +80,17 @@ def send(message_id):
     if message is None:
         return None
     store = message.order.store
+    if message.attempts > MAX_ATTEMPTS:  # the last attempts never finished (a crash each time)
+        return record_failure(
+            message, AdapterError(_("The last attempts to send it did not finish."), permanent=True)
+        )
     try:
         deliver(message)
     except AdapterError as error:
         return record_failure(message, error)
     except Exception:
         # A bug of ours: keep the message (the claim runs out and it is tried again, until the
-        # attempts run out), and let the task's error show the traceback.
+        # attempts run out: see above), and let the task's error show the traceback.
         logger.exception("Sending outbox message %s to %s failed unexpectedly", message.pk, store)
         raise
     return record(

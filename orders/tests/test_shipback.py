@@ -335,6 +335,17 @@ def test_a_claimed_message_is_not_sent_by_another_worker_until_its_claim_runs_ou
     assert OutboxMessage.objects.get(pk=message.pk).state == State.SENT
 
 
+def test_a_message_whose_every_attempt_crashed_is_given_up(connected, sandbox_url, staff, db):
+    store = connected("woocommerce")
+    external_id, line_ids = placed_in_shop(sandbox_url, store)
+    message = ship(staff, packaged_order(store, external_id, line_ids), "CRASH1")
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=outbox.MAX_ATTEMPTS)
+    message = outbox.send(message.pk)
+    assert (message.state, message.attempts) == (State.GAVE_UP, outbox.MAX_ATTEMPTS + 1)
+    assert message.last_error == "The last attempts to send it did not finish."
+    assert tracking_in_shop(sandbox_url, store, external_id, "CRASH1") == 0
+
+
 def test_the_sweeper_sends_a_message_whose_queueing_was_lost(
     connected, sandbox_url, staff, transactional_db, request
 ):
