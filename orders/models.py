@@ -206,6 +206,10 @@ class OutboxMessage(CodedModel):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The dispatcher's claim on a message it is sending (orders.outbox): who holds it and until
+    # when. A claim left by a worker that died expires, and the message is tried again.
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "order__client"
     store_path = "order__store"

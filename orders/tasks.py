@@ -24,6 +24,14 @@ def relink_orders(store_id):
 @shared_task
 def send_outbox(message_id):
     """Send one outbox message (the dispatcher: outbox.py)."""
-    from . import outbox
+    from . import outbox  # outbox queues this task
 
     outbox.send(message_id)
+
+
+@shared_task
+def send_due_outbox():
+    """Every minute: queue the outbox messages whose time has come (outbox.send_due)."""
+    from . import outbox
+
+    outbox.send_due()

@@ -351,6 +351,17 @@ def receipt(request, shop, shop_ref, receipt_id):
     return JsonResponse(receipt_json(shop, order))
 
 
+def form_or_json(request):
+    """createReceiptShipment's body: Etsy documents a form; a JSON object is taken too."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        return request.POST.dict()
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 @etsy_api(scope="transactions_w")
 def tracking(request, shop, shop_ref, receipt_id):
     order = find_receipt(shop, receipt_id)
@@ -358,12 +369,11 @@ def tracking(request, shop, shop_ref, receipt_id):
         return etsy_error("Receipt not found", 404)
     if request.method != "POST":
         return etsy_error("Method not allowed", 405)
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return etsy_error("The body must be a JSON object.", 400)
+    body = form_or_json(request)
+    if body is None:
+        return etsy_error("The body must be a form or a JSON object.", 400)
+    if not str(body.get("tracking_code", "")).strip() or not str(body.get("carrier_name", "")).strip():
+        return etsy_error("tracking_code and carrier_name are required.", 400)
     order.shipments.append(
         {
             "receipt_shipping_id": len(order.shipments) + 1,

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import bigshop, demo_keys, orders, products, shopify
+from .etsy_resources import RECEIPT_ID_BASE, TRANSACTION_ID_BASE
 from .models import Product, Shop, Variant
 from .woocommerce import home_url
 
@@ -13,6 +14,8 @@ from .woocommerce import home_url
 class OrderForm(forms.Form):
     variant = forms.ModelChoiceField(queryset=None, label="Product")
     quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1)
+    # A second line, to try shipping part of an order.
+    also = forms.ModelChoiceField(queryset=None, required=False, label="And another product")
     name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
     email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
 
@@ -22,6 +25,8 @@ class OrderForm(forms.Form):
             product__shop=shop, product__status="active"
         ).select_related("product")
         self.fields["variant"].label_from_instance = lambda v: f"{v.product.title} - {v.sku}"
+        self.fields["also"].queryset = self.fields["variant"].queryset
+        self.fields["also"].label_from_instance = self.fields["variant"].label_from_instance
 
 
 class ProductChoice(forms.ModelChoiceField):
@@ -130,6 +135,37 @@ def index(request):
     return render(request, "sandbox/index.html", {"shops": Shop.objects.all(), "form": form})
 
 
+def ids_at_platform(order):
+    """The order's id and its lines' ids as the platform's API gives them to the app."""
+    platform = order.shop.platform
+    if platform == Shop.Platform.SHOPIFY:
+        return shopify.legacy_id("Order", order.id), [
+            shopify.legacy_id("LineItem", shopify.line_pk(order, line)) for line in order.lines
+        ]
+    if platform == Shop.Platform.ETSY:
+        return RECEIPT_ID_BASE + order.id, [
+            TRANSACTION_ID_BASE + order.id * 100 + line["line_id"] for line in order.lines
+        ]
+    if platform == Shop.Platform.WOOCOMMERCE:
+        return order.id, [order.id * 100 + line["line_id"] for line in order.lines]
+    return order.number, [line["line_id"] for line in order.lines]
+
+
+def tracking_of(order):
+    """What the shop was told of the order's shipping, one line each: Shopify's fulfillments,
+    Etsy's receipt shipments, Pressero's shipments ({carrier, number}), and WooCommerce's
+    customer notes (its core API has no shipments)."""
+    told = [
+        {
+            "carrier": shipment.get("company") or shipment.get("carrier_name") or shipment.get("carrier", ""),
+            "number": shipment.get("number") or shipment.get("tracking_code", ""),
+        }
+        for shipment in order.shipments
+    ]
+    told += [{"note": note["note"]} for note in order.notes if note.get("customer_note")]
+    return told
+
+
 def shop(request, platform, handle):
     shop = get_object_or_404(Shop, platform=platform, handle=handle)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -148,9 +184,8 @@ def shop(request, platform, handle):
     order_form = OrderForm(request.POST if action == "order" else None, shop=shop)
     if action == "order" and order_form.is_valid():
         data = order_form.cleaned_data
-        orders.place_order(
-            shop, [(data["variant"], data["quantity"])], {"name": data["name"], "email": data["email"]}
-        )
+        lines = [(variant, data["quantity"]) for variant in (data["variant"], data["also"]) if variant]
+        orders.place_order(shop, lines, {"name": data["name"], "email": data["email"]})
         return redirect(request.path)
     change_form = ProductChangeForm(request.POST if action == "product_change" else None, shop=shop)
     if action == "product_change" and change_form.is_valid():
@@ -199,7 +234,10 @@ def shop(request, platform, handle):
             "change_form": change_form,
             "delete_form": delete_form,
             "add_form": add_form,
-            "orders": shop.orders.order_by("-id")[:20],
+            "orders": [
+                (order, ids_at_platform(order), tracking_of(order))
+                for order in shop.orders.order_by("-id")[:20]
+            ],
             "store_url": home_url(shop) if shop.platform == Shop.Platform.WOOCOMMERCE else "",
             "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),
         },

@@ -194,8 +194,61 @@ def order_details(request, shop, order):
             "Buyer": {"Name": order.customer.get("name"), "Email": order.customer.get("email")},
             "ShipTo": order.address,
             "Currency": order.currency,
+            "Shipments": [shipment_json(shipment) for shipment in order.shipments],
         }
     )
+
+
+def shipment_json(shipment):
+    return {
+        "Carrier": shipment["carrier"],
+        "TrackingNumber": shipment["tracking_code"],
+        "TrackingUrl": shipment["url"],
+        "ItemNumbers": shipment["items"],
+    }
+
+
+@csrf_exempt
+def add_shipments(request, handle):
+    """POST /api/V2/Orders/Shipments with a JSON list of shipments (the shape is our guess at
+    Pressero's, see docs/decisions.md): [{"OrderNumber", "ItemNumbers", "Carrier",
+    "TrackingNumber", "TrackingUrl"}]. Refuses the whole list if one is wrong."""
+    shop = find_shop(handle)
+    if shop is None:
+        return pressero_error("Not found", 404)
+    if request.method != "POST":
+        return pressero_error("The requested resource does not support this method.", 405)
+    fault = apply_fault(shop)
+    if fault is not None:
+        return fault
+    if not authorised(request, shop):
+        return pressero_error("Authorization has been denied for this request.", 401)
+    try:
+        shipments = json.loads(request.body)
+    except ValueError:
+        return pressero_error("The request body is not valid JSON.", 400)
+    if not isinstance(shipments, list) or not all(isinstance(item, dict) for item in shipments):
+        return pressero_error("The body must be a list of shipments.", 400)
+    found = []
+    for shipment in shipments:
+        order = shop.orders.filter(number=int(shipment.get("OrderNumber") or 0)).first()
+        if order is None:
+            return pressero_error(f"Order {shipment.get('OrderNumber')} was not found.", 404)
+        if not str(shipment.get("TrackingNumber") or "").strip():
+            return pressero_error("TrackingNumber is required.", 400)
+        found.append((order, shipment))
+    for order, shipment in found:
+        order.shipments.append(
+            {
+                "carrier": str(shipment.get("Carrier") or ""),
+                "tracking_code": str(shipment["TrackingNumber"]),
+                "url": str(shipment.get("TrackingUrl") or ""),
+                "items": list(shipment.get("ItemNumbers") or []),
+            }
+        )
+        order.status = "shipped"
+        order.save(update_fields=["shipments", "status", "updated_at"])
+    return JsonResponse({"Added": len(found)})
 
 
 @order_view

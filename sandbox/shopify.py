@@ -618,14 +618,23 @@ def search_products(products, query):
     return products
 
 
+def shipped_lines(order):
+    """The keys (line_pk) of the lines a fulfillment covered; one without a list covered all."""
+    every = {line_pk(order, line) for line in order.lines}
+    shipped = set()
+    for shipment in order.shipments:
+        shipped |= set(shipment.get("lines") or every)
+    return shipped
+
+
 def order_node(order):
-    closed = bool(order.shipments)
+    shipped = shipped_lines(order)
     line_items = [
         {
             "id": gid("FulfillmentOrderLineItem", line_pk(order, line)),
             "sku": line["sku"],
             "totalQuantity": line["quantity"],
-            "remainingQuantity": 0 if closed else line["quantity"],
+            "remainingQuantity": 0 if line_pk(order, line) in shipped else line["quantity"],
             "lineItem": {
                 "id": gid("LineItem", line_pk(order, line)),
                 "sku": line["sku"],
@@ -635,9 +644,10 @@ def order_node(order):
         }
         for line in order.lines
     ]
+    remaining = [item for item in line_items if item["remainingQuantity"]]
     fulfillment_order = {
         "id": gid("FulfillmentOrder", order.id),
-        "status": "CLOSED" if closed else "OPEN",
+        "status": "OPEN" if len(remaining) == len(line_items) else "IN_PROGRESS" if remaining else "CLOSED",
         "requestStatus": "UNSUBMITTED",
         "lineItems": connection(line_items, lambda item: item),
     }
@@ -648,7 +658,27 @@ def order_node(order):
         "createdAt": datetime_z(order.created_at),
         "updatedAt": datetime_z(order.updated_at),
         "fulfillmentOrders": connection([fulfillment_order], lambda fo: fo),
+        "fulfillments": [
+            fulfillment_node(order, index, shipment) for index, shipment in enumerate(order.shipments)
+        ],
     }
+
+
+def fulfillment_node(order, index, shipment):
+    tracking = {
+        "company": shipment.get("company"),
+        "number": shipment.get("number"),
+        "url": shipment.get("url"),
+    }
+    return {
+        "id": gid("Fulfillment", order.id * 100 + index + 1),
+        "status": "SUCCESS",
+        "trackingInfo": [tracking],
+    }
+
+
+def fulfillment_refused(message):
+    return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": message}]}
 
 
 def subscription_node(hook):
@@ -874,29 +904,26 @@ class Root:
         groups = fulfillment.get("lineItemsByFulfillmentOrder") or []
         found = self._order(groups[0]["fulfillmentOrderId"], "FulfillmentOrder") if groups else None
         if found is None:
-            return {
-                "fulfillment": None,
-                "userErrors": [{"field": ["fulfillment"], "message": "Fulfillment order does not exist."}],
-            }
-        if found.shipments:
-            return {
-                "fulfillment": None,
-                "userErrors": [{"field": ["fulfillment"], "message": "Fulfillment order is closed."}],
-            }
+            return fulfillment_refused("Fulfillment order does not exist.")
+        open_lines = {line_pk(found, line) for line in found.lines} - shipped_lines(found)
+        if not open_lines:
+            return fulfillment_refused("Fulfillment order is closed.")
+        asked = groups[0].get("fulfillmentOrderLineItems") or []
+        lines = {pk_of(item["id"], "FulfillmentOrderLineItem") for item in asked} or open_lines
+        if not lines <= open_lines:
+            return fulfillment_refused("Fulfillment order line item is already fulfilled or does not exist.")
         tracking = fulfillment.get("trackingInfo") or {}
         shipment = {
             "company": tracking.get("company"),
             "number": tracking.get("number"),
             "url": tracking.get("url"),
+            "lines": sorted(lines),
+            "notify_customer": bool(fulfillment.get("notifyCustomer")),
         }
         found.shipments.append(shipment)
         found.save(update_fields=["shipments", "updated_at"])
         return {
-            "fulfillment": {
-                "id": gid("Fulfillment", found.id),
-                "status": "SUCCESS",
-                "trackingInfo": [shipment],
-            },
+            "fulfillment": fulfillment_node(found, len(found.shipments) - 1, shipment),
             "userErrors": [],
         }
 

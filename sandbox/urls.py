@@ -18,6 +18,7 @@ urlpatterns = [
     path("pressero/<slug:handle>/api/v2/Orders/Search", pressero.search_orders),
     path("pressero/<slug:handle>/api/v2/orders/<int:number>/Details", pressero.order_details),
     path("pressero/<slug:handle>/api/v2/orders/<int:number>/items", pressero.order_items),
+    path("pressero/<slug:handle>/api/V2/Orders/Shipments", pressero.add_shipments),
     path("etsy/oauth/connect", etsy.connect, name="etsy_connect"),
     path("etsy/v3/public/oauth/token", etsy.token),
     path("etsy/v3/application/users/me", etsy.me),

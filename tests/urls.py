@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from catalog.models import (
     CatalogProduct,
@@ -20,6 +21,7 @@ from catalog.models import (
 from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
+from orders.models import Order, OutboxMessage
 
 # Anyone may open these (sign-in, password reset, the invitation link, and the webhook
 # receivers, which prove their sender by signature: see integrations/tests).
@@ -130,6 +132,23 @@ def publication(world, design=False):
 
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
+def outbox_message(world):
+    order = Order.objects.create(
+        client=world.client,
+        store=world.store,
+        external_id="1001",
+        number="#1001",
+        source=Order.Source.WEBHOOK,
+        placed_at=timezone.now(),
+    )
+    return OutboxMessage.objects.create(
+        order=order,
+        kind=OutboxMessage.Kind.TRACKING,
+        payload={"order_external_id": "1001", "carrier": "DHL", "tracking_code": "T1"},
+        state=OutboxMessage.State.GAVE_UP,
+    )
+
+
 CONNECT = {
     "connect:clients": lambda w: {},
     "connect:client_create": lambda w: {},
@@ -147,6 +166,7 @@ CONNECT = {
     "catalog:connect_client_products": lambda w: {"code": w.client.code},
     "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
     "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
+    "orders:outbox_retry": lambda w: {"code": outbox_message(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }

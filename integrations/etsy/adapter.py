@@ -379,6 +379,24 @@ class EtsyAdapter:
         # listing is a draft: it goes live once it has a photo, in Etsy's shop manager.
         return self.fetch_product(existing_id)
 
+    # --- Tracking back to the shop ---
+
+    def push_shipment(self, shipment):
+        """Add the tracking to the receipt (createReceiptShipment; Etsy then emails the buyer).
+        Safe to repeat: a receipt that already has a shipment with this tracking code is left
+        as it is. Etsy tracks a receipt as a whole, so `line_ids` play no part."""
+        receipt_path = f"shops/{self.shop_id}/receipts/{shipment.order_external_id}"
+        receipt = self.call("GET", receipt_path)
+        if any(
+            sent.get("tracking_code") == shipment.tracking_code for sent in receipt.get("shipments") or []
+        ):
+            return
+        self.call(
+            "POST",
+            f"{receipt_path}/tracking",
+            data={"tracking_code": shipment.tracking_code, "carrier_name": shipment.carrier},
+        )
+
 
 STOCK = 999  # made to order: Etsy's largest quantity
 TITLE_LIMIT = 140

@@ -5,7 +5,7 @@ reconciliation. Hosts differ per data centre, so the host is part of the connect
 from django.utils.translation import gettext as _
 
 from core import http
-from integrations.base import AdapterError, Connection, busy, is_busy, unreachable
+from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 
 
 def normalise_host(url):
@@ -100,3 +100,52 @@ class PresseroAdapter:
             credentials=self.credentials,
             scopes=["orders"],
         )
+
+    # --- Tracking back to the shop ---
+
+    def push_shipment(self, shipment):
+        """Add a shipment with the tracking to the order (POST v2/Orders/Shipments; the body's
+        shape is unverified, see docs/decisions.md). Safe to repeat: an order whose details
+        already list this tracking number is left as it is."""
+        self.authenticate()
+        headers = {"Authorization": f"token {self.token}"}
+        number = shipment.order_external_id
+        details = self._answer(self._request("GET", f"v2/orders/{number}/Details", headers=headers), number)
+        if any(
+            sent.get("TrackingNumber") == shipment.tracking_code for sent in details.get("Shipments") or []
+        ):
+            return
+        body = [
+            {
+                "OrderNumber": number,
+                "ItemNumbers": list(shipment.line_ids),
+                "Carrier": shipment.carrier,
+                "TrackingNumber": shipment.tracking_code,
+                "TrackingUrl": shipment.tracking_url,
+            }
+        ]
+        self._answer(self._request("POST", "V2/Orders/Shipments", json=body, headers=headers), number)
+
+    def _answer(self, response, number):
+        if response.status_code == 401:
+            raise AdapterError(
+                _("Pressero refused our token: check the store's API credentials."), permanent=True
+            )
+        if response.status_code == 404:
+            raise AdapterError(_("Pressero has no order %(number)s.") % {"number": number}, permanent=True)
+        if is_busy(response):
+            raise busy("Pressero", response)
+        if not response.ok:
+            raise AdapterError(
+                _("Pressero refused the shipment (HTTP %(status)s): %(message)s")
+                % {"status": response.status_code, "message": message_of(response)},
+                permanent=True,
+            )
+        return answer_of(response, "Pressero")
+
+
+def message_of(response):
+    try:
+        return response.json().get("Message", "")
+    except (ValueError, AttributeError):
+        return ""

@@ -100,6 +100,30 @@ query Product($id: ID!) {{
   }}
 }}
 """
+# What an order still has to ship, and what it shipped already (to recognise a repeat).
+FULFILLMENT_ORDERS_QUERY = """
+query FulfillmentOrders($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 20) { trackingInfo(first: 5) { number } }
+    fulfillmentOrders(first: 5) {
+      nodes { id status lineItems(first: 50) { nodes { id remainingQuantity lineItem { id } } } }
+    }
+  }
+}
+"""
+FULFILLMENT_CREATE = """
+mutation CreateFulfillment($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id status }
+    userErrors { field message }
+  }
+}
+"""
+# Fulfillment orders whose lines can be fulfilled now; closed, cancelled and incomplete ones are
+# done with, and on-hold or scheduled ones wait for the merchant.
+FULFILLABLE = {"OPEN", "IN_PROGRESS"}
+DONE_WITH = {"CLOSED", "CANCELLED", "INCOMPLETE"}
 WEBHOOK_TOPICS = (
     "ORDERS_CREATE",
     "ORDERS_UPDATED",
@@ -117,6 +141,8 @@ DOCUMENTS = (
     WEBHOOK_CREATE,
     WEBHOOK_DELETE,
     PRODUCT_QUERY,
+    FULFILLMENT_ORDERS_QUERY,
+    FULFILLMENT_CREATE,
 )
 
 
@@ -410,6 +436,89 @@ class ShopifyAdapter:
             refuse_user_errors(answer["userErrors"])
             found = self.graphql(PRODUCT_QUERY, {"id": product_gid})["product"]
         return shopify_product(found)
+
+    # --- Tracking back to the shop ---
+
+    def push_shipment(self, shipment):
+        """Fulfil the shipped lines (all the order's when `line_ids` is empty) on their
+        fulfillment orders, with the tracking, and let Shopify tell the customer. Safe to repeat:
+        a fulfillment with this tracking number already there, or lines with nothing left to
+        fulfil, mean an earlier attempt (whose answer was lost) did it."""
+        order = self.graphql(
+            FULFILLMENT_ORDERS_QUERY, {"id": global_id("Order", shipment.order_external_id)}
+        )["order"]
+        if order is None:
+            raise AdapterError(
+                _("Shopify has no order %(id)s any more.") % {"id": shipment.order_external_id},
+                permanent=True,
+            )
+        sent = {info["number"] for done in order["fulfillments"] for info in done["trackingInfo"]}
+        if shipment.tracking_code in sent:
+            return
+        wanted = {legacy_of(line_id) for line_id in shipment.line_ids}
+        known = {
+            legacy_of(line["lineItem"]["id"])
+            for fulfillment_order in order["fulfillmentOrders"]["nodes"]
+            for line in fulfillment_order["lineItems"]["nodes"]
+        }
+        if wanted - known:
+            raise AdapterError(
+                _("Shopify's order has no line %(lines)s.") % {"lines": ", ".join(sorted(wanted - known))},
+                permanent=True,
+            )
+        groups, waiting = [], []
+        for fulfillment_order in order["fulfillmentOrders"]["nodes"]:
+            lines = [
+                {"id": line["id"], "quantity": line["remainingQuantity"]}
+                for line in fulfillment_order["lineItems"]["nodes"]
+                if line["remainingQuantity"] > 0
+                and (not wanted or legacy_of(line["lineItem"]["id"]) in wanted)
+            ]
+            if not lines or fulfillment_order["status"] in DONE_WITH:
+                continue
+            if fulfillment_order["status"] in FULFILLABLE:
+                groups.append(
+                    {"fulfillmentOrderId": fulfillment_order["id"], "fulfillmentOrderLineItems": lines}
+                )
+            else:
+                waiting.append(fulfillment_order["status"].lower().replace("_", " "))
+        if waiting and not groups:
+            raise AdapterError(
+                _("Shopify cannot fulfil this order now: its fulfillment is %(status)s.")
+                % {"status": ", ".join(waiting)},
+                permanent=True,
+            )
+        if not groups:
+            return  # nothing left to fulfil: the shop already counts these lines as shipped
+        tracking = {"company": shipment.carrier, "number": shipment.tracking_code}
+        if shipment.tracking_url:
+            tracking["url"] = shipment.tracking_url
+        answer = self.graphql(
+            FULFILLMENT_CREATE,
+            {
+                "fulfillment": {
+                    "lineItemsByFulfillmentOrder": groups,
+                    "trackingInfo": tracking,
+                    "notifyCustomer": True,
+                }
+            },
+        )["fulfillmentCreate"]
+        if answer["userErrors"]:
+            raise AdapterError(
+                _("Shopify refused the fulfillment: %(errors)s")
+                % {"errors": error_text(answer["userErrors"])},
+                permanent=True,
+            )
+
+
+def global_id(kind, external_id):
+    """Our stored ids are Shopify's legacy numbers; GraphQL wants gid://shopify/<kind>/<n>."""
+    external_id = str(external_id)
+    return external_id if external_id.startswith("gid://") else f"gid://shopify/{kind}/{external_id}"
+
+
+def legacy_of(external_id):
+    return str(external_id).rsplit("/", 1)[-1]
 
 
 def search_time(moment):

@@ -329,6 +329,43 @@ class WooCommerceAdapter:
                 return found
             page += 1
 
+    # --- Tracking back to the shop ---
+
+    def push_shipment(self, shipment):
+        """Tell the customer the tracking in a customer note, then mark the order completed.
+        Safe to repeat: a customer note with this tracking code already there is not added again,
+        and completing a completed order changes nothing. (WooCommerce has no partial shipping
+        in its core API: the note names the tracking, the order completes with its first one.)"""
+        order_path = f"orders/{shipment.order_external_id}"
+        notes = self._order_answer(
+            self.call("GET", f"{order_path}/notes", params={"type": "customer"}), shipment
+        )
+        if not any(shipment.tracking_code in str(note.get("note", "")) for note in notes):
+            self._order_answer(
+                self.call(
+                    "POST",
+                    f"{order_path}/notes",
+                    json={"note": tracking_note(shipment), "customer_note": True},
+                ),
+                shipment,
+            )
+        self._order_answer(self.call("PUT", order_path, json={"status": "completed"}), shipment)
+
+    def _order_answer(self, response, shipment):
+        if response.status_code == 404:
+            raise AdapterError(
+                _("WooCommerce has no order %(id)s any more.") % {"id": shipment.order_external_id},
+                permanent=True,
+            )
+        if response.status_code == 400:
+            raise AdapterError(
+                _("WooCommerce refused the order update: %(message)s")
+                % {"message": answer_of(response, "WooCommerce").get("message") or response.status_code},
+                permanent=True,
+            )
+        self._raise_for_auth(response)
+        return answer_of(response, "WooCommerce")
+
     def _written(self, response):
         """The answer to a product call, or an AdapterError in WooCommerce's own words (a 400's
         message says which field, a 404 that the product is gone)."""
@@ -344,3 +381,12 @@ class WooCommerceAdapter:
 
 
 BATCH_LIMIT = 100  # WooCommerce's most items in one batch request
+
+
+def tracking_note(shipment):
+    """The customer note WooCommerce shows and emails: carrier, tracking code and link."""
+    note = _("Your order has shipped with %(carrier)s, tracking code %(code)s.") % {
+        "carrier": shipment.carrier,
+        "code": shipment.tracking_code,
+    }
+    return f"{note} {shipment.tracking_url}" if shipment.tracking_url else note

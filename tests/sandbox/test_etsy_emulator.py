@@ -168,9 +168,14 @@ def test_the_rate_limit_switch_answers_as_etsy(api, sandbox_url):
     assert api.get("users/me").status_code == 200
 
 
-def test_tracking_needs_a_json_object(api, sandbox_url):
+def test_tracking_needs_a_form_or_json_object_with_code_and_carrier(api, sandbox_url):
     place_order(sandbox_url, SHOP)
     path = f"shops/{api.shop_id()}/receipts"
     receipt_id = api.get(path, {"limit": 1}).json()["results"][0]["receipt_id"]
     answer = api.post(f"{path}/{receipt_id}/tracking", ["1Z9"])
-    assert answer.status_code == 400 and answer.json() == {"error": "The body must be a JSON object."}
+    assert answer.status_code == 400 and answer.json() == {
+        "error": "The body must be a form or a JSON object."
+    }
+    no_carrier = api.post(f"{path}/{receipt_id}/tracking", {"tracking_code": "1Z9"})
+    assert no_carrier.status_code == 400
+    assert no_carrier.json() == {"error": "tracking_code and carrier_name are required."}

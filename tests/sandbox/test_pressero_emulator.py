@@ -31,6 +31,7 @@ def api(sandbox_url):
             timeout=10,
         )
 
+    search.token = token
     return search
 
 
@@ -66,3 +67,23 @@ def test_search_honours_its_filters(api, sandbox_url):
 def test_a_bad_filter_is_a_400(api, body):
     response = api(body)
     assert response.status_code == 400 and response.json()["Message"]
+
+
+def test_shipments_need_a_token_a_known_order_and_a_tracking_number(api, sandbox_url):
+    place_order(sandbox_url, "pressero/demo-b2b")
+    number = api([]).json()["Items"][0]["OrderNumber"]
+    url = f"{sandbox_url}/pressero/demo-b2b/api/V2/Orders/Shipments"
+    shipment = {"OrderNumber": number, "ItemNumbers": [1], "Carrier": "DHL", "TrackingNumber": "JD01"}
+    assert requests.post(url, json=[shipment], timeout=10).status_code == 401
+    headers = {"Authorization": f"token {api.token}"}
+    unknown = requests.post(url, json=[{**shipment, "OrderNumber": 999999}], headers=headers, timeout=10)
+    assert unknown.status_code == 404
+    blank = requests.post(url, json=[{**shipment, "TrackingNumber": " "}], headers=headers, timeout=10)
+    assert blank.status_code == 400
+    assert requests.post(url, json=[shipment], headers=headers, timeout=10).json() == {"Added": 1}
+    details = requests.get(
+        f"{sandbox_url}/pressero/demo-b2b/api/v2/orders/{number}/Details", headers=headers, timeout=10
+    ).json()
+    assert details["Shipments"] == [
+        {"Carrier": "DHL", "TrackingNumber": "JD01", "TrackingUrl": "", "ItemNumbers": [1]}
+    ]

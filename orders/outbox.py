@@ -1,0 +1,231 @@
+"""The dispatcher: sends the outbox's messages to the shops (tracking, when items ship).
+
+A message is claimed before it is sent, in its own short transaction: the claim (a token and a
+time it runs out) stops a second worker, or a redelivered task (acks_late), from sending it
+again while it is on its way. A worker that dies mid-send leaves a claim that runs out, and the
+sweeper tries the message again; the adapters check the shop before they write, so that retry
+finds the tracking already there rather than adding it twice.
+
+Each outcome is written on the order's history: sent, trying again later (with the reason), or
+given up (with the reason, and an error in the log) after MAX_ATTEMPTS or a refusal that trying
+again cannot change.
+"""
+
+import logging
+import random
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.http import retry_after_seconds
+from core.tasks import enqueue_on_commit
+from integrations.base import AdapterError
+from integrations.registry import adapter_for
+from integrations.types import Shipment
+
+from .models import OrderEvent, OutboxMessage
+from .tasks import send_outbox
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)  # the first retry waits up to this, the next up to twice...
+BACKOFF_CAP = timedelta(hours=2)
+# Longer than a send can take (a few platform calls, each with core.http's own retries).
+CLAIM_FOR = timedelta(minutes=10)
+# Retries due sooner than this are queued with a countdown; later ones wait for the sweeper.
+QUEUE_WITHIN = timedelta(minutes=1)
+SWEEP_BATCH = 500
+
+State = OutboxMessage.State
+
+
+def due_messages(now=None):
+    """Pending messages whose time has come and that nobody holds."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def claim(message_id):
+    """Take a due message for this worker, counting the attempt; None if it is not due, already
+    sent, or held by another worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            due_messages(now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("order__store")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None:
+            return None
+        message.claim = uuid.uuid4()
+        message.claimed_until = now + CLAIM_FOR
+        message.attempts += 1
+        message.save(update_fields=["claim", "claimed_until", "attempts"])
+    return message
+
+
+def send(message_id):
+    """Send one message if it is due and free; record what came of it."""
+    message = claim(message_id)
+    if message is None:
+        return None
+    store = message.order.store
+    if message.attempts > MAX_ATTEMPTS:  # the last attempts never finished (a crash each time)
+        return record_failure(
+            message, AdapterError(_("The last attempts to send it did not finish."), permanent=True)
+        )
+    try:
+        deliver(message)
+    except AdapterError as error:
+        return record_failure(message, error)
+    except Exception:
+        # A bug of ours: keep the message (the claim runs out and it is tried again, until the
+        # attempts run out: see above), and let the task's error show the traceback.
+        logger.exception("Sending outbox message %s to %s failed unexpectedly", message.pk, store)
+        raise
+    return record(
+        message, State.SENT, _("Tracking sent to %(platform)s.") % {"platform": platform_of(message)}
+    )
+
+
+def deliver(message):
+    store = message.order.store
+    if store.state == store.State.DISCONNECTED:
+        raise AdapterError(
+            _("The store is disconnected from Printfront: connect it again, then send again."),
+            permanent=True,
+        )
+    adapter = adapter_for(store)
+    if adapter is None or not hasattr(adapter, "push_shipment"):
+        raise AdapterError(
+            _("Printfront cannot send tracking to a %(platform)s store.")
+            % {"platform": platform_of(message)},
+            permanent=True,
+        )
+    payload = dict(message.payload)
+    payload["line_ids"] = tuple(payload.get("line_ids") or ())
+    adapter.push_shipment(Shipment(**payload))
+
+
+def record_failure(message, error):
+    reason = str(error)
+    if error.permanent or message.attempts >= MAX_ATTEMPTS:
+        logger.error(
+            "Gave up sending outbox message %s (order %s) after %s attempt(s): %s",
+            message.pk,
+            message.order.number,
+            message.attempts,
+            reason,
+        )
+        words = _(
+            "Could not send the tracking to %(platform)s, gave up after %(count)s attempt(s): %(reason)s"
+        )
+        return record(
+            message,
+            State.GAVE_UP,
+            words % {"platform": platform_of(message), "count": message.attempts, "reason": reason},
+            error=reason,
+        )
+    delay = retry_delay(message.attempts, error.retry_after)
+    words = _("Tracking not sent to %(platform)s yet: %(reason)s Trying again in %(wait)s.")
+    return record(
+        message,
+        State.PENDING,
+        words % {"platform": platform_of(message), "reason": reason, "wait": in_words(delay)},
+        error=reason,
+        retry_in=delay,
+    )
+
+
+def retry_delay(attempts, retry_after=None):
+    """Exponential backoff with full jitter; a Retry-After from the platform wins."""
+    asked = retry_after if isinstance(retry_after, int | float) else retry_after_seconds(retry_after)
+    if asked is not None:
+        return timedelta(seconds=asked)
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
+    return timedelta(seconds=random.uniform(0, ceiling.total_seconds()))  # noqa: S311 - jitter
+
+
+def record(message, state, words, *, error="", retry_in=None):
+    """Write the outcome, if this worker still holds the message (a claim that ran out may have
+    passed to another worker, whose outcome counts)."""
+    now = timezone.now()
+    fields = {"state": state, "last_error": error, "claim": None, "claimed_until": None}
+    if state == State.SENT:
+        fields["sent_at"] = now
+    if retry_in is not None:
+        fields["next_attempt_at"] = now + retry_in
+    with transaction.atomic():
+        held = OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(**fields)
+        if not held:
+            return None
+        OrderEvent.objects.create(order=message.order, kind=OrderEvent.Kind.SHOP, message=words)
+        if retry_in is not None and retry_in <= QUEUE_WITHIN:
+            enqueue_on_commit_later(send_outbox, message.pk, retry_in)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return message
+
+
+def enqueue_on_commit_later(task, message_id, delay):
+    """Queue a soon retry with a countdown; if the broker is away the sweeper finds it."""
+
+    def send_later():
+        try:
+            task.apply_async((message_id,), countdown=delay.total_seconds())
+        except Exception as error:
+            logger.error("Could not queue outbox message %s for retry (%s)", message_id, error)
+
+    transaction.on_commit(send_later)
+
+
+def send_due(limit=SWEEP_BATCH):
+    """The sweeper: queue every due message nobody holds (retries, and messages whose first
+    queueing was lost while the broker was away). Returns how many were queued."""
+    ids = list(due_messages().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        send_outbox.delay(message_id)
+    return len(ids)
+
+
+def retry_now(actor, message):
+    """Staff's "Send again" on a message that was given up: a fresh round of attempts."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().select_related("order").get(pk=message.pk)
+        if message.state != State.GAVE_UP:
+            return message
+        message.state = State.PENDING
+        message.attempts = 0
+        message.next_attempt_at = timezone.now()
+        message.claim = message.claimed_until = None
+        message.save(update_fields=["state", "attempts", "next_attempt_at", "claim", "claimed_until"])
+        OrderEvent.objects.create(
+            order=message.order,
+            kind=OrderEvent.Kind.SHOP,
+            actor=actor,
+            message=_("Sending the tracking to %(platform)s again.") % {"platform": platform_of(message)},
+        )
+        enqueue_on_commit(send_outbox, message.pk)
+    return message
+
+
+def platform_of(message):
+    return message.order.store.get_platform_display()
+
+
+def in_words(delay):
+    seconds = max(round(delay.total_seconds()), 1)
+    if seconds < 90:
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    minutes = round(seconds / 60)
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
