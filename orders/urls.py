@@ -1,0 +1,19 @@
+from django.urls import path
+
+from .views import manual
+
+app_name = "orders"
+
+urlpatterns = [
+    path("storefronts/stores/<uuid:code>/orders/new/", manual.place, name="manual_place"),
+    path("storefronts/stores/<uuid:code>/orders/new/item/", manual.item_row, name="manual_item_row"),
+    path("storefronts/stores/<uuid:code>/orders/import/", manual.import_page, name="manual_import"),
+    path(
+        "storefronts/stores/<uuid:code>/orders/import/apply/", manual.import_apply, name="manual_import_apply"
+    ),
+    path(
+        "storefronts/stores/<uuid:code>/orders/import/template.csv",
+        manual.import_template,
+        name="manual_import_template",
+    ),
+]
