@@ -59,7 +59,11 @@ def test_placed_by_hand_and_its_print_files_checked_by_the_worker(client, acme, 
     assert checked(good) and checked(blurry)
 
     good.refresh_from_db()
-    assert (good.source, good.hold, good.placed_by) == (Order.Source.MANUAL, Hold.NONE, acme.user(Role.ORDER_MANAGER))
+    assert (good.source, good.hold, good.placed_by) == (
+        Order.Source.MANUAL,
+        Hold.NONE,
+        acme.user(Role.ORDER_MANAGER),
+    )
     mapped, catalog = good.items.order_by("position")
     assert (mapped.quantity, mapped.store_variant, mapped.product_uid) == (2, variant, card_variant().uid)
     assert (catalog.quantity, catalog.catalog_variant, catalog.design_file_url) == (50, card_variant(), "")
@@ -72,7 +76,7 @@ def test_placed_by_hand_and_its_print_files_checked_by_the_worker(client, acme, 
     mapped, catalog = blurry.items.order_by("position")
     assert mapped.file_check == FileCheck.OK
     assert catalog.file_check == FileCheck.PROBLEM
-    assert "300 × 200 px" in catalog.file_problem and "at least 300 DPI" in catalog.file_problem
+    assert "300 \u00d7 200 px" in catalog.file_problem and "at least 300 DPI" in catalog.file_problem
     # The history says what happened, never that a catalog item needed mapping.
     holds = list(blurry.events.filter(kind=OrderEvent.Kind.HOLD).values_list("message", flat=True))
     assert holds == [Hold.FILE_PENDING.label, Hold.FILE_PROBLEM.label]
@@ -85,7 +89,9 @@ def test_a_reference_is_made_up_when_left_empty(client, acme):
     for _ in range(2):
         response = client.post(
             place_url(acme.store),
-            order_form([{"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}]),
+            order_form(
+                [{"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}]
+            ),
         )
         assert response.status_code == 302
     references = list(Order.objects.values_list("external_id", flat=True))
@@ -103,7 +109,11 @@ def test_a_reference_is_made_up_when_left_empty(client, acme):
         ({}, {"ship_line1": ""}, "This field is required"),
         ({}, {"customer_email": "not-an-email"}, "Enter a valid email address"),
         ({"design_upload": None}, {}, "A catalog product needs its print file"),
-        ({"design_upload": upload(name="card.gif")}, {}, "card.gif is not a file this product takes: send PDF or PNG."),
+        (
+            {"design_upload": upload(name="card.gif")},
+            {},
+            "card.gif is not a file this product takes: send PDF or PNG.",
+        ),
         ({"design_url": "https://files.example/a.pdf"}, {}, "Give a URL or upload a file, not both."),
         ({"design_upload": None, "design_url": "ftp://files.example/a.pdf"}, {}, "Only http and https URLs"),
         ({"design_upload": None, "design_url": "http://10.0.0.5/a.pdf"}, {}, "10.0.0.5"),
@@ -149,10 +159,14 @@ def test_item_rows_are_added_with_htmx_and_without(client, acme):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("role", "status"), [(Role.VIEWER, 403), (Role.STORE_MANAGER, 403), (Role.ADMIN, 302)])
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.VIEWER, 403), (Role.STORE_MANAGER, 403), (Role.ADMIN, 302)]
+)
 def test_who_may_place_an_order(client, acme, role, status):
     client.force_login(acme.user(role))
-    data = order_form([{"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}])
+    data = order_form(
+        [{"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}]
+    )
     assert client.post(place_url(acme.store), data).status_code == status
     assert Order.objects.count() == (1 if status == 302 else 0)
 
