@@ -77,7 +77,7 @@ EXAMPLE_ROW = {
     "design_file_url": "https://example.com/poster.pdf",
 }
 MAX_BYTES = 1536 * 1024  # the checked file travels back with the preview (see apply_token)
-MAX_ROWS = 2000
+MAX_ROWS = 500
 MAX_ERRORS = 500
 TOKEN_SALT = "orders.csv_import"  # noqa: S105 (a signing salt, not a secret)
 TOKEN_MAX_AGE = 24 * 3600

@@ -85,6 +85,9 @@ def lock_store(store):
 def place_order(actor, store, manual):
     """Place one order by hand, all or nothing. Raises ReferenceTaken."""
     with transaction.atomic():
+        lock_store(store)
+        if manual.reference and taken_references(store, [manual.reference]):
+            raise ReferenceTaken(manual.reference)
         order = create_order(actor, store, manual, via=Order.Source.MANUAL)
         audit.record(
             actor,
@@ -97,13 +100,11 @@ def place_order(actor, store, manual):
 
 
 def create_order(actor, store, manual, *, via):
-    """Create the order in the current transaction (the caller's: an import's holds them all).
-    Mapped items go through upsert_order like a shop's lines; catalog items are added linked
-    already, then the order settles once and its print files are queued for checking."""
-    lock_store(store)
+    """Create the order in the caller's transaction, which holds lock_store(store) (an import's
+    holds all its orders). Mapped items go through upsert_order like a shop's lines; catalog
+    items are added linked already, then the order settles and its print files are queued for
+    checking. Raises ReferenceTaken."""
     reference = manual.reference or new_reference(store)
-    if taken_references(store, [reference]):
-        raise ReferenceTaken(reference)
     # Item n is line n of the order, whichever kind it is.
     mapped = [(position, item) for position, item in enumerate(manual.items) if item.store_variant]
     source = SourceOrder(
@@ -116,7 +117,7 @@ def create_order(actor, store, manual, *, via):
         placed_at=timezone.now(),
     )
     upserted = upsert_order(store, source, via=via, actor=actor)
-    if upserted.outcome != Upserted.CREATED:
+    if upserted.outcome != Upserted.CREATED:  # the callers checked: this is a safety net
         raise ReferenceTaken(reference)
     order = upserted.order
     items = {item.external_id: item for item in order.items.all()}
@@ -193,6 +194,10 @@ def import_orders(actor, store, orders):
     """Create every order of an imported file in one transaction: all of them, or none (a
     ReferenceTaken from any order rolls back the others)."""
     with transaction.atomic():
+        lock_store(store)
+        taken = taken_references(store, [manual.reference for manual in orders])
+        if taken:
+            raise ReferenceTaken(sorted(taken)[0])
         created = [create_order(actor, store, manual, via=Order.Source.CSV) for manual in orders]
         audit.record(
             actor,

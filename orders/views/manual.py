@@ -149,15 +149,13 @@ def import_apply(request, store):
         data = csv_import.file_of_token(store, request.POST.get("token", ""))
         plan = csv_import.validate(store, csv_import.read_rows(data))
     except FileRefused as refused:
-        form.add_error("file", str(refused))
-        return _import_page(request, store, form, status=400)
+        return _import_page(request, store, form, status=400, refused=str(refused))
     if plan.error_count:  # imported meanwhile (a second click), or the store or catalog changed
         return _import_page(request, store, form, status=400, plan=plan)
     try:
         created = import_orders(request.user, store, plan.manual_orders())
-    except ReferenceTaken as taken:
-        form.add_error("file", _("Nothing was imported: %(reason)s") % {"reason": taken})
-        return _import_page(request, store, form, status=400)
+    except ReferenceTaken as taken:  # placed meanwhile, between the check above and the import
+        return _import_page(request, store, form, status=400, refused=str(taken))
     totals = plan.totals()
     messages.success(
         request,
