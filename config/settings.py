@@ -330,6 +330,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 60},
     "requeue-lost-syncs": {"task": "catalog.tasks.requeue_lost_syncs", "schedule": 60},
     "requeue-lost-catalog-work": {"task": "catalog.tasks.requeue_lost_catalog_work", "schedule": 60},
+    "requeue-lost-order-imports": {"task": "orders.tasks.requeue_lost_imports", "schedule": 60},
     # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.
     "sync-changed-products": {"task": "catalog.tasks.sync_changed_products", "schedule": 15 * 60},
 }

@@ -3,14 +3,14 @@ order_reference. All or nothing: `read_rows` reads the file, `validate` checks e
 the store and the catalog with a few bulk queries and groups the orders (the preview), and
 orders.manual.import_orders creates them all in one transaction.
 
-Files are checked and imported in the request, capped at MAX_ROWS rows (docs/decisions.md).
+A file is checked in the request (a few queries, whatever its size up to MAX_ROWS) and imported
+by the worker (orders.import_runs): creating orders one by one is the slow part (docs/decisions.md).
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
@@ -76,11 +76,10 @@ EXAMPLE_ROW = {
     "quantity": "1",
     "design_file_url": "https://example.com/poster.pdf",
 }
-MAX_BYTES = 1536 * 1024  # the checked file travels back with the preview (see apply_token)
-MAX_ROWS = 500
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
 MAX_ERRORS = 500
-TOKEN_SALT = "orders.csv_import"  # noqa: S105 (a signing salt, not a secret)
-TOKEN_MAX_AGE = 24 * 3600
+PREVIEW_ORDERS = 50
 
 
 def template_csv(example_uid=""):
@@ -390,7 +389,7 @@ def validate(store, rows):
 
 
 def preview(plan):
-    """Each order with its items as people know them, for the page before importing."""
+    """The first orders with their items as people know them, for the page before importing."""
     return [
         {
             "reference": planned.reference,
@@ -413,7 +412,7 @@ def preview(plan):
                 for row, item in planned.items
             ],
         }
-        for planned in plan.orders
+        for planned in plan.orders[:PREVIEW_ORDERS]
     ]
 
 
@@ -422,23 +421,3 @@ def _item_name(item):
         variant = item.store_variant
         return " · ".join(part for part in (variant.product.title, variant.title or variant.sku) if part)
     return f"{item.catalog_variant.product.name} · {item.catalog_variant.label}"
-
-
-def apply_token(store, data):
-    """The checked file itself, signed for this store, to send back with "Import": nothing is
-    kept on the server between the preview and the import, and what is imported is the file
-    that was previewed (it is checked again then)."""
-    return signing.dumps(
-        {"store": str(store.code), "csv": data.decode("utf-8-sig")}, salt=TOKEN_SALT, compress=True
-    )
-
-
-def file_of_token(store, token):
-    """The file an apply_token carries, or FileRefused if it is not this store's or too old."""
-    try:
-        payload = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        raise FileRefused(_("This preview is too old or was changed. Upload the file again.")) from None
-    if payload.get("store") != str(store.code):
-        raise FileRefused(_("This preview is of another store. Upload the file again."))
-    return payload["csv"].encode()

@@ -9,11 +9,12 @@ urlpatterns = [
     path("storefronts/stores/<uuid:code>/orders/new/item/", manual.item_row, name="manual_item_row"),
     path("storefronts/stores/<uuid:code>/orders/import/", manual.import_page, name="manual_import"),
     path(
-        "storefronts/stores/<uuid:code>/orders/import/apply/", manual.import_apply, name="manual_import_apply"
-    ),
-    path(
         "storefronts/stores/<uuid:code>/orders/import/template.csv",
         manual.import_template,
         name="manual_import_template",
+    ),
+    path("storefronts/orders/imports/<uuid:code>/", manual.order_import, name="order_import"),
+    path(
+        "storefronts/orders/imports/<uuid:code>/import/", manual.order_import_start, name="order_import_start"
     ),
 ]

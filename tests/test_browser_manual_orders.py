@@ -1,10 +1,12 @@
 """A manual store's orders in a real browser: one placed through the form (a mapped product and a
 catalog product with an uploaded print file, a row added with htmx, the file checked by a real
-worker), and a CSV import refused for a bad row, then done with the corrected file."""
+worker), and a CSV import refused for a bad row, then imported by a real worker from the
+corrected file."""
 
 import csv
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.models import FileCheck
 from catalog.tests.publishing_helpers import png
@@ -67,7 +69,7 @@ def write_csv(path, rows):
     return str(path)
 
 
-def test_import_orders_a_bad_file_then_a_good_one(page, live_server, acme, tmp_path):
+def test_import_orders_a_bad_file_then_a_good_one(page, live_server, acme, celery_worker, tmp_path):
     mapped_card(acme.store, sku="CARD-1")
     uid = card_variant().uid
     address = ["Ana García", "", "Calle Mayor 1", "", "Madrid", "", "28013", "ES", ""]
@@ -93,5 +95,8 @@ def test_import_orders_a_bad_file_then_a_good_one(page, live_server, acme, tmp_p
     assert page.locator("#import-preview").get_by_text("2 orders with 3 items (13 pieces)").is_visible()
     assert not Order.objects.exists()
     page.get_by_role("button", name="Import 2 orders").click()
-    assert page.get_by_text("Imported 2 orders with 3 items (13 pieces).").is_visible()
+    # The worker imports them; the page polls until it is done.
+    expect(page.get_by_text("Imported 2 orders with 3 items (13 pieces).")).to_be_visible(timeout=30_000)
     assert sorted(Order.objects.values_list("external_id", flat=True)) == ["A-1", "A-2"]
+    page.get_by_role("link", name="Import another file").click()
+    assert page.locator("table").get_by_role("link", name="good.csv").is_visible()

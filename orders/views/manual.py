@@ -6,16 +6,19 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.mapping_csv.reading import FileRefused
 from core.tenancy import Action, client_required
 from storefronts.models import Store
 
-from .. import csv_import
-from ..manual import ReferenceTaken, import_orders, place_order
+from .. import csv_import, import_runs
+from ..manual import ReferenceTaken, place_order
 from ..manual_forms import OrderForm, item_formset, manual_order, orderable_catalog_variants
+from ..models import OrderImport
+
+RECENT_IMPORTS = 10
 
 
 def manual_stores(request):
@@ -99,33 +102,26 @@ class ImportForm(forms.Form):
     )
 
 
-def _import_page(request, store, form, status=200, **context):
+def _import_page(request, store, form, status=200, plan=None):
     return render(
         request,
         "orders/manual/import.html",
-        {"store": store, "form": form, "columns": csv_import.COLUMNS, "section": "stores", **context},
+        {
+            "store": store,
+            "form": form,
+            "plan": plan,
+            "columns": csv_import.COLUMNS,
+            "imports": store.order_imports.select_related("created_by")[:RECENT_IMPORTS],
+            "section": "stores",
+        },
         status=status,
-    )
-
-
-def _checked(request, store, form, data):
-    """The page after a file is checked: its row errors, or the preview with "Import"."""
-    plan = csv_import.validate(store, csv_import.read_rows(data))
-    if plan.error_count:
-        return _import_page(request, store, form, status=400, plan=plan)
-    return _import_page(
-        request,
-        store,
-        form,
-        plan=plan,
-        preview=csv_import.preview(plan),
-        totals=plan.totals(),
-        token=csv_import.apply_token(store, data),
     )
 
 
 @client_required(Action.MANAGE_ORDERS, load=manual_stores)
 def import_page(request, store):
+    """The upload; a file is checked at once: its row errors are listed here and nothing is kept,
+    or it is kept and previewed on its own page, ready to import."""
     if request.method != "POST":
         return _import_page(request, store, ImportForm())
     form = ImportForm(request.POST, request.FILES)
@@ -134,39 +130,36 @@ def import_page(request, store):
     upload = form.cleaned_data["file"]
     try:
         csv_import.check_size(upload.size)  # before reading it
-        return _checked(request, store, form, upload.read())
+        data = upload.read()
+        plan = csv_import.validate(store, csv_import.read_rows(data))
     except FileRefused as refused:
         form.add_error("file", str(refused))
         return _import_page(request, store, form, status=400)
-
-
-@client_required(Action.MANAGE_ORDERS, load=manual_stores)
-@require_POST
-def import_apply(request, store):
-    """Import the previewed file: checked again, then every order in one transaction."""
-    form = ImportForm()
-    try:
-        data = csv_import.file_of_token(store, request.POST.get("token", ""))
-        plan = csv_import.validate(store, csv_import.read_rows(data))
-    except FileRefused as refused:
-        return _import_page(request, store, form, status=400, refused=str(refused))
-    if plan.error_count:  # imported meanwhile (a second click), or the store or catalog changed
+    if plan.error_count:
         return _import_page(request, store, form, status=400, plan=plan)
-    try:
-        created = import_orders(request.user, store, plan.manual_orders())
-    except ReferenceTaken as taken:  # placed meanwhile, between the check above and the import
-        return _import_page(request, store, form, status=400, refused=str(taken))
-    totals = plan.totals()
-    messages.success(
-        request,
-        ngettext(
-            "Imported %(orders)s order with %(items)s items (%(pieces)s pieces).",
-            "Imported %(orders)s orders with %(items)s items (%(pieces)s pieces).",
-            totals["orders"],
-        )
-        % totals,
-    )
-    return _import_page(request, store, ImportForm(), imported=created[:50], totals=totals)
+    checked = import_runs.keep_checked(request.user, store, upload.name, data, plan)
+    return redirect("orders:order_import", code=checked.code)
+
+
+def _imports(request):
+    return OrderImport.objects.filter(store__platform=Store.Platform.MANUAL).select_related("store")
+
+
+@client_required(Action.MANAGE_ORDERS, load=_imports)
+@require_GET
+def order_import(request, checked):
+    """A checked file: its preview and "Import", then its progress (htmx polls the state part
+    while the worker imports) and outcome."""
+    template = "orders/manual/import_state.html" if request.htmx else "orders/manual/import_run.html"
+    return render(request, template, {"run": checked, "store": checked.store, "section": "stores"})
+
+
+@client_required(Action.MANAGE_ORDERS, load=_imports)
+@require_POST
+def order_import_start(request, checked):
+    if not import_runs.start(checked):
+        messages.error(request, _("This file is imported already, or being imported."))
+    return redirect("orders:order_import", code=checked.code)
 
 
 @client_required(Action.MANAGE_ORDERS, load=manual_stores)
