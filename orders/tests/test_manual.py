@@ -160,15 +160,17 @@ def test_item_rows_are_added_with_htmx_and_without(client, acme):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("role", "status"), [(Role.VIEWER, 403), (Role.STORE_MANAGER, 403), (Role.ADMIN, 302)]
+    ("role", "status"),
+    [(Role.VIEWER, 403), (Role.STORE_MANAGER, 403), (Role.ADMIN, 302), (Role.ORDER_MANAGER, 302)],
 )
 def test_who_may_place_an_order(client, acme, role, status):
     client.force_login(acme.user(role))
-    data = order_form(
-        [{"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}]
-    )
-    assert client.post(place_url(acme.store), data).status_code == status
+    row = {"uid": card_variant().uid, "quantity": "1", "design_url": "https://files.example/a.pdf"}
+    response = client.post(place_url(acme.store), order_form([row], reference="R-9"))
+    assert response.status_code == status
     assert Order.objects.count() == (1 if status == 302 else 0)
+    if status == 302:  # where it leads, this role may go
+        assert "Order R-9 is placed." in client.get(response.url).content.decode()
 
 
 @pytest.mark.django_db

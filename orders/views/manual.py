@@ -68,8 +68,9 @@ def place(request, store):
         request,
         _("Order %(number)s is placed. Its print files are being checked.") % {"number": order.number},
     )
-    # The order's own page belongs to the orders pages (orders:storefronts_order) once merged.
-    return redirect("integrations:store", code=store.code)
+    # A fresh form, for the next order. Once the orders pages are merged: the order's own page,
+    # orders:storefronts_order.
+    return redirect("orders:manual_place", code=store.code)
 
 
 @client_required(Action.MANAGE_ORDERS, load=manual_stores)
