@@ -59,18 +59,22 @@ def run(run_id):
         )
         if run is None or run.state != OrderImport.State.IMPORTING:
             return run
-        user = User.objects.filter(pk=run.created_by_id).first()
         try:
             rows = csv_import.read_rows(run.content.encode())
-            lock_store(run.store)  # placing by hand waits, so the check below stays true
-            plan = csv_import.validate(run.store, rows)
-            if plan.error_count:  # the store, its mappings or the catalog changed since the preview
-                _finish(run.pk, OrderImport.State.INVALID, errors=plan.errors)
-                return run
-            with transaction.atomic():
-                created = import_orders(user, run.store, plan.manual_orders())
-        except (FileRefused, ReferenceTaken) as refused:
+        except FileRefused as refused:
             _finish(run.pk, OrderImport.State.FAILED, summary={**run.summary, "message": str(refused)})
+            return run
+        lock_store(run.store)  # placing by hand waits, so what is checked here stays true
+        plan = csv_import.validate(run.store, rows)
+        if plan.error_count:  # the store, its mappings or the catalog changed since the preview
+            _finish(run.pk, OrderImport.State.INVALID, errors=plan.errors)
+            return run
+        user = User.objects.filter(pk=run.created_by_id).first()
+        try:
+            with transaction.atomic():  # a savepoint: on failure the import's state is still written
+                created = import_orders(user, run.store, plan.manual_orders())
+        except ReferenceTaken as taken:
+            _finish(run.pk, OrderImport.State.FAILED, summary={**run.summary, "message": str(taken)})
             return run
         except DatabaseError:
             logger.exception("Importing orders file %s failed", run.pk)

@@ -1,14 +1,19 @@
 """Place order in a manual store: items from the store's mapped products or the catalog, each
 print file checked by the worker; every refusal changes nothing."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.urls import reverse
 
 from catalog.models import FileCheck
 from core.models import AuditEvent
 from core.tenancy import Role
 from core.testing import wait_for
+from integrations.types import Address
+from orders.manual import ManualItem, ManualOrder, ReferenceTaken, place_order
 from orders.models import Hold, Order, OrderEvent
 from storefronts.models import Store
 
@@ -192,3 +197,26 @@ def test_the_store_page_and_dashboard_link_to_placing_and_importing(client, acme
     client.force_login(acme.user(Role.VIEWER))
     html = client.get(reverse("integrations:store", kwargs={"code": acme.store.code})).content.decode()
     assert place not in html and imports not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_reference_placed_twice_at_once_makes_one_order(acme):
+    item = ManualItem(quantity=1, catalog_variant=card_variant(), design_url="https://files.example/a.pdf")
+    address = Address(name="Ana", line1="Calle Mayor 1", city="Madrid", postcode="28013", country="ES")
+
+    def place(customer):
+        try:
+            return place_order(
+                None, acme.store, ManualOrder("SAME", address, (item,), customer_name=customer)
+            )
+        except ReferenceTaken:
+            return None
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        placed = list(pool.map(place, ["First", "Second"]))
+    assert sum(order is not None for order in placed) == 1
+    order = Order.objects.get()
+    assert order.items.count() == 1 and order.customer_name in ("First", "Second")
+    assert not order.events.filter(kind=OrderEvent.Kind.UPDATED).exists()  # never changed by the other
