@@ -147,6 +147,11 @@ class ItemForm(forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("An order has at most %(num)d items."),
+    }
+
     def __init__(self, *args, variants, **kwargs):
         self.variants = variants
         super().__init__(*args, **kwargs)
@@ -157,6 +162,13 @@ class BaseItemFormSet(forms.BaseFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "variants": self.variants}
+
+    def clean(self):
+        super().clean()
+        if not any(self.errors) and not self.items():
+            raise forms.ValidationError(
+                gettext("Add at least one item: one of your mapped products, or a catalog product UID.")
+            )
 
     def items(self):
         return tuple(
@@ -169,9 +181,7 @@ class BaseItemFormSet(forms.BaseFormSet):
 ItemFormSet = forms.formset_factory(
     ItemForm,
     formset=BaseItemFormSet,
-    extra=0,
-    min_num=1,
-    validate_min=True,
+    extra=1,
     max_num=MAX_ITEMS,
     validate_max=True,
     absolute_max=MAX_ITEMS,

@@ -123,6 +123,7 @@ def test_a_reference_is_made_up_when_left_empty(client, acme):
         ({"design_upload": None, "design_url": "ftp://files.example/a.pdf"}, {}, "Only http and https URLs"),
         ({"design_upload": None, "design_url": "http://10.0.0.5/a.pdf"}, {}, "10.0.0.5"),
         ({"uid": "no_such_uid"}, {}, "No product of the catalog has the UID no_such_uid."),
+        ({"uid": "", "design_upload": None}, {}, "Add at least one item"),
     ],
 )
 def test_what_is_wrong_is_said_and_nothing_changes(client, acme, item, fields, message):
@@ -144,7 +145,7 @@ def test_a_used_reference_and_too_many_items_are_refused(client, acme):
     response = client.post(place_url(acme.store), order_form([row], reference="R-1"))
     assert response.status_code == 400 and "This store already has an order R-1." in response.content.decode()
     response = client.post(place_url(acme.store), order_form([row] * 101, reference="R-2"))
-    assert response.status_code == 400 and "Please submit at most 100 forms." in response.content.decode()
+    assert response.status_code == 400 and "An order has at most 100 items." in response.content.decode()
     assert Order.objects.count() == 1
 
 
