@@ -156,6 +156,11 @@ class BaseItemFormSet(forms.BaseFormSet):
         self.variants = variants
         super().__init__(*args, **kwargs)
 
+    def initial_form_count(self):
+        # Every row is a new item, even one shown again with what was typed: none is an existing
+        # object to edit, so none must be filled in.
+        return super().initial_form_count() if self.is_bound else 0
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = _("Remove this item")
@@ -189,9 +194,29 @@ ItemFormSet = forms.formset_factory(
 )
 
 
-def item_formset(store, data=None, files=None):
+def item_formset(store, data=None, files=None, typed=()):
+    """The item rows: bound to a POST, or new rows showing what was `typed` (see typed_rows) and
+    one blank row after them."""
     variants = {variant.code.hex: variant for variant in mapped_variants(store)}
-    return ItemFormSet(data, files, prefix="items", variants=variants)
+    formset = ItemFormSet(data, files, prefix="items", variants=variants, initial=list(typed) or None)
+    if typed:
+        formset.extra = min(len(typed) + 1, MAX_ITEMS)
+    return formset
+
+
+def typed_rows(formset):
+    """What was typed in a posted formset's rows (files cannot be shown again), the removed rows
+    left out: "Add item" without JavaScript shows them again, unchecked, with one more row."""
+    rows = []
+    for form in formset.forms:
+        values = {
+            name: form[name].value()
+            for name in ("variant", "uid", "quantity", "design_url")
+            if name in form.fields
+        }
+        if not form["DELETE"].value():
+            rows.append(values)
+    return rows
 
 
 def manual_order(form, formset):

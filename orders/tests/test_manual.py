@@ -161,6 +161,8 @@ def test_item_rows_are_added_with_htmx_and_without(client, acme):
     data = order_form([{"uid": "typed_uid", "quantity": "4"}], add_item="1", ship_city="Sevilla")
     html = client.post(place_url(acme.store), data).content.decode()
     assert 'name="items-1-uid"' in html and 'value="typed_uid"' in html and 'value="Sevilla"' in html
+    assert 'name="items-TOTAL_FORMS" value="2"' in html and 'name="items-INITIAL_FORMS" value="0"' in html
+    assert "This field is required" not in html and "not placed" not in html
     assert not Order.objects.exists()
 
 

@@ -15,7 +15,7 @@ from storefronts.models import Store
 
 from .. import csv_import, import_runs
 from ..manual import ReferenceTaken, place_order
-from ..manual_forms import OrderForm, item_formset, manual_order, orderable_catalog_variants
+from ..manual_forms import OrderForm, item_formset, manual_order, orderable_catalog_variants, typed_rows
 from ..models import OrderImport
 
 RECENT_IMPORTS = 10
@@ -53,10 +53,9 @@ def place(request, store):
         return _place_page(request, store, OrderForm(store=store), item_formset(store))
     form = OrderForm(request.POST, store=store)
     formset = item_formset(store, request.POST, request.FILES)
-    if "add_item" in request.POST:
-        data = request.POST.copy()
-        data["items-TOTAL_FORMS"] = str(min(formset.total_form_count() + 1, formset.absolute_max))
-        return _place_page(request, store, OrderForm(data, store=store), item_formset(store, data))
+    if "add_item" in request.POST:  # shown again as typed, not checked: the order is not placed yet
+        again = OrderForm(store=store, initial=request.POST.dict())
+        return _place_page(request, store, again, item_formset(store, typed=typed_rows(formset)))
     if not (form.is_valid() and formset.is_valid()):
         return _place_page(request, store, form, formset, status=400)
     try:
