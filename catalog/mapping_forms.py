@@ -29,6 +29,30 @@ def formats_in_words(formats):
     return gettext("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
+def design_upload_problem(upload, formats):
+    """Why an uploaded design file is refused before it is even stored, in words, or None: too
+    large, not one of the catalog product's `formats`, or empty. What is inside is checked later
+    by the worker (design_files)."""
+    if not upload:
+        return None
+    formats = [format_name(f) for f in formats]
+    extension = format_name(os.path.splitext(upload.name)[1])
+    if upload.size > settings.DESIGN_FILE_MAX_BYTES:
+        return gettext("%(name)s is %(size)s; design files can be at most %(limit)s.") % {
+            "name": upload.name,
+            "size": filesizeformat(upload.size),
+            "limit": filesizeformat(settings.DESIGN_FILE_MAX_BYTES),
+        }
+    if extension not in formats:
+        return gettext("%(name)s is not a file this product takes: send %(formats)s.") % {
+            "name": upload.name,
+            "formats": formats_in_words(formats),
+        }
+    if upload.size == 0:
+        return gettext("%(name)s is empty.") % {"name": upload.name}
+    return None
+
+
 class ProductFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search by title or SKU"))
     store = forms.ModelChoiceField(
@@ -131,28 +155,9 @@ class ConnectForm(forms.Form):
 
     def _check_upload(self, name):
         upload = self.cleaned_data.get(name)
-        if not upload:
-            return
-        formats = [format_name(f) for f in (self.catalog.file_formats if self.catalog else [])]
-        extension = format_name(os.path.splitext(upload.name)[1])
-        if upload.size > settings.DESIGN_FILE_MAX_BYTES:
-            self.add_error(
-                name,
-                gettext("%(name)s is %(size)s; design files can be at most %(limit)s.")
-                % {
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.DESIGN_FILE_MAX_BYTES),
-                },
-            )
-        elif extension not in formats:
-            self.add_error(
-                name,
-                gettext("%(name)s is not a file this product takes: send %(formats)s.")
-                % {"name": upload.name, "formats": formats_in_words(formats)},
-            )
-        elif upload.size == 0:
-            self.add_error(name, gettext("%(name)s is empty.") % {"name": upload.name})
+        problem = design_upload_problem(upload, self.catalog.file_formats if self.catalog else [])
+        if problem:
+            self.add_error(name, problem)
 
     def clean(self):
         cleaned = super().clean()

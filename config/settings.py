@@ -332,6 +332,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-lost-catalog-work": {"task": "catalog.tasks.requeue_lost_catalog_work", "schedule": 60},
     # Tracking to the shops: retries whose time came, and messages whose queueing was lost.
     "send-due-outbox": {"task": "orders.tasks.send_due_outbox", "schedule": 60},
+    "requeue-lost-order-imports": {"task": "orders.tasks.requeue_lost_imports", "schedule": 60},
     # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.
     "sync-changed-products": {"task": "catalog.tasks.sync_changed_products", "schedule": 15 * 60},
 }

@@ -240,3 +240,38 @@ class OrderIntake(models.Model):
 
     def __str__(self):
         return f"Order intake of {self.store}"
+
+
+class OrderImport(CodedModel):
+    """A CSV file of a manual store's orders: checked when uploaded (a file with errors is not
+    kept), previewed, then imported by the worker, every order in one transaction."""
+
+    class State(models.TextChoices):
+        READY = "ready", _("Checked: ready to import")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        INVALID = "invalid", _("Has errors: nothing imported")
+        FAILED = "failed", _("Failed: nothing imported")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="order_imports")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.READY)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField()  # the file as uploaded, checked again when it is imported
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # {"totals": {...}, "preview": [...]} once checked; then {"references": [...]} or {"message": ...}
+    summary = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}]
+    # When it last went to the worker: how requeue_lost_imports tells a lost message from work going on.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    tenant_path = "store__client"
+    store_path = "store"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.file_name

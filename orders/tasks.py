@@ -2,7 +2,7 @@ from celery import shared_task
 
 from integrations.services import handle_delivery
 
-from . import pipeline, print_files
+from . import import_runs, pipeline, print_files
 from .intake import relink_store
 
 
@@ -35,3 +35,18 @@ def send_due_outbox():
     from . import outbox
 
     outbox.send_due()
+
+
+@shared_task
+def import_order_file(import_id):
+    import_runs.run(import_id)
+
+
+@shared_task
+def requeue_lost_imports():
+    """Send again the CSV imports whose worker message was lost (each import runs once: the
+    copy finds it done)."""
+    lost = import_runs.lost()
+    for import_id in lost:
+        import_order_file.delay(import_id)
+    import_runs.send_again(lost)

@@ -44,3 +44,16 @@ def test_order_manager_sees_no_user_management_link(client, acme):
     assert reverse("storefronts:users") not in response.text
     client.force_login(acme.user(Role.ADMIN))
     assert reverse("storefronts:users") in client.get(reverse("storefronts:dashboard")).text
+
+
+def test_only_admins_and_order_managers_place_and_import_manual_orders(client, acme):
+    """Orders of a manual store are placed and imported by those who manage orders, never by the
+    Store Manager of that very store."""
+    pages = [
+        reverse(name, kwargs={"code": acme.store.code})
+        for name in ("orders:manual_place", "orders:manual_import")
+    ]
+    for role in Role:
+        client.force_login(acme.user(role))
+        allowed = role in (Role.ADMIN, Role.ORDER_MANAGER)
+        assert [client.get(page).status_code for page in pages] == [200 if allowed else 403] * 2, role

@@ -21,7 +21,7 @@ from catalog.models import (
 from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
-from orders.models import Order, OutboxMessage
+from orders.models import Order, OrderImport, OutboxMessage
 
 # Anyone may open these (sign-in, password reset, the invitation link, and the webhook
 # receivers, which prove their sender by signature: see integrations/tests).
@@ -95,6 +95,16 @@ def design_template(world=None):
 
 def import_run(world):
     return ImportRun.objects.create(store=world.store, file_name="products.csv", state=ImportRun.State.READY)
+
+
+def order_import(world):
+    """A checked CSV of orders for the world's manual store, ready to import."""
+    return OrderImport.objects.create(
+        store=world.store,
+        file_name="orders.csv",
+        content="order_reference\n",
+        summary={"totals": {"orders": 1, "items": 1, "pieces": 1}, "preview": []},
+    )
 
 
 def store_product(world):
@@ -202,6 +212,12 @@ STOREFRONTS_OBJECTS = {
     "catalog:import_run": lambda w: {"code": import_run(w).code},
     "catalog:import_status": lambda w: {"code": import_run(w).code},
     "catalog:import_apply": lambda w: {"code": import_run(w).code},
+    "orders:manual_place": lambda w: {"code": w.store.code},
+    "orders:manual_item_row": lambda w: {"code": w.store.code},
+    "orders:manual_import": lambda w: {"code": w.store.code},
+    "orders:order_import": lambda w: {"code": order_import(w).code},
+    "orders:order_import_start": lambda w: {"code": order_import(w).code},
+    "orders:manual_import_template": lambda w: {"code": w.store.code},
     "storefronts:member": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:member_remove": lambda w: {"code": w.members[Role.VIEWER].code},
     "storefronts:invitation_row": lambda w: {"code": member_invitation(w).code},
