@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ('orders', '0002_shipback_outbox_claim'),
         ('storefronts', '0006_store_trouble_and_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
