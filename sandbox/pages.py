@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from . import bigshop, demo_keys, orders, products, shopify
-from .models import Product, Shop, Variant
+from .models import Order, Product, Shop, Variant
 from .woocommerce import home_url
 
 
@@ -15,6 +15,8 @@ class OrderForm(forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1)
     name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
     email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
+    unpaid = forms.BooleanField(required=False, label="Awaiting payment (bank transfer)")
+    test = forms.BooleanField(required=False, label="Test order (Shopify's Bogus Gateway)")
 
     def __init__(self, *args, shop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +113,9 @@ def pressero_details(request, shop):
     }
 
 
+# The order row's buttons: the merchant marks an order paid, or cancels it.
+ORDER_CHANGES = {"order_paid": "paid", "order_cancel": "cancelled"}
+
 # The shop page lists this many products, newest first; a big shop's others are counted.
 PRODUCTS_SHOWN = 100
 
@@ -149,8 +154,16 @@ def shop(request, platform, handle):
     if action == "order" and order_form.is_valid():
         data = order_form.cleaned_data
         orders.place_order(
-            shop, [(data["variant"], data["quantity"])], {"name": data["name"], "email": data["email"]}
+            shop,
+            [(data["variant"], data["quantity"])],
+            {"name": data["name"], "email": data["email"]},
+            paid=not data["unpaid"],
+            test=data["test"],
         )
+        return redirect(request.path)
+    if action in ORDER_CHANGES:
+        order = get_object_or_404(Order, shop=shop, id=request.POST.get("order"))
+        orders.change_order(order, ORDER_CHANGES[action])
         return redirect(request.path)
     change_form = ProductChangeForm(request.POST if action == "product_change" else None, shop=shop)
     if action == "product_change" and change_form.is_valid():
