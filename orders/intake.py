@@ -124,6 +124,8 @@ def _update(order, source):
             continue
         if item.status not in NOT_STARTED:
             continue  # in production: the shop's edit cannot change what is being made
+        if not line.design_url and item.catalog_variant_id:
+            del fields["design_file_url"]  # the mapping's print file, which the line never named
         edited = [name for name, value in fields.items() if getattr(item, name) != value]
         if edited:
             for name in edited:
