@@ -99,9 +99,10 @@ def _create(store, source, *, via, actor):
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
-    if source.cancelled:
-        _cancel_not_started(order)
     link_items(order)
+    if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
+        _cancel_not_started(order)
+        settle(order)
     OrderIntake.objects.update_or_create(store=store, defaults={"last_order_at": now})
     return order
 

@@ -72,7 +72,9 @@ def pressero_store(sandbox_url, admin, acme, live_server):
     )
     store = Store.objects.get(platform=Store.Platform.PRESSERO, client=acme.client)
     url = live_server.url + reverse("hooks:pressero", args=[store.code])
-    sandbox_form(sandbox_url, PRESSERO_SHOP, action="pressero_webhook", url=url, security_key=store.webhook_secret)
+    sandbox_form(
+        sandbox_url, PRESSERO_SHOP, action="pressero_webhook", url=url, security_key=store.webhook_secret
+    )
     return store
 
 

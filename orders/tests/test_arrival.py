@@ -15,7 +15,16 @@ from integrations.models import WebhookDelivery
 from orders.models import Hold, ItemStatus, Order, OrderIntake
 from orders.tasks import poll_orders, reconcile_store_orders
 
-from .conftest import ETSY_SHOP, PRESSERO_SHOP, SHOPIFY_SHOP, WOO_SHOP, change, demo_product, demo_variant, place
+from .conftest import (
+    ETSY_SHOP,
+    PRESSERO_SHOP,
+    SHOPIFY_SHOP,
+    WOO_SHOP,
+    change,
+    demo_product,
+    demo_variant,
+    place,
+)
 from .helpers import map_variant
 
 pytestmark = pytest.mark.worker
@@ -52,7 +61,9 @@ def assert_linked(order, mapping):
     assert order.hold != Hold.NEEDS_MAPPING
 
 
-def test_a_shopify_order_arrives_once_and_follows_its_cancellation(shopify_store, shopify, admin, celery_worker):
+def test_a_shopify_order_arrives_once_and_follows_its_cancellation(
+    shopify_store, shopify, admin, celery_worker
+):
     variant = demo_variant(shopify, SHOPIFY_SHOP)
     mapping = map_variant(shopify_store, str(SHOPIFY_VARIANT_BASE + variant))
 
