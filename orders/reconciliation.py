@@ -48,6 +48,12 @@ def store_lock(store_id):
             cache.delete(key)
 
 
+def asking_from(intake, now):
+    """The moment a run asks for changes since: where the last run got to, less OVERLAP; a
+    store's first run looks FIRST_LOOK_BACK back."""
+    return intake.reconciled_until - OVERLAP if intake.reconciled_until else now - FIRST_LOOK_BACK
+
+
 def reconcile_store(store):
     """Upsert every order of the store's shop changed since the last run (less OVERLAP; the
     first run looks FIRST_LOOK_BACK back), each in its own transaction, and record the run on
@@ -56,7 +62,7 @@ def reconcile_store(store):
     many orders were created or changed (what the webhooks had not brought)."""
     intake, _ = OrderIntake.objects.get_or_create(store=store)
     started = timezone.now()
-    since = intake.reconciled_until - OVERLAP if intake.reconciled_until else started - FIRST_LOOK_BACK
+    since = asking_from(intake, started)
     via = Order.Source.POLLING if store.platform in POLLED_PLATFORMS else Order.Source.RECONCILIATION
     found, error = 0, ""
     try:
