@@ -15,23 +15,21 @@ from integrations.models import WebhookDelivery
 from orders.models import Hold, ItemStatus, Order, OrderIntake
 from orders.tasks import poll_orders, reconcile_store_orders
 
-from .conftest import (
+from .arrival import (
     ETSY_SHOP,
     PRESSERO_SHOP,
     SHOPIFY_SHOP,
+    SHOPIFY_VARIANT_BASE,
     WOO_SHOP,
     change,
     demo_product,
     demo_variant,
+    done,
     place,
 )
 from .helpers import map_variant
 
 pytestmark = pytest.mark.worker
-
-# The sandbox's Shopify variant ids count up from here, above 2**53 as Shopify's do
-# (sandbox.shopify.ID_BASE; the sandbox is its own process).
-SHOPIFY_VARIANT_BASE = 7_204_000_000_000_000_000
 
 
 def arrived(store, number):
@@ -42,13 +40,6 @@ def arrived(store, number):
 def wait_for_order(store, number, until=lambda order: True):
     assert wait_for(lambda: (order := arrived(store, number)) is not None and until(order), timeout=30)
     return arrived(store, number)
-
-
-def settled(store):
-    """Every delivery of the store has been processed (or ignored, as older than what is applied)."""
-    return wait_for(
-        lambda: not WebhookDelivery.objects.filter(store=store, state=WebhookDelivery.State.RECEIVED).exists()
-    )
 
 
 def assert_linked(order, mapping):
@@ -75,7 +66,7 @@ def test_a_shopify_order_arrives_once_and_follows_its_cancellation(
 
     change(shopify, SHOPIFY_SHOP, number, "order_cancel")  # orders/cancelled and orders/updated
     order = wait_for_order(shopify_store, f"#{number}", until=lambda o: o.cancelled_in_shop)
-    assert settled(shopify_store)
+    assert done(shopify_store)
     assert order.items.get().status == ItemStatus.CANCELED
     assert Order.objects.filter(store=shopify_store).count() == 1
     topics = set(WebhookDelivery.objects.filter(store=shopify_store).values_list("topic", "state"))
@@ -118,7 +109,7 @@ def test_a_woocommerce_order_arrives_once_and_follows_its_cancellation(woo_store
     time.sleep(1.1)
     change(sandbox_url, WOO_SHOP, number, "order_cancel")
     order = wait_for_order(woo_store, str(number), until=lambda o: o.cancelled_in_shop)
-    assert settled(woo_store)
+    assert done(woo_store)
     assert Order.objects.filter(store=woo_store).count() == 1
     assert order.items.get().status == ItemStatus.CANCELED
 
@@ -131,7 +122,7 @@ def test_a_pressero_order_is_fetched_after_its_envelope(pressero_store, sandbox_
     order = wait_for_order(pressero_store, str(number))
     assert (order.external_id, order.customer_email) == (str(number), "sam@example.com")
     assert_linked(order, mapping)
-    assert settled(pressero_store)
+    assert done(pressero_store)
     assert WebhookDelivery.objects.get(store=pressero_store, topic="OrderPlaced").state == "processed"
 
 

@@ -3,22 +3,17 @@ real worker: duplicates make one order, an update before the create ends as in o
 item waits in "Needs mapping" with its title, and what is malformed, forged, misaddressed or
 too large is refused or failed without an order, visible in the store's deliveries."""
 
-import base64
-import hashlib
-import hmac
 import json
 import threading
 import uuid
 
 import pytest
-import requests
 from django.urls import reverse
 
-from core.testing import wait_for
 from integrations.models import WebhookDelivery
 from orders.models import Hold, ItemStatus, Order
-from sandbox import demo_keys
 
+from .arrival import deliver, done
 from .helpers import map_variant
 
 pytestmark = pytest.mark.worker
@@ -60,30 +55,6 @@ def shopify_body(*, order_id=ORDER_ID, updated_at="2026-11-30T10:00:00Z", lines=
         **fields,
     }
     return json.dumps(order).encode()
-
-
-def deliver(live_server, store, body, *, topic="orders/create", secret=None, code=None):
-    secret = secret or demo_keys.SHOPIFY_APP_CLIENT_SECRET
-    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return requests.post(
-        live_server.url + reverse("hooks:shopify", args=[code or store.code]),
-        data=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-Sha256": signature,
-            "X-Shopify-Shop-Domain": store.shop_identity,
-            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
-        },
-        timeout=10,
-    )
-
-
-def done(store):
-    """Every delivery of the store has been acted on by the worker."""
-    return wait_for(
-        lambda: not WebhookDelivery.objects.filter(store=store, state=WebhookDelivery.State.RECEIVED).exists()
-    )
 
 
 def snapshot(order):

@@ -14,9 +14,8 @@ from orders.models import Order, OrderIntake
 from orders.reconciliation import FIRST_LOOK_BACK, OVERLAP, asking_from, reconcile_store
 from orders.tasks import reconcile_orders
 
-from .conftest import SHOPIFY_SHOP, WOO_SHOP, demo_variant, place
+from .arrival import SHOPIFY_SHOP, SHOPIFY_VARIANT_BASE, WOO_SHOP, demo_variant, place
 from .helpers import map_variant
-from .test_arrival import SHOPIFY_VARIANT_BASE
 
 
 @pytest.fixture
