@@ -27,6 +27,7 @@ PUBLIC = {
     "hooks:woocommerce",
     "hooks:pressero",
     "hooks:shopify",
+    "hooks:shopify_privacy",
     "home",
     "health",
     "accept_invitation",
