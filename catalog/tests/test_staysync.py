@@ -473,7 +473,7 @@ def test_product_deliveries_lost_to_a_broker_outage_are_found_again(acme):
     delivery("products/delete", timedelta(seconds=5))  # just arrived: its task is on its way
     delivery("products/update", timedelta(minutes=10), attempts=1)  # waiting on its own retry
     retry_lost = delivery("products/update", timedelta(hours=2), attempts=2)
-    delivery("orders/create", timedelta(hours=2))  # no app processes orders yet: left alone
+    delivery("orders/paid", timedelta(hours=2))  # a topic no app processes: left alone
     assert sorted(integrations.lost_work()[0]) == sorted([lost, retry_lost])
     assert integrations.processing_task(WebhookDelivery.objects.get(pk=lost)).name == (
         "catalog.tasks.process_product_delivery"

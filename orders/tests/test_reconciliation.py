@@ -11,8 +11,8 @@ from core.testing import wait_for
 from integrations.models import WebhookDelivery
 from integrations.tests.helpers import sandbox_switch
 from orders.models import Order, OrderIntake
-from orders.reconciliation import FIRST_LOOK_BACK, OVERLAP, asking_from, reconcile_store
-from orders.tasks import reconcile_orders
+from orders.reconciliation import FIRST_LOOK_BACK, OVERLAP, asking_from, reconcile_store, store_lock
+from orders.tasks import reconcile_orders, reconcile_store_orders
 
 from .arrival import SHOPIFY_SHOP, SHOPIFY_VARIANT_BASE, WOO_SHOP, demo_variant, place
 from .helpers import map_variant
@@ -98,3 +98,12 @@ def test_a_busy_platform_keeps_the_store_s_progress(woo_store, sandbox_url):
     assert "WooCommerce is having trouble on its side" in failed.last_reconcile_error
     reconcile_store(woo_store)
     assert intake(woo_store).last_reconcile_error == "" and intake(woo_store).reconciled_until > until
+
+
+def test_two_runs_of_one_store_do_not_overlap(woo_store):
+    with store_lock(woo_store.id) as held:
+        assert held
+        reconcile_store_orders.apply(args=[woo_store.id])  # a second run meanwhile: it does nothing
+        assert not OrderIntake.objects.filter(store=woo_store, last_reconciled_at__isnull=False).exists()
+    reconcile_store_orders.apply(args=[woo_store.id])
+    assert intake(woo_store).last_reconciled_at is not None
