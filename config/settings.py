@@ -335,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-lost-order-imports": {"task": "orders.tasks.requeue_lost_imports", "schedule": 60},
     # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.
     "sync-changed-products": {"task": "catalog.tasks.sync_changed_products", "schedule": 15 * 60},
+    # Etsy sends no order webhooks: its receipts are polled. The other platforms' orders are
+    # reconciled hourly, for any webhook that was lost (orders/reconciliation.py).
+    "poll-orders": {"task": "orders.tasks.poll_orders", "schedule": 3 * 60},
+    "reconcile-orders": {"task": "orders.tasks.reconcile_orders", "schedule": 60 * 60},
 }
 
 LANGUAGE_CODE = "en"

@@ -140,6 +140,11 @@ TOPIC_KINDS = {
     Store.Platform.SHOPIFY: {
         "orders/create": "order",
         "orders/updated": "order",
+        "orders/cancelled": "order",
+        # The mandatory privacy topics, set in the app's configuration rather than subscribed to.
+        "customers/data_request": "compliance",
+        "customers/redact": "compliance",
+        "shop/redact": "compliance",
         "products/update": "product",
         "products/delete": "product",
     },
@@ -293,6 +298,15 @@ def fetch_order(store, external_id):
     if adapter is None or not hasattr(adapter, "fetch_order"):
         raise AdapterError(_("This store's platform cannot be asked for an order."), permanent=True)
     return adapter.fetch_order(external_id)
+
+
+def orders_changed(store, since):
+    """The store's orders changed since `since`, as SourceOrders, read page by page as they are
+    iterated (reconciliation; Etsy's polling). Raises AdapterError."""
+    adapter = adapter_for(store)
+    if adapter is None or not hasattr(adapter, "iter_orders_changed"):
+        raise AdapterError(_("This store's platform cannot be asked for its orders."), permanent=True)
+    return adapter.iter_orders_changed(since)
 
 
 PRODUCT_DELIVERY_PARSERS = {

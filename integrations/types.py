@@ -1,6 +1,7 @@
 """Plain values that cross the adapter interface, so no app past `integrations` ever reads a
 platform's own JSON."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -12,6 +13,41 @@ def decimal_or_none(value):
         return Decimal(str(value)) if value not in (None, "") else None
     except InvalidOperation:
         return None
+
+
+# Line properties that carry a print file's URL (docs/decisions.md, "Print files on order lines"):
+# the name compared without case, leading underscores, spaces or dashes ("_print_file",
+# "Print file", "print-file-url").
+PRINT_FILE_PROPERTIES = ("printfile", "printfileurl")
+
+
+def print_file_url(pairs):
+    """The print file URL among a line's (name, value) properties, or "" when none is one."""
+    for name, value in pairs:
+        key = re.sub(r"[\s_-]", "", str(name or "")).lower()
+        if (
+            key in PRINT_FILE_PROPERTIES
+            and isinstance(value, str)
+            and value.startswith(("https://", "http://"))
+        ):
+            return value.strip()[:2000]
+    return ""
+
+
+ID_LIMIT = 64  # the orders' and items' external id columns
+
+
+def text_id(value):
+    """A platform's id as text. JSON integers stay exact (json.loads makes them int); a float
+    has lost digits beyond 2**53, so it is refused; empty, 0 and null mean none."""
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r} is not an id.")
+    if value is None or value == "" or value == 0:
+        return ""
+    text = str(value) if isinstance(value, int) else value
+    if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= ID_LIMIT:
+        return text
+    raise ValueError(f"{value!r} is not an id.")
 
 
 @dataclass(frozen=True)

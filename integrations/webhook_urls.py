@@ -12,5 +12,7 @@ app_name = "hooks"
 urlpatterns = [
     path("woocommerce/<uuid:code>/", woocommerce_webhooks.receive, name="woocommerce"),
     path("shopify/<uuid:code>/", shopify_webhooks.receive, name="shopify"),
+    # Shopify's privacy topics go to one URL for the whole app (its compliance_topics setting).
+    path("shopify/privacy/", shopify_webhooks.receive_privacy, name="shopify_privacy"),
     path("pressero/<uuid:code>/", pressero_webhooks.receive, name="pressero"),
 ]

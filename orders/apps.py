@@ -12,6 +12,8 @@ class OrdersConfig(AppConfig):
         # Order webhooks (Shopify orders/*, WooCommerce order.*, Pressero OrderPlaced) are
         # processed here, by name: integrations may not import orders.
         register_topic_handler("order", "orders.tasks.process_order_delivery")
+        # Shopify's privacy topics concern the personal data orders hold.
+        register_topic_handler("compliance", "orders.tasks.process_compliance_delivery")
         mappings_changed.connect(relink_after_mapping, dispatch_uid="orders.relink")
 
 

@@ -99,9 +99,10 @@ def _create(store, source, *, via, actor):
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
-    if source.cancelled:
-        _cancel_not_started(order)
     link_items(order)
+    if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
+        _cancel_not_started(order)
+        settle(order)
     return order
 
 
@@ -123,6 +124,8 @@ def _update(order, source):
             continue
         if item.status not in NOT_STARTED:
             continue  # in production: the shop's edit cannot change what is being made
+        if not line.design_url and item.catalog_variant_id:
+            del fields["design_file_url"]  # the mapping's print file, which the line never named
         edited = [name for name, value in fields.items() if getattr(item, name) != value]
         if edited:
             for name in edited:

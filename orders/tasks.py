@@ -1,14 +1,21 @@
 from celery import shared_task
 
 from integrations.services import handle_delivery
+from storefronts.models import Store
 
-from . import import_runs, pipeline, print_files
+from . import compliance, import_runs, pipeline, print_files
 from .intake import relink_store
+from .reconciliation import POLLED_PLATFORMS, RECONCILED_PLATFORMS, reconcile_store, store_lock, stores_to_ask
 
 
 @shared_task
 def process_order_delivery(delivery_id):
     handle_delivery(delivery_id, pipeline.apply_order_delivery)
+
+
+@shared_task
+def process_compliance_delivery(delivery_id):
+    handle_delivery(delivery_id, compliance.apply_compliance_delivery)
 
 
 @shared_task
@@ -50,3 +57,25 @@ def requeue_lost_imports():
     for import_id in lost:
         import_order_file.delay(import_id)
     import_runs.send_again(lost)
+
+
+@shared_task
+def poll_orders():
+    """Etsy's stores, every few minutes: polling is how their orders arrive."""
+    for store_id in stores_to_ask(POLLED_PLATFORMS):
+        reconcile_store_orders.delay(store_id)
+
+
+@shared_task
+def reconcile_orders():
+    """Every webhook store, hourly: orders whose webhook never came arrive this way."""
+    for store_id in stores_to_ask(RECONCILED_PLATFORMS):
+        reconcile_store_orders.delay(store_id)
+
+
+@shared_task
+def reconcile_store_orders(store_id):
+    with store_lock(store_id) as held:
+        store = Store.objects.filter(id=store_id).exclude(state=Store.State.DISCONNECTED).first()
+        if held and store is not None:
+            reconcile_store(store)

@@ -358,7 +358,7 @@ def transaction_json(shop, order, line, option_names):
 
 
 def receipt_status(order):
-    if order.status == "canceled":
+    if order.status in ("canceled", "cancelled"):
         return "canceled"
     return "completed" if order.shipments else "paid"
 
@@ -397,7 +397,7 @@ def receipt_json(shop, order):
         "message_from_seller": None,
         "message_from_buyer": None,
         "message_from_payment": None,
-        "is_paid": order.status != "canceled",
+        "is_paid": order.status not in ("canceled", "cancelled", "pending"),
         "is_shipped": bool(order.shipments),
         "create_timestamp": created,
         "created_timestamp": created,

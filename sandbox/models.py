@@ -209,7 +209,8 @@ class Order(models.Model):
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="orders")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=32, default="paid")
+    status = models.CharField(max_length=32, default="paid")  # "pending" awaits payment; "cancelled"
+    test = models.BooleanField(default=False)  # placed with Shopify's Bogus Gateway: nothing was paid
     customer = models.JSONField(default=dict)  # name, email
     address = models.JSONField(default=dict)  # first_line, city, zip, country
     currency = models.CharField(max_length=3, default="EUR")

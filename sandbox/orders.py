@@ -18,8 +18,9 @@ DEMO_ADDRESS = {"first_line": "9 Elm Street", "city": "Utrecht", "zip": "3511 AB
 
 
 @transaction.atomic
-def place_order(shop, items, customer):
-    """`items`: [(variant, quantity)]. Returns the order, after notifying the app."""
+def place_order(shop, items, customer, *, paid=True, test=False):
+    """`items`: [(variant, quantity)]. Returns the order, after notifying the app. An unpaid
+    order awaits payment ("pending"); a test order is one paid with Shopify's Bogus Gateway."""
     last = shop.orders.aggregate(last=Max("number"))["last"] or 1000
     lines = [
         {
@@ -36,9 +37,25 @@ def place_order(shop, items, customer):
         for index, (variant, quantity) in enumerate(items)
     ]
     order = Order.objects.create(
-        shop=shop, number=last + 1, customer=customer, address=DEMO_ADDRESS, lines=lines
+        shop=shop,
+        number=last + 1,
+        customer=customer,
+        address=DEMO_ADDRESS,
+        lines=lines,
+        status="paid" if paid else "pending",
+        test=test,
     )
     transaction.on_commit(lambda: NOTIFY[shop.platform](shop, order))
+    return order
+
+
+@transaction.atomic
+def change_order(order, status):
+    """The merchant marks the order paid ("paid") or cancels it ("cancelled"); the shop tells
+    the app as its platform does (Etsy: nothing, the receipt's update time moves)."""
+    order.status = status
+    order.save(update_fields=["status", "updated_at"])
+    transaction.on_commit(lambda: NOTIFY_CHANGE[order.shop.platform](order.shop, order))
     return order
 
 
@@ -61,7 +78,9 @@ def shopify_order(order):
         "created_at": order.created_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
         "currency": order.currency,
-        "financial_status": "paid",
+        "financial_status": "pending" if order.status == "pending" else "paid",
+        "cancelled_at": order.updated_at.isoformat() if order.status == "cancelled" else None,
+        "cancel_reason": "customer" if order.status == "cancelled" else None,
         "fulfillment_status": None,
         "total_price": str(order.total),
         "shipping_address": {
@@ -82,19 +101,27 @@ def shopify_order(order):
                 "variant_title": " / ".join(line["options"]),
                 "quantity": line["quantity"],
                 "price": line["price"],
+                "properties": line.get("properties", []),
             }
             for line in order.lines
         ],
         "source_name": "web",
-        "test": False,
+        "test": order.test,
         "shop_domain": shop.handle + shopify.DOMAIN,
     }
 
 
-def notify_shopify(shop, order):
+def notify_shopify(shop, order, topics=("orders/create",)):
     body = json.dumps(shopify_order(order)).encode()
-    for hook in shop.webhooks.filter(topic="ORDERS_CREATE"):
-        shopify.send_webhook(shop, hook, "orders/create", body)
+    for topic in topics:
+        for hook in shop.webhooks.filter(topic=topic.upper().replace("/", "_")):
+            shopify.send_webhook(shop, hook, topic, body)
+
+
+def notify_shopify_change(shop, order):
+    """Shopify sends orders/cancelled for a cancellation, and orders/updated for any change."""
+    topics = ("orders/cancelled", "orders/updated") if order.status == "cancelled" else ("orders/updated",)
+    notify_shopify(shop, order, topics)
 
 
 # --- Pressero: the OrderPlaced envelope and its MessageHash ---------------------------------------
@@ -132,4 +159,10 @@ NOTIFY = {
     Shop.Platform.WOOCOMMERCE: woocommerce.notify_order,
     Shop.Platform.PRESSERO: notify_pressero,
     Shop.Platform.ETSY: lambda shop, order: None,  # Etsy is polled for receipts
+}
+NOTIFY_CHANGE = {
+    Shop.Platform.SHOPIFY: notify_shopify_change,
+    Shop.Platform.WOOCOMMERCE: lambda shop, order: woocommerce.notify_order(shop, order, "order.updated"),
+    Shop.Platform.PRESSERO: lambda shop, order: None,  # the sandbox sends only OrderPlaced
+    Shop.Platform.ETSY: lambda shop, order: None,
 }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from . import bigshop, demo_keys, orders, products, shopify
 from .etsy_resources import RECEIPT_ID_BASE, TRANSACTION_ID_BASE
-from .models import Product, Shop, Variant
+from .models import Order, Product, Shop, Variant
 from .woocommerce import home_url
 
 
@@ -18,6 +18,8 @@ class OrderForm(forms.Form):
     also = forms.ModelChoiceField(queryset=None, required=False, label="And another product")
     name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
     email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
+    unpaid = forms.BooleanField(required=False, label="Awaiting payment (bank transfer)")
+    test = forms.BooleanField(required=False, label="Test order (Shopify's Bogus Gateway)")
 
     def __init__(self, *args, shop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +118,9 @@ def pressero_details(request, shop):
     }
 
 
+# The order row's buttons: the merchant marks an order paid, or cancels it.
+ORDER_CHANGES = {"order_paid": "paid", "order_cancel": "cancelled"}
+
 # The shop page lists this many products, newest first; a big shop's others are counted.
 PRODUCTS_SHOWN = 100
 
@@ -185,7 +190,17 @@ def shop(request, platform, handle):
     if action == "order" and order_form.is_valid():
         data = order_form.cleaned_data
         lines = [(variant, data["quantity"]) for variant in (data["variant"], data["also"]) if variant]
-        orders.place_order(shop, lines, {"name": data["name"], "email": data["email"]})
+        orders.place_order(
+            shop,
+            lines,
+            {"name": data["name"], "email": data["email"]},
+            paid=not data["unpaid"],
+            test=data["test"],
+        )
+        return redirect(request.path)
+    if action in ORDER_CHANGES:
+        order = get_object_or_404(Order, shop=shop, id=request.POST.get("order"))
+        orders.change_order(order, ORDER_CHANGES[action])
         return redirect(request.path)
     change_form = ProductChangeForm(request.POST if action == "product_change" else None, shop=shop)
     if action == "product_change" and change_form.is_valid():

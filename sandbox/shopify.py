@@ -446,6 +446,7 @@ REQUIRED_SCOPES = {
     ("QueryRoot", "products"): {"read_products"},
     ("QueryRoot", "product"): {"read_products"},
     ("QueryRoot", "order"): {"read_orders"},
+    ("QueryRoot", "orders"): {"read_orders"},
     ("Order", "fulfillmentOrders"): {f"read_{kind}_fulfillment_orders" for kind in FULFILLMENT_ORDER_KINDS},
     ("Mutation", "productCreate"): {"write_products"},
     ("Mutation", "productVariantsBulkCreate"): {"write_products"},
@@ -600,8 +601,8 @@ SEARCH_TERM = re.compile(r"(updated_at|created_at|status):(>=|<=|>|<)?'?([^'\s]+
 SEARCH_LOOKUPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", None: "exact"}
 
 
-def search_products(products, query):
-    """Shopify's search syntax, the terms the sandbox knows: updated_at and created_at with a
+def search_terms(products, query):
+    """Shopify's search syntax over products or orders, the terms the sandbox knows: updated_at and created_at with a
     comparison (`updated_at:>'2026-01-01T00:00:00Z'`) and status (`status:draft`)."""
     for field, comparison, value in SEARCH_TERM.findall(query or ""):
         if field == "status":
@@ -651,12 +652,31 @@ def order_node(order):
         "requestStatus": "UNSUBMITTED",
         "lineItems": connection(line_items, lambda item: item),
     }
+    cancelled = order.status == "cancelled"
     return {
         "id": gid("Order", order.id),
         "legacyResourceId": str(legacy_id("Order", order.id)),
         "name": f"#{order.number}",
+        "email": order.customer.get("email"),
         "createdAt": datetime_z(order.created_at),
         "updatedAt": datetime_z(order.updated_at),
+        "cancelledAt": datetime_z(order.updated_at) if cancelled else None,
+        "test": order.test,
+        "currencyCode": order.currency,
+        "displayFinancialStatus": "PENDING" if order.status == "pending" else "PAID",
+        "totalPriceSet": money_bag(order.total, order.currency),
+        "shippingAddress": {
+            "name": order.customer.get("name"),
+            "company": None,
+            "address1": order.address["first_line"],
+            "address2": None,
+            "city": order.address["city"],
+            "provinceCode": None,
+            "zip": order.address["zip"],
+            "countryCodeV2": order.address["country"],
+            "phone": None,
+        },
+        "lineItems": connection([line_item_node(order, line) for line in order.lines], lambda item: item),
         "fulfillmentOrders": connection([fulfillment_order], lambda fo: fo),
         "fulfillments": [
             fulfillment_node(order, index, shipment) for index, shipment in enumerate(order.shipments)
@@ -679,6 +699,28 @@ def fulfillment_node(order, index, shipment):
 
 def fulfillment_refused(message):
     return {"fulfillment": None, "userErrors": [{"field": ["fulfillment"], "message": message}]}
+
+
+def money_bag(amount, currency):
+    money = {"amount": str(amount), "currencyCode": currency}
+    return {"shopMoney": money, "presentmentMoney": money}
+
+
+def line_item_node(order, line):
+    return {
+        "id": gid("LineItem", line_pk(order, line)),
+        "name": f"{line['title']} - {' / '.join(line['options'])}" if line["options"] else line["title"],
+        "title": line["title"],
+        "quantity": line["quantity"],
+        "sku": line["sku"],
+        "variantTitle": " / ".join(line["options"]) or None,
+        "product": {"legacyResourceId": str(legacy_id("Product", line["product_id"]))},
+        "variant": {"legacyResourceId": str(legacy_id("ProductVariant", line["variant_id"]))},
+        "customAttributes": [
+            {"key": item["name"], "value": item["value"]} for item in line.get("properties", [])
+        ],
+        "originalUnitPriceSet": money_bag(line["price"], order.currency),
+    }
 
 
 def subscription_node(hook):
@@ -900,6 +942,13 @@ class Root:
         found = self._order(id, "Order")
         return order_node(found) if found else None
 
+    def orders(self, info, first=None, after=None, last=None, before=None, query=None, **kwargs):
+        """The shop's orders matching the search (`updated_at:>'...'`), in the sortKey's order."""
+        found = search_terms(self._shop.orders.all(), query)
+        field = "updated_at" if kwargs.get("sortKey") == "UPDATED_AT" else "id"
+        ordered = list(found.order_by(f"-{field}" if kwargs.get("reverse") else field, "id"))
+        return page_of(ordered, order_node, first=first, after=after, last=last, before=before)
+
     def fulfillmentCreate(self, info, fulfillment, **kwargs):
         groups = fulfillment.get("lineItemsByFulfillmentOrder") or []
         found = self._order(groups[0]["fulfillmentOrderId"], "FulfillmentOrder") if groups else None
@@ -945,7 +994,7 @@ class Root:
         size = first if first is not None else last
         if not 0 < size <= MAX_PAGE:
             raise GraphQLError(f"The page size must be between 1 and {MAX_PAGE}.")
-        products = search_products(Product.objects.filter(shop=self._shop), query)
+        products = search_terms(Product.objects.filter(shop=self._shop), query)
         if after and after.isdigit():
             products = products.filter(id__gt=int(after))
         if before and before.isdigit():

@@ -607,6 +607,10 @@ def order_status(order):
     return order.status if order.status in ORDER_STATUSES else "processing"
 
 
+def paid_at(order):
+    return None if order_status(order) in ("pending", "on-hold", "failed") else order.created_at
+
+
 def order_json(order):
     """The REST order, which is also the body of its webhooks."""
     name = order.customer.get("name", "")
@@ -639,8 +643,8 @@ def order_json(order):
         "date_created_gmt": wp_date(order.created_at),
         "date_modified": wp_date(order.updated_at),
         "date_modified_gmt": wp_date(order.updated_at),
-        "date_paid": wp_date(order.created_at),
-        "date_paid_gmt": wp_date(order.created_at),
+        "date_paid": wp_date(paid_at(order)),
+        "date_paid_gmt": wp_date(paid_at(order)),
         "date_completed": wp_date(completed),
         "date_completed_gmt": wp_date(completed),
         "discount_total": "0.00",

@@ -29,6 +29,7 @@ PUBLIC = {
     "hooks:woocommerce",
     "hooks:pressero",
     "hooks:shopify",
+    "hooks:shopify_privacy",
     "home",
     "health",
     "accept_invitation",

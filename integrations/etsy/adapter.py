@@ -7,7 +7,6 @@ to reach http. It stays in the tests, as an independent client of the sandbox.
 """
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from urllib.parse import urlencode
 
@@ -20,6 +19,8 @@ from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 from integrations.types import SourceProduct, SourceVariant
 from storefronts.services import save_credentials
+
+from .orders import etsy_order, money_of
 
 REFRESH_MARGIN = timedelta(minutes=5)
 PAGE_LIMIT = 100  # Etsy's maximum
@@ -35,12 +36,6 @@ PRODUCT_STATES = {
     "expired": "archived",
     "sold_out": "archived",
 }
-
-
-def money_of(money):
-    if not money or not money.get("divisor"):
-        return None
-    return Decimal(money["amount"]) / Decimal(money["divisor"])
 
 
 def listing_updated(listing):
@@ -290,6 +285,29 @@ class EtsyAdapter:
         if inventory is None:  # an answer without the association: ask for it on its own
             inventory = self.call("GET", f"listings/{listing['listing_id']}/inventory")
         return source_product(listing, inventory)
+
+    # --- Orders (polled: Etsy sends apps without commercial access no webhooks) ---
+
+    def fetch_order(self, external_id):
+        """One receipt as it is now. AdapterError (permanent) when the shop has no such receipt."""
+        if not str(external_id).isdigit():
+            raise AdapterError(_("Etsy has no receipt %(id)s.") % {"id": external_id}, permanent=True)
+        return etsy_order(self.call("GET", f"shops/{self.shop_id}/receipts/{external_id}"))
+
+    def iter_orders_changed(self, since, limit=PAGE_LIMIT):
+        """Every receipt modified at or after `since` (Etsy's whole seconds: a change in the
+        same second is read again rather than missed), oldest change first, as SourceOrders."""
+        offset = 0
+        params = {"min_last_modified": int(since.timestamp()), "sort_on": "updated", "sort_order": "asc"}
+        while True:
+            page = self.call(
+                "GET", f"shops/{self.shop_id}/receipts", {**params, "limit": limit, "offset": offset}
+            )
+            for receipt in page["results"]:
+                yield etsy_order(receipt)
+            offset += len(page["results"])
+            if not page["results"] or offset >= page["count"]:
+                return
 
     def fetch_product(self, external_id):
         """One listing as it is now, with its inventory (getListingInventory with the listing);

@@ -7,6 +7,10 @@ from django.utils.translation import gettext as _
 from core import http
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 
+from .orders import pressero_order
+
+SEARCH_PAGE_SIZE = 50
+
 
 def normalise_host(url):
     """'Admin.CHI.v6.pressero.com/' -> 'https://admin.chi.v6.pressero.com': one site, one identity
@@ -75,6 +79,62 @@ class PresseroAdapter:
             )
         self.token = token
         return token
+
+    def _call(self, path, *, json=None, params=None):
+        """An authenticated call (POST with a body, else GET), authenticating again once when the
+        token has expired (Pressero does not say when it will)."""
+        for attempt in (1, 2):
+            if self.token is None:
+                self.authenticate()
+            response = self._request(
+                "POST" if json is not None else "GET",
+                path,
+                params=params,
+                json=json,
+                headers={"Authorization": f"token {self.token}"},
+                retry_unsafe=True,  # searches and reads change nothing
+            )
+            if response.status_code != 401 or attempt == 2:
+                break
+            self.token = None
+        if response.status_code == 401:
+            raise AdapterError(_("Pressero refused our token."), permanent=True)
+        if response.status_code == 404:
+            raise AdapterError(_("Pressero has no such order."), permanent=True)
+        if is_busy(response):
+            raise busy("Pressero", response)
+        if not response.ok:
+            raise AdapterError(_("Pressero answered HTTP %(status)s.") % {"status": response.status_code})
+        return answer_of(response, "Pressero")
+
+    def fetch_order(self, external_id):
+        """One order (by its number) with its items, as a SourceOrder."""
+        if not str(external_id).isdigit():
+            raise AdapterError(_("Pressero has no such order."), permanent=True)
+        details = self._call(f"v2/orders/{external_id}/Details")
+        items = self._call(f"v2/orders/{external_id}/items")
+        try:
+            return pressero_order(details, items)
+        except (KeyError, TypeError, ValueError) as error:
+            raise AdapterError(
+                _("Pressero's order could not be read (%(error)s).") % {"error": error}, permanent=True
+            ) from None
+
+    def iter_orders_changed(self, since, page_size=SEARCH_PAGE_SIZE):
+        """Every order placed after `since` (Pressero's search filters on the order date, not on
+        changes), each fetched whole."""
+        filters = [{"Column": "OrderDate", "Value": since.isoformat(), "Operator": "greaterthan"}]
+        page = 0
+        while True:
+            found = self._call(
+                "v2/Orders/Search", json=filters, params={"pageNumber": page, "pageSize": page_size}
+            )
+            items = found.get("Items") or []
+            for summary in items:
+                yield self.fetch_order(summary["OrderNumber"])
+            page += 1
+            if not items or page * page_size >= int(found.get("TotalItems") or 0):
+                return
 
     def verify(self):
         """Authenticate, then make one real call (an order search) with the token."""

@@ -58,13 +58,14 @@ def test_subscriptions_are_made_once(store):
     assert [hook["topic"] for hook in store.webhooks] == [
         "ORDERS_CREATE",
         "ORDERS_UPDATED",
+        "ORDERS_CANCELLED",
         "APP_UNINSTALLED",
         "PRODUCTS_UPDATE",
         "PRODUCTS_DELETE",
     ]
     register_webhooks.apply(args=[store.id])
     store.refresh_from_db()
-    assert len(store.webhooks) == 5
+    assert len(store.webhooks) == 6
 
 
 def test_a_signed_delivery_is_stored_once(store, live_server):

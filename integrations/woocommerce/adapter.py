@@ -17,6 +17,7 @@ from core.signing import oauth1_signature, random_token
 from integrations.base import AdapterError, Connection, answer_of, busy, is_busy, unreachable
 from integrations.types import SourceProduct
 
+from .orders import woocommerce_order
 from .products import STATES, woocommerce_product
 
 API_PATH = "/wp-json/wc/v3/"
@@ -261,6 +262,37 @@ class WooCommerceAdapter:
             return gone
         variations = self._variations(external_id) if product.get("type") == "variable" else None
         return woocommerce_product(product, variations)
+
+    # --- Orders ---
+
+    def fetch_order(self, external_id):
+        """One order as it is now. AdapterError (permanent) when the shop has no such order."""
+        response = self.call("GET", f"orders/{external_id}") if str(external_id).isdigit() else None
+        if response is None or response.status_code in (400, 404):
+            raise AdapterError(_("WooCommerce has no order %(id)s.") % {"id": external_id}, permanent=True)
+        self._raise_for_auth(response)
+        return woocommerce_order(answer_of(response, "WooCommerce"))
+
+    def iter_orders_changed(self, since, per_page=100):
+        """Every order modified after `since`, oldest change first, as SourceOrders."""
+        params = {
+            "per_page": per_page,
+            "status": "any",
+            "orderby": "modified",
+            "order": "asc",
+            "modified_after": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+            "dates_are_gmt": "true",
+        }
+        page = 1
+        while True:
+            response = self.call("GET", "orders", params={**params, "page": page})
+            self._raise_for_auth(response)
+            orders = answer_of(response, "WooCommerce")
+            for order in orders:
+                yield woocommerce_order(order)
+            if not orders or page >= int(response.headers.get("X-WP-TotalPages") or 1):
+                return
+            page += 1
 
     # --- Publishing ---
 

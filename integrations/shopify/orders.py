@@ -1,0 +1,174 @@
+"""Shopify's order JSON as integrations.types values: the REST-shaped bodies of the orders/*
+webhooks, and the Admin GraphQL API's order nodes (fetch_order, reconciliation). Both give the
+same ids: a GraphQL node's global id ends with the REST id."""
+
+from django.utils.dateparse import parse_datetime
+
+from integrations.types import (
+    Address,
+    OrderDelivery,
+    SourceOrder,
+    SourceOrderLine,
+    decimal_or_none,
+    print_file_url,
+    text_id,
+)
+
+# Financial statuses that let an order go into production. An authorized payment counts: a
+# shop that captures by hand does so when it fulfils, which would never come if we waited.
+PAID = {"paid", "partially_paid", "partially_refunded", "refunded", "authorized"}
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
+
+
+def _when(value):
+    return parse_datetime(value) if isinstance(value, str) else None
+
+
+def _text(value):
+    return str(value) if value not in (None, "") else ""
+
+
+def _customer_name(*people):
+    for person in people:
+        if not isinstance(person, dict):
+            continue
+        name = person.get("name") or " ".join(
+            part for part in (person.get("first_name") or "", person.get("last_name") or "") if part
+        )
+        if name:
+            return str(name)
+    return ""
+
+
+def rest_address(address):
+    if not isinstance(address, dict):
+        return None  # null for apps without protected customer data access
+    return Address(
+        name=_customer_name(address),
+        company=_text(address.get("company")),
+        line1=_text(address.get("address1")),
+        line2=_text(address.get("address2")),
+        city=_text(address.get("city")),
+        region=_text(address.get("province_code") or address.get("province")),
+        postcode=_text(address.get("zip")),
+        country=_text(address.get("country_code")).upper()[:2],
+        phone=_text(address.get("phone")),
+    )
+
+
+def rest_line(line):
+    properties = line.get("properties") or ()
+    pairs = [(p.get("name"), p.get("value")) for p in properties if isinstance(p, dict)]
+    return SourceOrderLine(
+        external_id=text_id(line["id"]),
+        title=_text(line.get("title") or line.get("name")),
+        quantity=int(line.get("quantity") or 0),
+        sku=_text(line.get("sku")),
+        variant_title=_text(line.get("variant_title")),
+        # A custom item has neither: it waits in "Needs mapping" with its title.
+        product_id=text_id(line.get("product_id")),
+        variant_id=text_id(line.get("variant_id")),
+        price=decimal_or_none(line.get("price")),
+        design_url=print_file_url(pairs),
+    )
+
+
+def rest_order(payload):
+    """The REST order JSON an orders/* delivery carries."""
+    customer = payload.get("customer")
+    shipping = payload.get("shipping_address")
+    return SourceOrder(
+        external_id=text_id(payload["id"]),
+        number=_text(payload.get("name") or payload.get("order_number")),
+        lines=tuple(rest_line(line) for line in payload["line_items"]),
+        paid=payload.get("financial_status") in PAID,
+        test=payload.get("test") is True,
+        cancelled=bool(payload.get("cancelled_at")),
+        currency=_text(payload.get("currency")),
+        total=decimal_or_none(payload.get("total_price")),
+        customer_name=_customer_name(customer, shipping, payload.get("billing_address")),
+        customer_email=_text(payload.get("email") or (customer or {}).get("email")),
+        shipping=rest_address(shipping),
+        placed_at=_when(payload.get("created_at")),
+        updated_at=_when(payload.get("updated_at")),
+    )
+
+
+def order_delivery(topic, payload):
+    """What an orders/create, orders/updated or orders/cancelled delivery says: the whole order.
+    Raises ValueError for a body that is not an order (the topic header is not signed)."""
+    if topic not in ORDER_TOPICS:
+        raise ValueError(f"{topic!r} is not an order topic of Shopify.")
+    order_id, lines = payload.get("id"), payload.get("line_items")
+    if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
+        raise ValueError("The delivery names no order.")
+    if not isinstance(lines, list) or not all(isinstance(line, dict) and "id" in line for line in lines):
+        raise ValueError("The body of this delivery is not an order.")
+    try:
+        order = rest_order(payload)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ValueError(f"The order in this delivery could not be read ({error}).") from None
+    return OrderDelivery(external_id=order.external_id, order=order)
+
+
+# --- The GraphQL API's order nodes (ORDER_FIELDS in the adapter) ---
+
+
+def _legacy(global_id):
+    """The REST id at the end of a global id (gid://shopify/LineItem/123 -> "123")."""
+    return text_id(str(global_id or "").rsplit("/", 1)[-1])
+
+
+def _amount(money_bag):
+    return decimal_or_none(((money_bag or {}).get("shopMoney") or {}).get("amount"))
+
+
+def graphql_address(address):
+    if not isinstance(address, dict):
+        return None
+    return Address(
+        name=_text(address.get("name")),
+        company=_text(address.get("company")),
+        line1=_text(address.get("address1")),
+        line2=_text(address.get("address2")),
+        city=_text(address.get("city")),
+        region=_text(address.get("provinceCode")),
+        postcode=_text(address.get("zip")),
+        country=_text(address.get("countryCodeV2")).upper()[:2],
+        phone=_text(address.get("phone")),
+    )
+
+
+def graphql_line(node):
+    pairs = [(a.get("key"), a.get("value")) for a in node.get("customAttributes") or ()]
+    return SourceOrderLine(
+        external_id=_legacy(node["id"]),
+        title=_text(node.get("title") or node.get("name")),
+        quantity=int(node.get("quantity") or 0),
+        sku=_text(node.get("sku")),
+        variant_title=_text(node.get("variantTitle")),
+        product_id=text_id((node.get("product") or {}).get("legacyResourceId")),
+        variant_id=text_id((node.get("variant") or {}).get("legacyResourceId")),
+        price=_amount(node.get("originalUnitPriceSet")),
+        design_url=print_file_url(pairs),
+    )
+
+
+def graphql_order(node, lines):
+    """An order node with all its line item nodes (`lines`: the node's may be the first page)."""
+    shipping = graphql_address(node.get("shippingAddress"))
+    return SourceOrder(
+        external_id=text_id(node["legacyResourceId"]),
+        number=_text(node.get("name")),
+        lines=tuple(graphql_line(line) for line in lines),
+        paid=str(node.get("displayFinancialStatus") or "").lower() in PAID,
+        test=node.get("test") is True,
+        cancelled=bool(node.get("cancelledAt")),
+        currency=_text(node.get("currencyCode")),
+        total=_amount(node.get("totalPriceSet")),
+        customer_name=shipping.name if shipping else "",
+        customer_email=_text(node.get("email")),
+        shipping=shipping,
+        placed_at=_when(node.get("createdAt")),
+        updated_at=_when(node.get("updatedAt")),
+    )
