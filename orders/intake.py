@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from catalog.models import FileCheck, ProductMapping
 from core.tasks import enqueue_on_commit
 
-from .models import Hold, ItemStatus, Order, OrderEvent, OrderIntake, OrderItem
+from .models import Hold, ItemStatus, Order, OrderEvent, OrderItem
 from .statuses import order_status
 
 # Items the shop may still change or cancel: production has not started on them.
@@ -102,7 +102,6 @@ def _create(store, source, *, via, actor):
     if source.cancelled:
         _cancel_not_started(order)
     link_items(order)
-    OrderIntake.objects.update_or_create(store=store, defaults={"last_order_at": now})
     return order
 
 
@@ -251,6 +250,12 @@ def settle(order, actor=None):
     if (status, hold) != (order.status, order.hold):
         order.status, order.hold = status, hold
         order.save(update_fields=["status", "hold", "updated_at"])
+
+
+def last_order_at(store):
+    """When the store's newest order arrived (None before the first): read from the orders
+    themselves, so arrivals never queue on one row per store."""
+    return store.orders.order_by("-created_at").values_list("created_at", flat=True).first()
 
 
 def relink_store(store_id):

@@ -221,11 +221,10 @@ class OutboxMessage(CodedModel):
 
 
 class OrderIntake(models.Model):
-    """How orders reach Printfront from a store: the last order received and the last
-    reconciliation (or, for Etsy, poll), for the store's health page."""
+    """A store's last reconciliation (or, for Etsy, poll), for the next run and the store's
+    health page. (The last order received is the store's newest order: intake.last_order_at.)"""
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="order_intake")
-    last_order_at = models.DateTimeField(null=True, blank=True)
     # The shop's changes up to here have been asked for; the next run asks from here on.
     reconciled_until = models.DateTimeField(null=True, blank=True)
     last_reconciled_at = models.DateTimeField(null=True, blank=True)
