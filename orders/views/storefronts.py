@@ -203,7 +203,7 @@ def store_orders(request, store):
         {
             "store": store,
             "intake": intake,
-            "last_order": scoped(request, Order).filter(store=store).order_by("-placed_at", "-id").first(),
+            "last_order": scoped(request, Order).filter(store=store).order_by("-created_at", "-id").first(),
             "can_test": can_test and test_orders.sandbox_shop(store) is not None,
             "can_see_orders": role_can(request.membership.role, Action.VIEW_ORDERS),
         },
