@@ -1,14 +1,14 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.listing import paginate
-from core.tenancy import Action, client_required, role_can, scoped
+from core.tenancy import Action, client_required, role_can, scoped, staff_required
 from storefronts import services as store_services
 from storefronts.forms import StoreNameForm
 from storefronts.models import Store
@@ -172,3 +172,32 @@ def _replay(request, delivery):
         messages.error(request, str(error))
     else:
         messages.success(request, _("The delivery is processed again; its outcome shows here shortly."))
+
+
+@staff_required
+def connect_store(request, code):
+    """Connect: a client's store as the printer sees it, for support: its connection, its
+    webhook deliveries (with Replay) and its orders part."""
+    store = get_object_or_404(Store.objects.select_related("client"), code=code)
+    return render(
+        request,
+        "integrations/connect_store.html",
+        {
+            "store": store,
+            "client": store.client,
+            "section": "clients",
+            "tab": "stores",
+            **_deliveries_context(request, store),
+            "can_replay": True,
+            "replay_url_name": "connect_stores:delivery_replay",
+            "receives_webhooks": store.platform in services.WEBHOOK_PLATFORMS,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def connect_delivery_replay(request, code):
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("store"), code=code)
+    _replay(request, delivery)
+    return redirect(f"{reverse('connect_stores:store', kwargs={'code': delivery.store.code})}#deliveries")

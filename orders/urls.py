@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import storefronts
+from .views import connect_store, storefronts
 
 app_name = "orders"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("storefronts/stores/<uuid:code>/orders/", storefronts.store_orders, name="store_orders"),
     path("storefronts/stores/<uuid:code>/test-order/", storefronts.store_test_order, name="store_test_order"),
+    path("connect/stores/<uuid:code>/orders/", connect_store.store_orders, name="connect_store_orders"),
 ]

@@ -120,3 +120,24 @@ def test_a_replayed_delivery_is_processed_by_the_worker(client, acme, shop, cele
     assert wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).state == "processed")
     shop.refresh_from_db()
     assert shop.state == Store.State.DISCONNECTED
+
+
+@pytest.mark.django_db
+def test_staff_see_a_stores_health_in_connect_and_replay(
+    client, staff, acme, shop, django_capture_on_commit_callbacks
+):
+    delivery = a_delivery(shop, error="The shop was busy.")
+    client.force_login(staff)
+    stores = client.get(reverse("connect:client_stores", kwargs={"code": acme.client.code})).text
+    page_url = reverse("connect_stores:store", kwargs={"code": shop.code})
+    assert page_url in stores
+    page = client.get(page_url).text
+    assert "The shop was busy." in page and "Replay" in page
+    assert reverse("orders:connect_store_orders", kwargs={"code": shop.code}) in page
+    assert "None yet" in client.get(reverse("orders:connect_store_orders", kwargs={"code": shop.code})).text
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(reverse("connect_stores:delivery_replay", kwargs={"code": delivery.code}))
+    assert response.url == f"{page_url}#deliveries" and len(callbacks) == 1
+    delivery.refresh_from_db()
+    assert delivery.state == "received"
+    assert AuditEvent.objects.get(verb="delivery.replayed").actor == staff

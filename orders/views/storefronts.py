@@ -190,24 +190,31 @@ def needs_mapping(request):
     )
 
 
+def store_orders_context(store, *, orders, can_test=False, can_see_orders=False):
+    """The orders part of a store's page: the last order received (newest of `orders`, the
+    visitor's view of the store's orders), the last reconciliation, the test order button."""
+    return {
+        "store": store,
+        "intake": OrderIntake.objects.filter(store=store).first(),
+        "last_order": orders.filter(store=store).order_by("-created_at", "-id").first(),
+        "can_test": can_test and test_orders.sandbox_shop(store) is not None,
+        "can_see_orders": can_see_orders,
+    }
+
+
 @client_required(Action.VIEW_STORES, load=Store)
 @require_GET
 def store_orders(request, store):
     """The orders part of a store's page (loaded by htmx: the page belongs to integrations, which
-    may not read orders): the last order received, the last reconciliation, the test order."""
-    intake = OrderIntake.objects.filter(store=store).first()
-    can_test = role_can(request.membership.role, (Action.MANAGE_ORDERS, Action.MANAGE_STORES))
-    return render(
-        request,
-        "orders/storefronts/store_orders.html",
-        {
-            "store": store,
-            "intake": intake,
-            "last_order": scoped(request, Order).filter(store=store).order_by("-created_at", "-id").first(),
-            "can_test": can_test and test_orders.sandbox_shop(store) is not None,
-            "can_see_orders": role_can(request.membership.role, Action.VIEW_ORDERS),
-        },
+    may not read orders)."""
+    role = request.membership.role
+    context = store_orders_context(
+        store,
+        orders=scoped(request, Order),
+        can_test=role_can(role, (Action.MANAGE_ORDERS, Action.MANAGE_STORES)),
+        can_see_orders=role_can(role, Action.VIEW_ORDERS),
     )
+    return render(request, "orders/storefronts/store_orders.html", context)
 
 
 @client_required((Action.MANAGE_ORDERS, Action.MANAGE_STORES), load=Store)
