@@ -44,3 +44,20 @@ def test_order_manager_sees_no_user_management_link(client, acme):
     assert reverse("storefronts:users") not in response.text
     client.force_login(acme.user(Role.ADMIN))
     assert reverse("storefronts:users") in client.get(reverse("storefronts:dashboard")).text
+
+
+def test_order_managers_act_on_orders_viewers_look_store_managers_see_none(client, acme):
+    from orders.tests.helpers import make_order
+
+    order = make_order(acme.store, number="#77")
+    page = reverse("orders:order", kwargs={"code": order.code})
+    check = reverse("orders:order_check_files", kwargs={"code": order.code})
+    client.force_login(acme.user(Role.ORDER_MANAGER))
+    assert client.get(page).status_code == 200
+    assert client.post(check).status_code == 302  # allowed (nothing to check: said so, nothing done)
+    client.force_login(acme.user(Role.VIEWER))
+    assert client.get(page).status_code == 200 and client.post(check).status_code == 403
+    client.force_login(acme.user(Role.STORE_MANAGER))
+    for url in (page, reverse("orders:orders"), reverse("orders:needs_mapping")):
+        assert client.get(url).status_code == 403, url
+    assert reverse("orders:orders") not in client.get(reverse("storefronts:dashboard")).text
