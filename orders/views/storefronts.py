@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import FileCheck, StoreVariant
@@ -36,11 +37,7 @@ def orders(request):
     filters = OrderFilterForm(request.GET, stores=stores)
     filters.is_valid()
     data = filters.cleaned_data
-    rows = order_rows(
-        scoped(request, Order),
-        **{name: data.get(name) or None for name in ("store", "placed_from", "placed_to")},
-        **{name: data.get(name) or "" for name in ("q", "status", "hold")},
-    )
+    rows = order_rows(scoped(request, Order), **{name: value for name, value in data.items() if value})
     page, querystring = paginate(request, rows.values_list("pk", flat=True))
     page.object_list = page_of_orders(list(page.object_list))
     searching = any(data.get(name) for name in filters.fields)
@@ -61,13 +58,13 @@ def orders(request):
 
 
 HOLD_HELP = {
-    Hold.TEST: _("A test order from the shop: it is not produced."),
-    Hold.UNPAID: _("The buyer has not paid yet: production starts once the shop reports it paid."),
-    Hold.NEEDS_MAPPING: _(
+    Hold.TEST: gettext_lazy("A test order from the shop: it is not produced."),
+    Hold.UNPAID: gettext_lazy("The buyer has not paid yet: production starts once the shop reports it paid."),
+    Hold.NEEDS_MAPPING: gettext_lazy(
         "Some items are not connected to a product of the printer yet: map them, and the order continues."
     ),
-    Hold.FILE_PROBLEM: _("A print file has a problem (below): fix the file, then check again."),
-    Hold.FILE_PENDING: _("The print files are being checked."),
+    Hold.FILE_PROBLEM: gettext_lazy("A print file has a problem (below): fix the file, then check again."),
+    Hold.FILE_PENDING: gettext_lazy("The print files are being checked."),
 }
 
 
