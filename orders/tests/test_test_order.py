@@ -10,7 +10,7 @@ from core.tenancy import Role
 from integrations.models import WebhookDelivery
 from integrations.tasks import register_webhooks
 from integrations.tests.helpers import consent
-from orders.test_orders import sandbox_shop
+from orders.sandbox_orders import sandbox_shop
 from storefronts.models import Store
 
 

@@ -15,7 +15,7 @@ from core.listing import paginate
 from core.tenancy import Action, client_required, role_can, scoped
 from storefronts.models import Store
 
-from .. import print_files, test_orders
+from .. import print_files, sandbox_orders
 from ..client_listing import OrderFilterForm, order_rows, page_of_orders
 from ..models import Hold, ItemStatus, Order, OrderIntake, OrderItem
 
@@ -28,7 +28,7 @@ SHOP_UPDATES = "orders/includes/shop_updates.html"
 def _sandbox_stores(request):
     """The client's stores that are sandbox shops, where a test order may be placed."""
     stores = scoped(request, Store).exclude(state=Store.State.DISCONNECTED).order_by("name", "id")
-    return [store for store in stores if test_orders.sandbox_shop(store)]
+    return [store for store in stores if sandbox_orders.sandbox_shop(store)]
 
 
 @client_required(Action.VIEW_ORDERS)
@@ -194,7 +194,7 @@ def store_orders_context(store, *, orders, can_test=False, can_see_orders=False)
         "store": store,
         "intake": OrderIntake.objects.filter(store=store).first(),
         "last_order": orders.filter(store=store).order_by("-created_at", "-id").first(),
-        "can_test": can_test and test_orders.sandbox_shop(store) is not None,
+        "can_test": can_test and sandbox_orders.sandbox_shop(store) is not None,
         "can_see_orders": can_see_orders,
     }
 
@@ -219,8 +219,8 @@ def store_orders(request, store):
 def store_test_order(request, store):
     """ "Place test order" in a sandbox shop: the order then arrives by the shop's webhook."""
     try:
-        number = test_orders.place_test_order(store)
-    except test_orders.TestOrderRefused as error:
+        number = sandbox_orders.place_test_order(store)
+    except sandbox_orders.TestOrderRefused as error:
         messages.error(request, str(error))
     else:
         messages.success(
