@@ -198,6 +198,7 @@ def test_items_show_uid_tracking_and_history(client, acme):
     )
     text = signed_in(client, acme, Role.VIEWER).get(order_url(order)).text
     assert mapping.catalog_variant.uid in text
+    assert reverse("catalog:product", kwargs={"code": mapping.variant.product.code}) in text
     assert "PostNL" in text and 'href="https://track.example/3SABC123"' in text
     assert "Packaged → Shipped" in text
 
