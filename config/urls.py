@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz/", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", storefronts_views.accept_invitation, name="accept_invitation"),
+    path("connect/stores/", include("integrations.connect_urls")),
     path("connect/", include("connect.urls")),
     path("hooks/", include("integrations.webhook_urls")),
     path("storefronts/stores/", include("integrations.urls")),

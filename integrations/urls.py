@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:code>/disconnect/", views.store_disconnect, name="store_disconnect"),
     path("<uuid:code>/rename/", views.store_rename, name="store_rename"),
     path("<uuid:code>/remove/", views.store_remove, name="store_remove"),
+    path("deliveries/<uuid:code>/replay/", views.delivery_replay, name="delivery_replay"),
     path("connect/manual/", manual_views.connect, name="connect_manual"),
     path("connect/shopify/", shopify_views.connect, name="connect_shopify"),
     path("connect/shopify/callback/", shopify_views.callback, name="shopify_callback"),

@@ -1,18 +1,21 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.listing import paginate
-from core.tenancy import Action, client_required, scoped
+from core.tenancy import Action, client_required, role_can, scoped, staff_required
 from storefronts import services as store_services
 from storefronts.forms import StoreNameForm
 from storefronts.models import Store
 
+from . import replay as replays
 from . import services
+from .models import WebhookDelivery
 from .registry import PLATFORMS, connectable_platforms
 
 
@@ -53,6 +56,22 @@ def _connection_context(store):
     }
 
 
+DELIVERIES_PER_PAGE = 20
+
+
+def _deliveries_context(request, store):
+    """The store's health log: its webhook deliveries, newest first, a page at a time."""
+    deliveries, querystring = paginate(
+        request, store.deliveries.defer("body", "headers").order_by("-created_at", "-id"), DELIVERIES_PER_PAGE
+    )
+    return {
+        "deliveries": deliveries,
+        "deliveries_querystring": querystring,
+        "dropped_deliveries": services.dropped_deliveries(store),
+        "unsigned_kept": services.UNSIGNED_KEPT,
+    }
+
+
 @client_required(Action.VIEW_STORES, load=Store)
 def store(request, store):
     entry = PLATFORMS.get(store.platform)
@@ -63,9 +82,9 @@ def store(request, store):
             **_connection_context(store),
             "section": "stores",
             "connect_url_name": entry and entry.connect_url_name,
-            "deliveries": store.deliveries.defer("body")[:20],
-            "dropped_deliveries": services.dropped_deliveries(store),
-            "unsigned_kept": services.UNSIGNED_KEPT,
+            **_deliveries_context(request, store),
+            "can_replay": role_can(request.membership.role, Action.MANAGE_STORES),
+            "replay_url_name": "integrations:delivery_replay",
             "webhook_url": services.webhook_url(store) if store.platform == Store.Platform.PRESSERO else "",
             "receives_webhooks": store.platform in services.WEBHOOK_PLATFORMS,
         },
@@ -136,3 +155,49 @@ def store_remove(request, store):
         messages.success(request, _("The store “%(name)s” is removed.") % {"name": store.name})
         return redirect("integrations:stores")
     return render(request, "integrations/store_remove.html", {"store": store, "section": "stores"})
+
+
+@client_required(Action.MANAGE_STORES, load=WebhookDelivery)
+@require_POST
+def delivery_replay(request, delivery):
+    """Replay a failed delivery from the store's health log (an Admin, or the store's Store Manager)."""
+    _replay(request, delivery)
+    return redirect(f"{reverse('integrations:store', kwargs={'code': delivery.store.code})}#deliveries")
+
+
+def _replay(request, delivery):
+    try:
+        replays.replay(request.user, delivery.pk)
+    except replays.ReplayRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The delivery is processed again; its outcome shows here shortly."))
+
+
+@staff_required
+def connect_store(request, code):
+    """Connect: a client's store as the printer sees it, for support: its connection, its
+    webhook deliveries (with Replay) and its orders part."""
+    store = get_object_or_404(Store.objects.select_related("client"), code=code)
+    return render(
+        request,
+        "integrations/connect_store.html",
+        {
+            "store": store,
+            "client": store.client,
+            "section": "clients",
+            "tab": "stores",
+            **_deliveries_context(request, store),
+            "can_replay": True,
+            "replay_url_name": "connect_stores:delivery_replay",
+            "receives_webhooks": store.platform in services.WEBHOOK_PLATFORMS,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def connect_delivery_replay(request, code):
+    delivery = get_object_or_404(WebhookDelivery.objects.select_related("store"), code=code)
+    _replay(request, delivery)
+    return redirect(f"{reverse('connect_stores:store', kwargs={'code': delivery.store.code})}#deliveries")

@@ -1,8 +1,8 @@
-"""Orders URLs: Connect side (connect/orders/...) and Storefronts side (storefronts/orders/...)."""
+"""Orders URLs: Connect side (connect/...) and Storefronts side (storefronts/...)."""
 
 from django.urls import path
 
-from .views import manual, outbox
+from .views import connect_store, manual, outbox, storefronts
 
 app_name = "orders"
 
@@ -20,4 +20,14 @@ urlpatterns = [
     path(
         "storefronts/orders/imports/<uuid:code>/import/", manual.order_import_start, name="order_import_start"
     ),
+    path("storefronts/orders/", storefronts.orders, name="orders"),
+    path("storefronts/orders/needs-mapping/", storefronts.needs_mapping, name="needs_mapping"),
+    path("storefronts/orders/<uuid:code>/", storefronts.order, name="order"),
+    path("storefronts/orders/<uuid:code>/live/", storefronts.order_live, name="order_live"),
+    path(
+        "storefronts/orders/<uuid:code>/check-files/", storefronts.order_check_files, name="order_check_files"
+    ),
+    path("storefronts/stores/<uuid:code>/orders/", storefronts.store_orders, name="store_orders"),
+    path("storefronts/stores/<uuid:code>/test-order/", storefronts.store_test_order, name="store_test_order"),
+    path("connect/stores/<uuid:code>/orders/", connect_store.store_orders, name="connect_store_orders"),
 ]

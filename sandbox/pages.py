@@ -2,8 +2,11 @@
 failure switches."""
 
 from django import forms
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from . import bigshop, demo_keys, orders, products, shopify
 from .etsy_resources import RECEIPT_ID_BASE, TRANSACTION_ID_BASE
@@ -257,3 +260,18 @@ def shop(request, platform, handle):
             "pressero": shop.platform == Shop.Platform.PRESSERO and pressero_details(request, shop),
         },
     )
+
+
+@csrf_exempt
+@require_POST
+def place_test_order(request, platform, handle):
+    """Printfront's "Place test order" button: an order for the shop's first active variant,
+    placed and announced exactly as the shop page's order form does. Answers the order's number."""
+    shop = get_object_or_404(Shop, platform=platform, handle=handle)
+    variant = orders.demo_variant(shop)
+    if variant is None:
+        return JsonResponse({"error": "The shop has no active product to order."}, status=409)
+    order = orders.place_order(
+        shop, [(variant, 1)], {"name": "Test Buyer", "email": "test.buyer@example.com"}
+    )
+    return JsonResponse({"number": order.number, "sku": variant.sku}, status=201)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", pages.index, name="index"),
     path("healthz/", lambda request: JsonResponse({"status": "ok"}), name="health"),
     path("shops/<str:platform>/<slug:handle>/", pages.shop, name="shop"),
+    path("shops/<str:platform>/<slug:handle>/orders", pages.place_test_order),
     # A design file host (the URLs people give in Connect product).
     path("files/redirect/<str:name>", files.redirect),
     path("files/<str:name>", files.design_file),

@@ -109,7 +109,8 @@ def crowded(acme):
             delivery_key=str(number),
             body=b"{}",
             signature_valid=True,
-            state="received",
+            state="failed" if number == 0 else "received",
+            error="The delivery's body is not what its topic says: " + "an-unexpectedly-long-field-name-" * 4,
         )
     Invitation.objects.create(
         kind="member",
@@ -137,6 +138,7 @@ def test_tables_fit_a_phone(browser, live_server, acme, staff, crowded):
         staff: [
             reverse("connect:clients"),
             reverse("connect:client_stores", args=[acme.client.code]),
+            reverse("connect_stores:store", args=[crowded.code]),
             reverse("connect:staff"),
         ],
     }

@@ -4,7 +4,7 @@ Storefronts page (the action a page needs is read from its view)."""
 import pytest
 from django.urls import resolve, reverse
 
-from core.tenancy import ROLE_ACTIONS, Action, Role
+from core.tenancy import ROLE_ACTIONS, Action, Role, role_can
 from tests.urls import STOREFRONTS
 
 
@@ -29,7 +29,7 @@ def test_each_role_per_the_table(client, acme, role, name, method):
     action = resolve(url).func.required_action
     client.force_login(acme.user(role))
     response = getattr(client, method)(url)
-    if action in ROLE_ACTIONS[role]:
+    if role_can(role, action):
         # Allowed: whatever the page answers to an empty request, it is not a refusal.
         assert response.status_code not in (401, 403, 404), (name, role, response.status_code)
         if response.status_code == 302:
@@ -57,3 +57,20 @@ def test_only_admins_and_order_managers_place_and_import_manual_orders(client, a
         client.force_login(acme.user(role))
         allowed = role in (Role.ADMIN, Role.ORDER_MANAGER)
         assert [client.get(page).status_code for page in pages] == [200 if allowed else 403] * 2, role
+
+
+def test_order_managers_act_on_orders_viewers_look_store_managers_see_none(client, acme):
+    from orders.tests.helpers import make_order
+
+    order = make_order(acme.store, number="#77")
+    page = reverse("orders:order", kwargs={"code": order.code})
+    check = reverse("orders:order_check_files", kwargs={"code": order.code})
+    client.force_login(acme.user(Role.ORDER_MANAGER))
+    assert client.get(page).status_code == 200
+    assert client.post(check).status_code == 302  # allowed (nothing to check: said so, nothing done)
+    client.force_login(acme.user(Role.VIEWER))
+    assert client.get(page).status_code == 200 and client.post(check).status_code == 403
+    client.force_login(acme.user(Role.STORE_MANAGER))
+    for url in (page, reverse("orders:orders"), reverse("orders:needs_mapping")):
+        assert client.get(url).status_code == 403, url
+    assert reverse("orders:orders") not in client.get(reverse("storefronts:dashboard")).text

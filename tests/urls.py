@@ -141,6 +141,29 @@ def publication(world, design=False):
     return make_publication(world.store, design=design)
 
 
+def an_order(world):
+    """An order of the world's store, with an item whose file check failed; its customer names
+    the client, so a page that leaks it to another client is caught."""
+    from orders.tests.helpers import make_order
+
+    return make_order(world.store, number="#1001", customer_name=f"{world.client.name} buyer")
+
+
+def failed_delivery(world):
+    """A signed order delivery of the world's store that failed."""
+    from integrations.models import WebhookDelivery
+
+    return WebhookDelivery.objects.create(
+        store=world.store,
+        platform="shopify",
+        topic="orders/create",
+        body=b"{}",
+        signature_valid=True,
+        state=WebhookDelivery.State.FAILED,
+        error="The delivery's body is not what its topic says.",
+    )
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 def outbox_message(world):
@@ -170,6 +193,9 @@ CONNECT = {
     "connect:client_access_state": lambda w: {"code": w.client.code},
     "connect:invitation_resend": lambda w: {"code": w.client.code},
     "connect:staff": lambda w: {},
+    "connect_stores:store": lambda w: {"code": w.store.code},
+    "connect_stores:delivery_replay": lambda w: {"code": failed_delivery(w).code},
+    "orders:connect_store_orders": lambda w: {"code": w.store.code},
     "catalog:connect_catalog": lambda w: {},
     "catalog:connect_catalog_create": lambda w: {},
     "catalog:connect_catalog_product": lambda w: {"code": catalog_product().code},
@@ -196,6 +222,8 @@ STOREFRONTS_OWN = {
     "integrations:connect_pressero": lambda w: {},
     "catalog:products": lambda w: {},
     "catalog:add_product": lambda w: {},
+    "orders:orders": lambda w: {},
+    "orders:needs_mapping": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -204,6 +232,12 @@ STOREFRONTS_OBJECTS = {
     "integrations:store_disconnect": lambda w: {"code": w.store.code},
     "integrations:store_rename": lambda w: {"code": w.store.code},
     "integrations:store_remove": lambda w: {"code": w.store.code},
+    "integrations:delivery_replay": lambda w: {"code": failed_delivery(w).code},
+    "orders:order": lambda w: {"code": an_order(w).code},
+    "orders:order_live": lambda w: {"code": an_order(w).code},
+    "orders:order_check_files": lambda w: {"code": an_order(w).code},
+    "orders:store_orders": lambda w: {"code": w.store.code},
+    "orders:store_test_order": lambda w: {"code": w.store.code},
     "catalog:store_sync": lambda w: {"code": w.store.code},
     "catalog:store_sync_start": lambda w: {"code": w.store.code},
     "storefronts:switch": lambda w: {"code": w.client.code},

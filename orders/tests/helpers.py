@@ -29,3 +29,24 @@ def map_variant(store, external_variant_id, *, design_url="https://files.example
     return ProductMapping.objects.create(
         store=store, variant=variant, catalog_variant=catalog_variant, design_file_url=design_url
     )
+
+
+def make_order(store, *, number="#1001", external_id=None, lines=None, placed_at=None, **fields):
+    """An order of the store as the shop would report it, through the one upsert (a custom
+    item by default: it waits in Needs mapping). Returns the Order."""
+    from django.db import transaction
+
+    from integrations.types import SourceOrder, SourceOrderLine
+    from orders.intake import upsert_order
+    from orders.models import Order
+
+    lines = lines if lines is not None else (SourceOrderLine("L1", "Poster", 1, sku="P-A4"),)
+    source = SourceOrder(
+        external_id=external_id or number.lstrip("#"),
+        number=number,
+        lines=tuple(lines),
+        placed_at=placed_at,
+        **fields,
+    )
+    with transaction.atomic():
+        return upsert_order(store, source, via=Order.Source.WEBHOOK).order
