@@ -128,6 +128,25 @@ def publication(world, design=False):
     return make_publication(world.store, design=design)
 
 
+def order(world):
+    """An order of the world's store with one custom item (so it needs mapping); its customer
+    names the client, so a page that leaks it to another client is caught."""
+    from django.db import transaction
+
+    from integrations.types import SourceOrder, SourceOrderLine
+    from orders.intake import upsert_order
+    from orders.models import Order
+
+    report = SourceOrder(
+        external_id="sweep-order-1",
+        number="#SWEEP-1",
+        customer_name=f"{world.client.name} customer",
+        lines=(SourceOrderLine("sweep-line-1", f"{world.client.name} gift wrap", 1),),
+    )
+    with transaction.atomic():
+        return upsert_order(world.store, report, via=Order.Source.MANUAL).order
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 CONNECT = {
@@ -147,6 +166,11 @@ CONNECT = {
     "catalog:connect_client_products": lambda w: {"code": w.client.code},
     "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
     "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
+    "orders:connect_orders": lambda w: {},
+    "orders:connect_needs_mapping": lambda w: {},
+    "orders:connect_order": lambda w: {"code": order(w).code},
+    "orders:connect_order_move": lambda w: {"code": order(w).code},
+    "orders:connect_order_check_files": lambda w: {"code": order(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
