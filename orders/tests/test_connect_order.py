@@ -196,7 +196,7 @@ def test_partial_cancel_and_the_derived_status(client, staff, order):
 
 
 def test_the_move_form_offers_only_what_the_chosen_items_may_do(client, staff, order):
-    poster, canvas = order.items.order_by("position")
+    poster = order.items.order_by("position").first()
     client.force_login(staff)
     move(client, order, S.PASSED, items=[str(poster.code)])
     url = reverse("orders:connect_order", args=[order.code])
