@@ -239,7 +239,7 @@ def test_a_held_order_shows_the_reason_in_words(client, staff, acme):
     page = client.get(reverse("orders:connect_order", args=[order.code])).text
     assert "Held: Needs mapping." in page
     assert "Some items are not linked to a catalog product yet." in page
-    assert "Custom item: needs mapping" in page
+    assert "A custom item: no product in the shop." in page
 
 
 def test_a_file_problem_shows_in_words_and_can_be_checked_again(client, staff, shop):
