@@ -109,3 +109,23 @@ def test_the_pages_fit_a_phone(name, browser, live_server, staff, acme, packaged
     assert widths[0] <= widths[1], f"{name} is {widths[0]} px wide: {page.evaluate(WIDEST)}"
     assert page.locator(".nav a[aria-current=page]").all_text_contents() == ["Orders"]
     context.close()
+
+
+def test_choosing_items_offers_their_moves(browser, live_server, staff, acme):
+    shop = store_of(acme, platform=Store.Platform.MANUAL, name="Acme by hand")
+    map_variant(shop, "V1")
+    map_variant(shop, "V2")
+    order = files_checked(place(shop, 1, lines=[line(1, "Poster", "V1"), line(2, "Canvas", "V2")]))
+    poster = order.items.get(title="Poster")
+    move_items(staff, order, [poster.code], ItemStatus.PASSED)
+    context, page = signed_in(browser, live_server, staff, DESKTOP)
+    page.goto(f"{live_server.url}/connect/orders/{order.code}/")
+    options = page.get_by_label("Move to").locator("option")
+    expect(options).to_have_text(["Failed", "Canceled"])  # what a passed and a received item share
+    page.get_by_label("Move Canvas").uncheck()
+    expect(options).to_have_text(["Failed", "In production", "Canceled"])
+    page.get_by_label("Move to").select_option(label="In production")
+    page.get_by_role("button", name="Move").click()
+    expect(page.get_by_text("1 item(s) moved to In production.")).to_be_visible()
+    assert Order.objects.get(pk=order.pk).items.get(title="Canvas").status == ItemStatus.RECEIVED
+    context.close()

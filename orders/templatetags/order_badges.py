@@ -1,5 +1,5 @@
-"""Badges for an order's or item's status and an order's hold: tags, not includes, because the
-production queue shows a hundred of them on a page."""
+"""Badges for an order's or item's status and an order's hold (tags, not includes: the production
+queue shows a hundred of them on a page), and which URLs from a shop may become links."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
@@ -41,3 +41,9 @@ def hold_badge(order):
     if order.cancelled_in_shop:
         badges.append(format_html('<span class="badge badge--off">{}</span>', _("Canceled in the shop")))
     return format_html_join(" ", "{}", ((badge,) for badge in badges))
+
+
+@register.filter
+def web_url(url):
+    """Whether a URL a shop sent may be a link: http(s) only, never javascript: or data:."""
+    return str(url).lower().startswith(("https://", "http://"))

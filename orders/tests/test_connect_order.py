@@ -274,3 +274,14 @@ def test_a_missing_order_is_a_404(client, staff):
     client.force_login(staff)
     url = reverse("orders:connect_order", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(url).status_code == 404
+
+
+def test_a_print_file_url_is_a_link_only_when_it_is_a_web_address(client, staff, shop):
+    order = place(shop, 4)
+    order.items.update(design_file_url="javascript:alert(1)")
+    client.force_login(staff)
+    page = client.get(reverse("orders:connect_order", args=[order.code])).text
+    assert 'href="javascript:' not in page and '<code class="url">javascript:alert(1)</code>' in page
+    order.items.update(design_file_url="https://files.example/poster.pdf")
+    page = client.get(reverse("orders:connect_order", args=[order.code])).text
+    assert 'href="https://files.example/poster.pdf"' in page
