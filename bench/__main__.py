@@ -13,9 +13,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import client_list, mapping_csv, product_sync, products_list, webhook_ingest  # noqa: E402
+from bench import client_list, mapping_csv, orders_list, product_sync, products_list, webhook_ingest  # noqa: E402
 
-BENCHMARKS = [client_list, webhook_ingest, product_sync, products_list, mapping_csv]
+BENCHMARKS = [client_list, webhook_ingest, product_sync, products_list, mapping_csv, orders_list]
 
 
 def main():
