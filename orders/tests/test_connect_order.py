@@ -202,9 +202,11 @@ def test_the_move_form_offers_only_what_the_chosen_items_may_do(client, staff, o
     url = reverse("orders:connect_order", args=[order.code])
     page = client.get(url).text  # both chosen: received and passed share Failed and Canceled
     assert options(page) == ["Failed", "Canceled"]
-    just_poster = client.get(url, {"items": [str(poster.code)]}, **HTMX).text
+    just_poster = client.get(url, {"panel": "1", "items": [str(poster.code)]}, **HTMX).text
     assert options(just_poster) == ["Failed", "In production", "Canceled"]
     assert 'id="move-form"' in just_poster and "<h1>" not in just_poster
+    none_chosen = client.get(url, {"panel": "1"}, **HTMX).text
+    assert "<h1>" not in none_chosen and "Choose the items to move." in none_chosen
 
 
 def options(html):
@@ -257,6 +259,10 @@ def test_a_file_problem_shows_in_words_and_can_be_checked_again(client, staff, s
     assert (item.file_check, item.file_problem) == (FileCheck.PENDING, "")
     assert Order.objects.get(pk=order.pk).hold == Hold.FILE_PENDING
     assert "Checking" in response.text
+    # Without htmx: back to the order page, which says so.
+    response = client.post(reverse("orders:connect_order_check_files", args=[order.code]), follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "The print files will be checked again." in response.text
 
 
 @pytest.mark.parametrize("role", list(Role))

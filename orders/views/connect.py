@@ -107,7 +107,7 @@ def address_lines(address):
 @staff_required
 def order(request, code):
     order = _order(code)
-    if request.htmx and "items" in request.GET:
+    if request.htmx and request.GET.get("panel"):
         # The move form's item choice changed: offer the statuses the chosen items may move to.
         return render(request, "orders/connect/panel.html", _panel(order, asked=request.GET))
     return _page(request, order)
