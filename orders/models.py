@@ -85,6 +85,13 @@ class Order(CodedModel):
             models.Index(fields=["store", "-created_at"], name="order_store_created"),
             models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
             models.Index(fields=["hold"], condition=~models.Q(hold=""), name="order_held"),
+            # Connect's production queue opens on "Ready for production": its page and count
+            # from this index alone, however many orders have long been shipped.
+            models.Index(
+                fields=["-placed_at", "-id"],
+                condition=models.Q(hold="", status__in=["received", "passed"]),
+                name="order_ready",
+            ),
         ]
 
     def __str__(self):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import connect_store, manual, outbox, storefronts
+from .views import connect, connect_store, manual, outbox, storefronts
 
 app_name = "orders"
 
@@ -30,4 +30,11 @@ urlpatterns = [
     path("storefronts/stores/<uuid:code>/orders/", storefronts.store_orders, name="store_orders"),
     path("storefronts/stores/<uuid:code>/test-order/", storefronts.store_test_order, name="store_test_order"),
     path("connect/stores/<uuid:code>/orders/", connect_store.store_orders, name="connect_store_orders"),
+    path("connect/orders/", connect.orders, name="connect_orders"),
+    path("connect/orders/needs-mapping/", connect.needs_mapping, name="connect_needs_mapping"),
+    path("connect/orders/<uuid:code>/", connect.order, name="connect_order"),
+    path("connect/orders/<uuid:code>/move/", connect.order_move, name="connect_order_move"),
+    path(
+        "connect/orders/<uuid:code>/check-files/", connect.order_check_files, name="connect_order_check_files"
+    ),
 ]

@@ -204,6 +204,11 @@ CONNECT = {
     "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
     "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
     "orders:outbox_retry": lambda w: {"code": outbox_message(w).code},
+    "orders:connect_orders": lambda w: {},
+    "orders:connect_needs_mapping": lambda w: {},
+    "orders:connect_order": lambda w: {"code": an_order(w).code},
+    "orders:connect_order_move": lambda w: {"code": an_order(w).code},
+    "orders:connect_order_check_files": lambda w: {"code": an_order(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }

@@ -67,9 +67,7 @@ def place(request, store):
         request,
         _("Order %(number)s is placed. Its print files are being checked.") % {"number": order.number},
     )
-    # A fresh form, for the next order. Once the orders pages are merged: the order's own page,
-    # orders:storefronts_order.
-    return redirect("orders:manual_place", code=store.code)
+    return redirect("orders:order", code=order.code)
 
 
 @client_required(Action.MANAGE_ORDERS, load=manual_stores)

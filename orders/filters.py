@@ -1,0 +1,133 @@
+"""The Connect production queue: its tabs, filters and search, and a page of it that costs the
+same on page 1 as on page 1000."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from connect.models import Client
+from storefronts.models import Store
+
+from .models import Hold, ItemStatus, Order, OrderItem
+
+PER_PAGE = 100
+S = ItemStatus
+
+# tab -> (label, what it holds). "Ready" is what staff can start on: not held, not started.
+TABS = {
+    "ready": (_("Ready for production"), Q(hold=Hold.NONE, status__in=[S.RECEIVED, S.PASSED])),
+    "held": (_("Held"), ~Q(hold=Hold.NONE) & ~Q(status=S.CANCELED)),
+    "production": (_("In production"), Q(status__in=[S.IN_PRODUCTION, S.PRINTED, S.PACKAGED])),
+    "failed": (_("Failed"), Q(status=S.FAILED)),
+    "shipped": (_("Shipped"), Q(status__in=[S.SHIPPED, S.IN_TRANSIT, S.DELIVERED])),
+    "all": (_("All"), Q()),
+}
+DEFAULT_TAB = "ready"
+
+
+class StoreChoice(forms.ModelChoiceField):
+    def label_from_instance(self, store):
+        return f"{store.client.name} — {store.name}"
+
+
+class OrderFilterForm(forms.Form):
+    tab = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _q) in TABS.items()])
+    q = forms.CharField(
+        required=False, max_length=200, label=_("Search by order number, customer, SKU or product UID")
+    )
+    client = forms.ModelChoiceField(
+        required=False,
+        queryset=Client.objects.order_by("name"),
+        to_field_name="code",
+        empty_label=_("Any client"),
+    )
+    store = StoreChoice(
+        required=False,
+        queryset=Store.objects.select_related("client").order_by("client__name", "name"),
+        to_field_name="code",
+        empty_label=_("Any store"),
+    )
+    status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *S.choices])
+    hold = forms.ChoiceField(
+        required=False,
+        choices=[("", _("Held or not")), ("none", _("Not held")), *Hold.choices[1:]],
+    )
+    placed_from = forms.DateField(
+        required=False, label=_("Placed from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    placed_to = forms.DateField(
+        required=False, label=_("Placed until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.is_valid()  # a bad filter value is ignored, never an error page
+
+    @property
+    def current_tab(self):
+        return self.cleaned_data.get("tab") or DEFAULT_TAB
+
+    @property
+    def narrowed(self):
+        """Whether anything beyond the tab narrows the list (for the empty state's words)."""
+        return any(value for name, value in self.cleaned_data.items() if name != "tab")
+
+    def orders(self):
+        """The orders the tab, filters and search select, newest placed first."""
+        data = self.cleaned_data
+        orders = Order.objects.filter(TABS[self.current_tab][1])
+        if data.get("client"):
+            orders = orders.filter(client=data["client"])
+        if data.get("store"):
+            orders = orders.filter(store=data["store"])
+        if data.get("status"):
+            orders = orders.filter(status=data["status"])
+        if data.get("hold"):
+            orders = orders.filter(hold="" if data["hold"] == "none" else data["hold"])
+        # Whole days in the site's time zone, as ranges the placed_at indexes can use.
+        if data.get("placed_from"):
+            orders = orders.filter(placed_at__gte=start_of(data["placed_from"]))
+        if data.get("placed_to"):
+            orders = orders.filter(placed_at__lt=start_of(data["placed_to"] + timedelta(days=1)))
+        query = (data.get("q") or "").strip()
+        if query:
+            orders = orders.filter(search(query))
+        return orders.order_by("-placed_at", "-id")
+
+
+def start_of(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search(query):
+    """Orders whose number or customer matches, or with an item of that SKU or product UID."""
+    items = OrderItem.objects.filter(Q(sku__iexact=query) | Q(product_uid__icontains=query)).values(
+        "order_id"
+    )
+    return (
+        Q(number__icontains=query)
+        | Q(external_id=query)
+        | Q(customer_name__icontains=query)
+        | Q(customer_email__icontains=query)
+        | Q(pk__in=items)
+    )
+
+
+def page_of(orders, number, per_page=PER_PAGE):
+    """One page of `orders`, with what its rows show. Pages by id alone first (the index on
+    placed_at, id answers that without touching the rows or their joins), then loads just that
+    page's orders with their client, store and items: page 1000 costs the queries page 1 does."""
+    page = Paginator(orders.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {
+        order.pk: order
+        for order in Order.objects.filter(pk__in=ids)
+        .select_related("client", "store")
+        .prefetch_related("items")
+    }
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
