@@ -61,13 +61,13 @@ def place(sandbox_url, shop, *, variant, quantity=2, **flags):
         email="sam@example.com",
         **fields,
     )
-    return int(re.search(r"<li>#(\d+) ·", shop_page(sandbox_url, shop)).group(1))
+    return int(re.search(r"<li[^>]*>#(\d+) ", shop_page(sandbox_url, shop)).group(1))
 
 
 def change(sandbox_url, shop, number, action):
     """The merchant's button on the order's row: "order_paid" or "order_cancel"."""
     page = shop_page(sandbox_url, shop)
-    row = re.search(rf"<li>#{number} ·.*?</li>", page, re.S).group(0)
+    row = re.search(rf"<li[^>]*>#{number} .*?</li>", page, re.S).group(0)
     order = re.search(r'name="order" value="(\d+)"', row).group(1)
     sandbox_form(sandbox_url, shop, action=action, order=order)
 
