@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from catalog.models import CatalogVariant
+from catalog.seed import seed_catalog
 from core.tenancy import Role
 from core.testing import PASSWORD, wait_for
 from orders.models import Order
@@ -18,7 +20,6 @@ from .helpers import map_variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
-A4_POSTER = "flat_product_pf_a4_pt_200-gsm-matt"
 PATIENCE = 60_000  # for the worker and the 5-second polling; never a measure of speed
 STEPS = ["Passed", "In production", "Printed", "Packaged"]
 
@@ -38,13 +39,16 @@ def signed_in(browser, live_server, user):
 def test_a_test_order_goes_from_the_shop_to_shipped_and_back(
     browser, live_server, shopify, shopify_store, acme, staff, celery_worker
 ):
-    # The client has mapped the product the test order is for, with a print-ready file.
+    # The client has mapped the product the test order is for to an A4 portrait poster, with a
+    # print-ready file (A4 at 300 DPI).
+    seed_catalog()
+    a4_poster = CatalogVariant.objects.filter(uid__startswith="flat_product_pf_a4_", uid__contains="_or_ver")
     variant = demo_variant(shopify, SHOPIFY_SHOP)
     map_variant(
         shopify_store,
         str(SHOPIFY_VARIANT_BASE + variant),
         design_url=f"{shopify}/files/poster-2480x3508-300dpi.png",
-        uid=A4_POSTER,
+        uid=a4_poster.order_by("id").first().uid,
     )
 
     client_context, client_page = signed_in(browser, live_server, acme.user(Role.ADMIN))
