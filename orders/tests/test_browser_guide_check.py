@@ -42,7 +42,7 @@ def test_a_test_order_goes_from_the_shop_to_shipped_and_back(
     # The client has mapped the product the test order is for to an A4 portrait poster, with a
     # print-ready file (A4 at 300 DPI).
     seed_catalog()
-    a4_poster = CatalogVariant.objects.filter(uid__startswith="flat_product_pf_a4_", uid__contains="_or_ver")
+    a4_poster = CatalogVariant.objects.filter(uid__startswith="flat_product_pf_a4_", uid__endswith="_ver")
     variant = demo_variant(shopify, SHOPIFY_SHOP)
     map_variant(
         shopify_store,
