@@ -67,13 +67,13 @@ def test_a_test_order_goes_from_the_shop_to_shipped_and_back(
     client_page.get_by_role("link", name=number).click()
     status = client_page.get_by_test_id("order-status")
     expect(status).to_contain_text("Received")
-    expect(client_page.locator("#order-live").get_by_text("Checked")).to_be_visible()
+    expect(client_page.locator("#order-live").get_by_text("File OK")).to_be_visible()
 
     staff_context, staff_page = signed_in(browser, live_server, staff)
     staff_page.goto(f"{live_server.url}/connect/orders/")
     staff_page.get_by_role("link", name=number).click()
     expect(staff_page.get_by_role("heading", name=f"Order {number}")).to_be_visible()
-    expect(staff_page.get_by_text("Checked").first).to_be_visible()
+    expect(staff_page.get_by_text("File OK").first).to_be_visible()
 
     # Staff move it on; the client's open page shows each status as it comes (htmx polling).
     for step in STEPS:
