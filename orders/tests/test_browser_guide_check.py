@@ -87,7 +87,7 @@ def test_a_test_order_goes_from_the_shop_to_shipped_and_back(
     staff_page.get_by_label("Tracking URL").fill("https://dhl.example/track/PF-GUIDE-4471")
     staff_page.get_by_role("button", name="Move").click()
     expect(status).to_contain_text("Shipped", timeout=PATIENCE)
-    expect(client_page.locator("#order-live").get_by_text("PF-GUIDE-4471")).to_be_visible()
+    expect(client_page.locator("#order-live").get_by_role("link", name="PF-GUIDE-4471")).to_be_visible()
     assert client_page.evaluate("performance.getEntriesByType('navigation').length") == 1
 
     # The tracking went back to the shop once, and the order says so.
