@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from integrations import services as integrations
 from integrations.models import WebhookDelivery
+from storefronts.models import Store
 
 from .models import Order, OrderEvent
 
@@ -41,11 +42,16 @@ def redact_customer(delivery, payload):
     if not isinstance(customer, dict) or not isinstance(named, list):
         raise ValueError("The body of this delivery is not a customer redaction.")
     ids = [str(order_id) for order_id in named if isinstance(order_id, int | str)]
-    orders = Order.objects.filter(store=delivery.store, external_id__in=ids)
+    stores = same_shop(delivery.store)
+    orders = Order.objects.filter(store__in=stores, external_id__in=ids)
     email = customer.get("email")
     if isinstance(email, str) and email:
-        orders = orders | Order.objects.filter(store=delivery.store, customer_email__iexact=email)
+        orders = orders | Order.objects.filter(store__in=stores, customer_email__iexact=email)
     _erase(orders, _("The buyer's personal data was erased at the shop's request (customers/redact)."))
+    # The deliveries that brought those orders carry the same data (and a replay would write
+    # it back): their bodies go too.
+    marks = [mark.encode() for mark in [*ids, email if isinstance(email, str) else ""] if mark]
+    _forget_bodies(stores, delivery, lambda body: any(mark in body for mark in marks))
 
 
 def redact_shop(delivery, payload):
@@ -53,10 +59,27 @@ def redact_shop(delivery, payload):
     the bodies of its deliveries (they carried the same data)."""
     if set(payload) - {"shop_id", "shop_domain"}:
         raise ValueError("The body of this delivery is not a shop redaction.")
-    store = delivery.store
-    _erase(Order.objects.filter(store=store), _("The shop's personal data was erased (shop/redact)."))
-    done = WebhookDelivery.objects.filter(store=store).exclude(state=WebhookDelivery.State.RECEIVED)
-    done.exclude(pk=delivery.pk).update(body=b"")
+    # Only the disconnected stores of that shop: one connected again since (the app was
+    # installed again) is a live store whose data the shop wants.
+    stores = same_shop(delivery.store).filter(state=Store.State.DISCONNECTED)
+    _erase(Order.objects.filter(store__in=stores), _("The shop's personal data was erased (shop/redact)."))
+    _forget_bodies(stores, delivery, lambda body: True)
+
+
+def same_shop(store):
+    """Every store of the shop, of any client: a shop disconnected from one client may have been
+    connected by another since, and the request is about the shop's data wherever it is."""
+    return Store.objects.filter(platform=store.platform, shop_identity=store.shop_identity)
+
+
+def _forget_bodies(stores, delivery, matches):
+    """Empty the bodies of the stores' finished deliveries (other than this one) that `matches`."""
+    done = WebhookDelivery.objects.filter(store__in=stores).exclude(state=WebhookDelivery.State.RECEIVED)
+    done = done.exclude(pk=delivery.pk).exclude(body=b"")
+    chosen = [
+        pk for pk, body in done.values_list("pk", "body").iterator(chunk_size=500) if matches(bytes(body))
+    ]
+    WebhookDelivery.objects.filter(pk__in=chosen).update(body=b"")
 
 
 def _erase(orders, message):

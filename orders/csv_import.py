@@ -268,7 +268,9 @@ def _order_cells(row):
 def _item(plan, row, variants, catalog):
     """The row's item, or None after noting what is wrong with it."""
     before = plan.error_count
-    quantity = int(row["quantity"]) if row["quantity"].isdigit() else None
+    raw = row["quantity"]
+    # ASCII digits only ("²" is a digit to isdigit, not to int), and short enough to read.
+    quantity = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
     if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
         plan.error(
             row.number,

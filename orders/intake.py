@@ -187,7 +187,8 @@ def _unlink(item):
 def link_items(order):
     """Link the order's unlinked live items to what the printer makes, through the store's
     product mappings (the variant's UID and design file; a print file the shop attached to
-    the line wins over the mapping's), queue their print files for checking, and settle the
+    the line is used only where the mapping has none, so a buyer can never replace the
+    merchant's artwork), queue their print files for checking, and settle the
     order's status and hold. Items with no mapping stay unlinked: the order needs mapping."""
     unlinked = [
         item
@@ -208,7 +209,7 @@ def link_items(order):
         item.store_variant = mapping.variant
         item.catalog_variant = mapping.catalog_variant
         item.product_uid = mapping.catalog_variant.uid
-        if not item.design_file_url:
+        if mapping.design_file or mapping.design_file_url:
             item.design_file = mapping.design_file.name
             item.design_file_url = mapping.design_file_url
         item.file_check = FileCheck.PENDING if (item.design_file or item.design_file_url) else FileCheck.NONE

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.models import WebhookDelivery
 from integrations.types import Address, SourceOrder, SourceOrderLine
@@ -99,6 +100,63 @@ def test_the_privacy_url_takes_only_privacy_topics_signed_for_a_known_shop(shopi
         == 401
     )
     assert deliver(live_server, shopify_store, body, topic="orders/create", url=url).status_code == 401
-    assert not Order.objects.exists()
-    states = WebhookDelivery.objects.filter(store=shopify_store).values_list("state", flat=True)
-    assert list(states) == ["rejected", "rejected"]
+    # Signed, for a shop Printfront does not know.
+    unknown = json.dumps({"shop_id": 3, "shop_domain": "nobody.myshopify.com"}).encode()
+    shopify_store.shop_identity = "nobody.myshopify.com"  # the header deliver() sends
+    assert deliver(live_server, shopify_store, unknown, topic="shop/redact", url=url).status_code == 404
+    # An unsigned request learns nothing and leaves nothing in any store's log.
+    assert not Order.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+def test_customers_redact_reaches_every_store_of_the_shop_and_the_bodies_that_carried_it(
+    shopify_store, live_server, celery_worker, globex
+):
+    from storefronts.models import Store
+
+    order = order_of(shopify_store, "1001", "ann@example.com")
+    brought = WebhookDelivery.objects.create(
+        store=shopify_store,
+        platform="shopify",
+        topic="orders/create",
+        body=b'{"id": 1001, "email": "ann@example.com"}',
+        signature_valid=True,
+        state=WebhookDelivery.State.FAILED,
+    )
+    disconnect_store(None, shopify_store, reason="Uninstalled")
+    # Another client connected the same shop since.
+    later = Store.objects.create(
+        client=globex.client,
+        platform="shopify",
+        name="Same shop",
+        shop_identity=shopify_store.shop_identity,
+        connected_at=timezone.now(),
+    )
+    theirs = order_of(later, "2002", "ann@example.com")
+    payload = {
+        "shop_id": 1,
+        "shop_domain": later.shop_identity,
+        "customer": {"id": 5, "email": "ann@example.com"},
+        "orders_to_redact": [1001, 2002],
+    }
+    assert send(live_server, later, "customers/redact", payload).state == "processed"
+    assert personal(order) == personal(theirs) == ("", "", {})
+    brought.refresh_from_db()
+    assert bytes(brought.body) == b""  # a replay cannot write the data back
+
+
+def test_shop_redact_leaves_a_store_connected_again_alone(shopify_store, live_server, celery_worker, globex):
+    from storefronts.models import Store
+
+    old = order_of(shopify_store, "1", "old@example.com")
+    disconnect_store(None, shopify_store, reason="Uninstalled")
+    live = Store.objects.create(
+        client=globex.client,
+        platform="shopify",
+        name="Again",
+        shop_identity=shopify_store.shop_identity,
+        connected_at=timezone.now(),
+    )
+    kept = order_of(live, "2", "new@example.com")
+    payload = {"shop_id": 1, "shop_domain": live.shop_identity}
+    assert send(live_server, live, "shop/redact", payload).state == "processed"
+    assert personal(old) == ("", "", {}) and personal(kept)[1] == "new@example.com"

@@ -113,6 +113,8 @@ def test_one_bad_row_imports_nothing_and_is_listed(manager, acme):
             "https://files.example/a.pdf",
             address=["Ana García", "", "Gran Vía 2", *ADDRESS[3:]],
         ),
+        row("1008", uid, "²", "https://files.example/a.pdf"),  # a digit to isdigit(), not to int()
+        row("1009", uid, "9" * 5000, "https://files.example/a.pdf"),  # past int()'s digit limit
     ]
     response = manager.post(check_url(acme.store), {"file": csv_file(rows)})
     assert response.status_code == 400
@@ -124,6 +126,8 @@ def test_one_bad_row_imports_nothing_and_is_listed(manager, acme):
     assert "every order needs its shipping address" in errors[(9, "ship_line1")]
     assert "“XX” is not a country code" in errors[(9, "ship_country")]
     assert "belongs to order 1001, but its ship_line1 differ from row 2" in errors[(10, "")]
+    assert "“²” is not a quantity" in errors[(11, "quantity")]
+    assert "is not a quantity" in errors[(12, "quantity")]
     html = response.content.decode()
     assert "Nothing was imported." in html and "NO-SUCH-SKU" in html
     assert not OrderImport.objects.exists() and not Order.objects.exists()
