@@ -333,6 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     # Tracking to the shops: retries whose time came, and messages whose queueing was lost.
     "send-due-outbox": {"task": "orders.tasks.send_due_outbox", "schedule": 60},
     "requeue-lost-order-imports": {"task": "orders.tasks.requeue_lost_imports", "schedule": 60},
+    "requeue-lost-order-work": {"task": "orders.tasks.requeue_lost_order_work", "schedule": 60},
     # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.
     "sync-changed-products": {"task": "catalog.tasks.sync_changed_products", "schedule": 15 * 60},
     # Etsy sends no order webhooks: its receipts are polled. The other platforms' orders are

@@ -18,7 +18,10 @@ class OrdersConfig(AppConfig):
 
 
 def relink_after_mapping(sender, store_id, **kwargs):
-    """Mappings changed (after commit): the store's orders that need mapping may continue."""
+    """Mappings changed (after commit): the store's orders that need mapping may continue. A
+    broker away loses nothing (the sweep relinks what waits) and breaks no request."""
+    from core.tasks import enqueue_on_commit
+
     from .tasks import relink_orders
 
-    relink_orders.delay(store_id)
+    enqueue_on_commit(relink_orders, store_id)

@@ -2,9 +2,10 @@
 manual entry, CSV), and linking items to what the printer makes through the product mappings."""
 
 from dataclasses import asdict
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,12 @@ from .statuses import order_status
 
 # Items the shop may still change or cancel: production has not started on them.
 NOT_STARTED = (ItemStatus.RECEIVED, ItemStatus.PASSED, ItemStatus.FAILED)
+# Orders the merchant entered: a print file they gave for an item is their choice, and wins
+# over the mapping's. A shop's buyer can set a line's properties, so theirs never does.
+MERCHANT_SOURCES = (Order.Source.MANUAL, Order.Source.CSV)
+MERCHANT_UPLOADS = "print-files/"
+CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 10  # what the price columns hold (12 digits, 2 after the point)
 
 
 class Upserted:
@@ -28,23 +35,39 @@ class Upserted:
         self.order, self.outcome = order, outcome
 
 
-def upsert_order(store, source, *, via, actor=None):
+def upsert_order(store, source, *, via, actor=None, first_report=False):
     """Create or update the store's order from an integrations.types.SourceOrder, whatever the
     order in which reports arrive: keyed on (store, external id), an older report than the one
-    applied changes nothing, and a repeat changes nothing. Call inside a transaction (the inbox
-    claim's); returns an Upserted."""
+    applied changes nothing, and a repeat changes nothing. `first_report` says the report is
+    the order's creation (orders/create): it loses a tie with an update of the same second.
+    Call inside a transaction (the inbox claim's); returns an Upserted. Raises ValueError for
+    a report that cannot be an order (a price no column holds)."""
     order = Order.objects.select_for_update().filter(store=store, external_id=source.external_id).first()
     if order is None:
         try:
             with transaction.atomic():
                 return Upserted(_create(store, source, via=via, actor=actor), Upserted.CREATED)
         except IntegrityError:
-            # Another worker created it meanwhile (its INSERT held ours until it committed).
-            order = Order.objects.select_for_update().get(store=store, external_id=source.external_id)
-    if order.source_updated_at and source.updated_at and source.updated_at < order.source_updated_at:
+            # Another worker created it meanwhile (its INSERT held ours until it committed);
+            # any other broken constraint is the report's, and is raised.
+            order = (
+                Order.objects.select_for_update().filter(store=store, external_id=source.external_id).first()
+            )
+            if order is None:
+                raise
+    if _is_stale(order, source, first_report):
         return Upserted(order, Upserted.STALE)
     changed = _update(order, source)
     return Upserted(order, Upserted.UPDATED if changed else Upserted.UNCHANGED)
+
+
+def _is_stale(order, source, first_report):
+    """Whether the report is older than what the order holds (a tie: only a creation is)."""
+    if not (order.source_updated_at and source.updated_at):
+        return False
+    return source.updated_at < order.source_updated_at or (
+        first_report and source.updated_at == order.source_updated_at
+    )
 
 
 def _header(source):
@@ -55,7 +78,7 @@ def _header(source):
         "test": source.test,
         "cancelled_in_shop": source.cancelled,
         "currency": source.currency[:3],
-        "total": source.total,
+        "total": money(source.total),
         "customer_name": source.customer_name[:255],
         "customer_email": source.customer_email[:254],
         "shipping_address": shipping,
@@ -69,11 +92,25 @@ def _item_fields(line, position):
         "variant_title": line.variant_title[:500],
         "sku": line.sku[:255],
         "quantity": max(int(line.quantity), 0),
-        "price": line.price,
+        "price": money(line.price),
         "external_product_id": line.product_id,
         "external_variant_id": line.variant_id,
-        "design_file_url": line.design_url,
+        "line_file_url": line.design_url,
     }
+
+
+def money(amount):
+    """An amount as the columns keep it (cents), so a repeat compares equal; ValueError for one
+    no column holds."""
+    if amount is None:
+        return None
+    try:
+        cents = Decimal(amount).quantize(CENT)
+    except InvalidOperation:
+        raise ValueError(f"{amount} is not an amount of money.") from None
+    if abs(cents) >= MONEY_LIMIT:
+        raise ValueError(f"{amount} is too large an amount of money.")
+    return cents
 
 
 def _create(store, source, *, via, actor):
@@ -124,13 +161,11 @@ def _update(order, source):
             continue
         if item.status not in NOT_STARTED:
             continue  # in production: the shop's edit cannot change what is being made
-        if not line.design_url and item.catalog_variant_id:
-            del fields["design_file_url"]  # the mapping's print file, which the line never named
         edited = [name for name, value in fields.items() if getattr(item, name) != value]
         if edited:
             for name in edited:
                 setattr(item, name, fields[name])
-            if {"external_variant_id", "design_file_url"} & set(edited):
+            if {"external_variant_id", "line_file_url"} & set(edited):
                 _unlink(item)
             item.save()
             changes.append("items")
@@ -184,35 +219,43 @@ def _unlink(item):
     item.file_check, item.file_problem, item.file_info, item.file_checked_at = FileCheck.NONE, "", {}, None
 
 
-def link_items(order):
-    """Link the order's unlinked live items to what the printer makes, through the store's
-    product mappings (the variant's UID and design file; a print file the shop attached to
-    the line is used only where the mapping has none, so a buyer can never replace the
-    merchant's artwork), queue their print files for checking, and settle the
-    order's status and hold. Items with no mapping stay unlinked: the order needs mapping."""
-    unlinked = [
+def link_items(order, refresh=False):
+    """Link the order's live items to what the printer makes, through the store's product
+    mappings (the variant's UID and print file: print_file_of), queue their print files for
+    checking, and settle the order's status and hold. Items with no mapping stay unlinked: the
+    order needs mapping. Linked items not started yet follow their mapping again where they
+    have no print file, or all of them with `refresh` (the mapping's file was replaced)."""
+    items = [
         item
-        for item in order.items.filter(catalog_variant__isnull=True).exclude(status=ItemStatus.CANCELED)
+        for item in order.items.exclude(status=ItemStatus.CANCELED)
         if item.external_variant_id
+        and (
+            not item.mapped or (item.status in NOT_STARTED and (refresh or item.file_check == FileCheck.NONE))
+        )
     ]
     mappings = {
         mapping.variant.external_id: mapping
         for mapping in ProductMapping.objects.filter(
-            store_id=order.store_id, variant__external_id__in={item.external_variant_id for item in unlinked}
+            store_id=order.store_id, variant__external_id__in={item.external_variant_id for item in items}
         ).select_related("variant", "catalog_variant")
     }
     to_check = False
-    for item in unlinked:
+    for item in items:
         mapping = mappings.get(item.external_variant_id)
         if mapping is None:
             continue
+        file_name, url = print_file_of(order, item, mapping)
+        if item.mapped and (item.catalog_variant_id, item.design_file.name or "", item.design_file_url) == (
+            mapping.catalog_variant_id,
+            file_name,
+            url,
+        ):
+            continue  # as linked already
         item.store_variant = mapping.variant
         item.catalog_variant = mapping.catalog_variant
         item.product_uid = mapping.catalog_variant.uid
-        if mapping.design_file or mapping.design_file_url:
-            item.design_file = mapping.design_file.name
-            item.design_file_url = mapping.design_file_url
-        item.file_check = FileCheck.PENDING if (item.design_file or item.design_file_url) else FileCheck.NONE
+        item.design_file, item.design_file_url = file_name, url
+        item.file_check = FileCheck.PENDING if (file_name or url) else FileCheck.NONE
         item.file_problem, item.file_info, item.file_checked_at = "", {}, None
         to_check |= item.file_check == FileCheck.PENDING
         item.save()
@@ -221,6 +264,20 @@ def link_items(order):
 
         enqueue_on_commit(check_print_files, order.pk)
     settle(order)
+
+
+def print_file_of(order, item, mapping):
+    """(upload name, URL) of the file to print for a linked item: the mapping's, unless the
+    line named one and either the merchant entered the order or the mapping has none (a
+    personalised product). A file the merchant uploaded for the item (manual.py keeps those
+    under print-files/, mappings keep theirs under design-files/) stays."""
+    own = (mapping.design_file.name or "", mapping.design_file_url)
+    merchant = order.source in MERCHANT_SOURCES
+    if merchant and (item.design_file.name or "").startswith(MERCHANT_UPLOADS):
+        return item.design_file.name, ""
+    if item.line_file_url and (merchant or not any(own)):
+        return "", item.line_file_url
+    return own
 
 
 def hold_of(order, items):
@@ -256,18 +313,35 @@ def settle(order, actor=None):
         order.save(update_fields=["status", "hold", "updated_at"])
 
 
-def last_order_at(store):
-    """When the store's newest order arrived (None before the first): read from the orders
-    themselves, so arrivals never queue on one row per store."""
-    return store.orders.order_by("-created_at").values_list("created_at", flat=True).first()
+def stores_to_relink(limit=100):
+    """Stores with orders waiting on something their mappings now have: an unlinked item whose
+    variant is mapped, or a linked item with no print file whose mapping has one. A relink
+    queued after the mapping was saved may have been lost, or run before the order committed."""
+    mapped = ProductMapping.objects.filter(
+        store_id=OuterRef("order__store_id"), variant__external_id=OuterRef("external_variant_id")
+    )
+    unlinked = OrderItem.objects.filter(
+        Exists(mapped), order__hold=Hold.NEEDS_MAPPING, catalog_variant__isnull=True
+    )
+    fileless = OrderItem.objects.filter(
+        Exists(mapped.exclude(design_file="", design_file_url="")),
+        order__hold=Hold.FILE_PROBLEM,
+        file_check=FileCheck.NONE,
+    )
+    stores = set()
+    for items in (unlinked, fileless):
+        stores |= set(
+            items.exclude(status=ItemStatus.CANCELED).values_list("order__store_id", flat=True)[:limit]
+        )
+    return sorted(stores)
 
 
 def relink_store(store_id):
     """Link the waiting items of a store's orders after its mappings changed: orders that
-    needed mapping continue. Returns how many orders were looked at."""
+    needed mapping, or a print file, continue. Returns how many orders were looked at."""
     waiting = (
-        Order.objects.filter(store_id=store_id, hold=Hold.NEEDS_MAPPING)
-        .filter(Q(items__catalog_variant__isnull=True) & ~Q(items__external_variant_id=""))
+        Order.objects.filter(store_id=store_id, hold__in=(Hold.NEEDS_MAPPING, Hold.FILE_PROBLEM))
+        .filter(items__external_variant_id__gt="")  # some item a mapping can link
         .distinct()
         .values_list("id", flat=True)
     )
@@ -276,6 +350,6 @@ def relink_store(store_id):
         with transaction.atomic():
             order = Order.objects.select_for_update().filter(id=order_id).first()
             if order is not None:
-                link_items(order)
+                link_items(order, refresh=True)
                 count += 1
     return count

@@ -121,6 +121,9 @@ class OrderItem(CodedModel):
     product_uid = models.CharField(max_length=255, blank=True)
     design_file = models.FileField(upload_to="print-files/%Y/%m/", blank=True)
     design_file_url = models.URLField(max_length=2000, blank=True)
+    # The print file the shop's line named (a line property), as the shop reported it; used
+    # where the mapping has no file of its own (intake.print_file_of).
+    line_file_url = models.URLField(max_length=2000, blank=True)
     file_check = models.CharField(max_length=16, choices=FileCheck.choices, blank=True)
     file_problem = models.TextField(blank=True)
     file_info = models.JSONField(default=dict, blank=True)
@@ -233,7 +236,7 @@ class OutboxMessage(CodedModel):
 
 class OrderIntake(models.Model):
     """A store's last reconciliation (or, for Etsy, poll), for the next run and the store's
-    health page. (The last order received is the store's newest order: intake.last_order_at.)"""
+    health page. (The last order received is read from the store's newest order.)"""
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="order_intake")
     # The shop's changes up to here have been asked for; the next run asks from here on.

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.design_files import FileTrouble, facts_of, judge
+from catalog.design_files import CHECK_LOST_AFTER, FileTrouble, facts_of, judge
 from catalog.mapping import effective_specs
 from catalog.models import FileCheck, ProductMapping
 from core.tasks import enqueue_on_commit
 
-from .intake import settle
-from .models import Order, OrderItem
+from .intake import link_items, settle
+from .models import Hold, Order, OrderItem
 
 
 def specs_of(item):
@@ -63,12 +63,28 @@ def check_order(order_id):
 
 
 def request_check(order):
-    """Check the order's print files again (the "Check again" button on a file problem)."""
+    """Check the order's print files again (the "Check again" button on a file problem): items
+    follow their mapping's file first (it may have been replaced since), then every file is
+    checked anew."""
     from .tasks import check_print_files  # tasks import this module
 
     with transaction.atomic():
-        order.items.exclude(design_file="", design_file_url="").filter(
+        # The order first, then its items: the lock order of every other writer (no deadlock).
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        link_items(locked, refresh=True)
+        locked.items.exclude(design_file="", design_file_url="").filter(
             file_check__in=[FileCheck.PROBLEM, FileCheck.OK]
         ).update(file_check=FileCheck.PENDING, file_problem="", file_checked_at=None)
-        settle(Order.objects.select_for_update().get(pk=order.pk))
+        settle(locked)
         enqueue_on_commit(check_print_files, order.pk)
+
+
+def lost_checks(older_than=CHECK_LOST_AFTER):
+    """Orders with print files still waiting for a check long after they were queued: the
+    worker's message was lost (a broker outage). The sweep queues them again."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Order.objects.filter(hold=Hold.FILE_PENDING, updated_at__lte=cutoff).values_list("id", flat=True)[
+            :500
+        ]
+    )

@@ -11,7 +11,7 @@ from core import audit
 from core.tasks import enqueue_on_commit
 from integrations.types import Shipment
 
-from .intake import settle
+from .intake import NOT_STARTED, settle
 from .models import Hold, ItemStatus, Order, OrderEvent, OutboxMessage
 from .statuses import NEEDS_REASON, NEEDS_TRACKING, move_problem
 
@@ -20,8 +20,8 @@ class MoveRefused(ValueError):
     """The move cannot be made; the message says why, in words for the person who asked."""
 
 
-# Holds that keep an order out of production until they are solved; staff may still fail or
-# cancel its items.
+# Holds that keep an order's items out of production until they are solved; staff may still
+# fail or cancel them, and items already in production (the shop added a line since) go on.
 BLOCKING = {Hold.TEST, Hold.UNPAID, Hold.NEEDS_MAPPING, Hold.FILE_PROBLEM, Hold.FILE_PENDING}
 ALWAYS_ALLOWED = {ItemStatus.FAILED, ItemStatus.CANCELED}
 
@@ -48,7 +48,8 @@ def move_items(actor, order, item_codes, target, *, reason="", carrier="", track
             items = [item for item in items if item.status != ItemStatus.CANCELED]
         if not items:
             raise MoveRefused(_("Choose at least one item."))
-        if order.hold in BLOCKING and target not in ALWAYS_ALLOWED:
+        starting = any(item.status in NOT_STARTED for item in items)
+        if order.hold in BLOCKING and target not in ALWAYS_ALLOWED and starting:
             raise MoveRefused(
                 _("This order is held (%(hold)s): solve that first, or fail or cancel its items.")
                 % {"hold": Hold(order.hold).label}

@@ -4,7 +4,7 @@ from integrations.services import handle_delivery
 from storefronts.models import Store
 
 from . import compliance, import_runs, pipeline, print_files
-from .intake import relink_store
+from .intake import relink_store, stores_to_relink
 from .reconciliation import POLLED_PLATFORMS, RECONCILED_PLATFORMS, reconcile_store, store_lock, stores_to_ask
 
 
@@ -26,6 +26,15 @@ def check_print_files(order_id):
 @shared_task
 def relink_orders(store_id):
     relink_store(store_id)
+
+
+@shared_task
+def requeue_lost_order_work():
+    """Every minute: print file checks and relinks whose queueing was lost (a broker outage)."""
+    for order_id in print_files.lost_checks():
+        check_print_files.delay(order_id)
+    for store_id in stores_to_relink():
+        relink_orders.delay(store_id)
 
 
 @shared_task
