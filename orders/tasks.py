@@ -1,14 +1,7 @@
 from celery import shared_task
 
-from integrations.services import handle_delivery
-
-from . import pipeline, print_files
+from . import print_files
 from .intake import relink_store
-
-
-@shared_task
-def process_order_delivery(delivery_id):
-    handle_delivery(delivery_id, pipeline.apply_order_delivery)
 
 
 @shared_task
