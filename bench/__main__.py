@@ -1,6 +1,7 @@
-"""Run every benchmark: `make bench` (or `python -m bench`). Each figure is printed on its
-own line as `BENCH <name> <value> <unit>`. Benchmarks run against a throwaway test database
-(SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+"""Run the in-process benchmarks: `python -m bench` (`make bench` runs these and bench.load, the
+load benchmarks on real servers). Each figure is printed on its own line as
+`BENCH <name> <value> <unit>`. Benchmarks run against a throwaway test database (SQLite by
+default, PostgreSQL when DATABASE_URL is set)."""
 
 import os
 
@@ -13,9 +14,16 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import client_list, mapping_csv, product_sync, products_list, webhook_ingest  # noqa: E402
+from bench import (  # noqa: E402
+    client_list,
+    mapping_csv,
+    orders_list,
+    product_sync,
+    products_list,
+    webhook_ingest,
+)
 
-BENCHMARKS = [client_list, webhook_ingest, product_sync, products_list, mapping_csv]
+BENCHMARKS = [client_list, webhook_ingest, product_sync, products_list, mapping_csv, orders_list]
 
 
 def main():
