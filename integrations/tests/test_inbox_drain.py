@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from core.models import AuditEvent
-from core.testing import wait_for
+from core.testing import free_port, wait_for
 from integrations import inbox
 from integrations.models import WebhookDelivery
 from integrations.tests.test_inbox import deliver, stores  # noqa: F401 (a fixture)
@@ -38,6 +38,21 @@ def record(delivery):
 @pytest.fixture
 def drained(monkeypatch):
     monkeypatch.setattr(inbox, "handlers", {"order": HANDLED})
+
+
+@pytest.fixture
+def broker_away():
+    """The broker cannot be reached: Celery publishes to a port nothing listens on."""
+    address = celery_app.conf.broker_url
+
+    def connect_to(url):
+        celery_app.conf.broker_url = url
+        celery_app._pool = None  # the connections and producers made for the old address
+        celery_app.amqp._producer_pool = None
+
+    connect_to(f"redis://127.0.0.1:{free_port()}/0")
+    yield
+    connect_to(address)
 
 
 def queued():
@@ -163,3 +178,19 @@ def test_a_worker_drains_what_the_wake_up_announced(celery_worker, client, store
         deliver(client, store, order_body(number), topic="order.created")
     assert wait_for(lambda: WebhookDelivery.objects.filter(store=store, state="processed").count() == 3)
     assert AuditEvent.objects.filter(verb="test.handled").count() == 3
+
+
+def test_an_order_delivery_is_stored_and_answered_while_the_broker_is_away(
+    client,
+    stores,  # noqa: F811
+    drained,
+    broker_away,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(client, stores["woocommerce"], order_body(1), topic="order.created")
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().state == "received"
+    # What the sweep's drain does once the broker is back.
+    assert inbox.drain() == 1
+    assert WebhookDelivery.objects.get().state == "processed"
