@@ -118,6 +118,9 @@ def wake(*, force=False):
     except (KombuError, OSError) as error:
         # The key stays: while the broker is away, requests stop paying for publishes that fail.
         logger.error("Could not wake the inbox drain (%s: %s); the sweep will", type(error).__name__, error)
+    except Exception:
+        # Whatever else the cache or broker raises: the delivery is stored, and its answer stays 2xx.
+        logger.exception("Could not wake the inbox drain; the sweep will")
 
 
 def wake_on_commit():
