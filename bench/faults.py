@@ -227,7 +227,11 @@ def main():
                 sent = time.monotonic()
             finally:
                 sender.close()
-            ok &= tally(name, store, sender, problems)
+            passed = tally(name, store, sender, problems)
+            if not passed:
+                for log in ("worker-w1", "beat", "web"):
+                    print(f"--- {log}.log\n{stack.log_tail(log)}", flush=True)
+            ok &= passed
             print(
                 f"  {name}: sent in {sent - began:.0f} s, settled in {time.monotonic() - sent:.0f} s",
                 flush=True,

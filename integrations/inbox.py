@@ -5,8 +5,8 @@ rows in batches (FOR UPDATE SKIP LOCKED), acts on each in a savepoint of its own
 until none are left. The row, not the broker message, is the work: a lost, repeated or late
 message can neither lose nor double anything, and several workers share the load. At most one
 wake-up is outstanding (a cache key taken with "add"); the sweep (`sweep`, every few seconds
-from beat) wakes a drain for whatever waits with nobody taking it, e.g. what was stored while
-the broker was away or what a killed worker had claimed.
+from beat) drains whatever waits with nobody taking it, e.g. what was stored while the broker
+was away or what a killed worker had claimed.
 """
 
 import logging
@@ -106,13 +106,13 @@ def drain():
         claimed += taken
 
 
-def wake(*, force=False):
-    """Send a drain a wake-up unless one is outstanding (or regardless, `force`). Never raises:
-    what waits is stored, and while the broker is away the sweep drains it on its return."""
+def wake():
+    """Send a drain a wake-up unless one is outstanding. Never raises: what waits is stored, and
+    while the broker is away the sweep drains it on its return."""
     from .tasks import drain_inbox  # tasks import this module
 
     try:
-        if not cache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS) and not force:
+        if not cache.add(WAKE_KEY, 1, timeout=WAKE_SECONDS):
             return
         drain_inbox.delay()
     except (KombuError, OSError) as error:
@@ -128,7 +128,9 @@ def wake_on_commit():
 
 
 def sweep():
-    """Wake a drain if a delivery has waited UNTAKEN_AFTER with no drain taking it."""
+    """Drain, here, if a delivery has waited UNTAKEN_AFTER with no drain taking it (its wake-up
+    was lost with the broker's queue, or its drain's worker died). Draining here rather than
+    sending a wake-up: a worker whose connection to the broker is broken still recovers them."""
     now = timezone.now()
     if waiting(now).filter(created_at__lte=now - UNTAKEN_AFTER).exists():
-        wake(force=True)
+        drain()
