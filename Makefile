@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench faults clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# In-process benchmarks, then the load benchmarks on gunicorn, Celery, PostgreSQL and Redis (wrk).
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.load
+
+# Order deliveries over real HTTP while workers are killed and Redis dies: nothing lost, nothing
+# doubled. Needs DATABASE_URL (PostgreSQL) and redis-server; see README "Faults".
+faults: $(STAMP)
+	$(BIN)/python -m bench.faults
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
-"""Run every benchmark: `make bench` (or `python -m bench`). Each figure is printed on its
-own line as `BENCH <name> <value> <unit>`. Benchmarks run against a throwaway test database
-(SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+"""Run the in-process benchmarks: `python -m bench` (`make bench` runs these and bench.load, the
+load benchmarks on real servers). Each figure is printed on its own line as
+`BENCH <name> <value> <unit>`. Benchmarks run against a throwaway test database (SQLite by
+default, PostgreSQL when DATABASE_URL is set)."""
 
 import os
 

@@ -328,6 +328,9 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-invitations": {"task": "connect.tasks.requeue_pending_invitations", "schedule": 60},
     "refresh-expiring-tokens": {"task": "integrations.tasks.refresh_expiring_tokens", "schedule": 300},
     "requeue-lost-work": {"task": "integrations.tasks.requeue_lost_work", "schedule": 60},
+    # Order deliveries stored while the broker was away, or claimed by a worker that died, are
+    # drained within seconds (integrations.inbox.sweep).
+    "sweep-inbox": {"task": "integrations.tasks.sweep_inbox", "schedule": 10},
     "requeue-lost-syncs": {"task": "catalog.tasks.requeue_lost_syncs", "schedule": 60},
     "requeue-lost-catalog-work": {"task": "catalog.tasks.requeue_lost_catalog_work", "schedule": 60},
     # Tracking to the shops: retries whose time came, and messages whose queueing was lost.

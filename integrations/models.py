@@ -32,6 +32,9 @@ class WebhookDelivery(CodedModel):
     signature_valid = models.BooleanField()
     state = models.CharField(max_length=16, choices=State.choices)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a delivery drained from the inbox (integrations.inbox) whose last try failed in a way
+    # that trying again can help may be tried again; empty: as soon as a drain comes by.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     tenant_path = "store__client"
@@ -58,6 +61,12 @@ class WebhookDelivery(CodedModel):
                 fields=["store", "-created_at", "-id"],
                 condition=models.Q(signature_valid=False),
                 name="webhook_delivery_unsigned",
+            ),
+            # What a drain claims, oldest first, without walking the deliveries already done.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=models.Q(state="received", signature_valid=True),
+                name="webhook_delivery_waiting",
             ),
         ]
 

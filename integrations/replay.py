@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from core import audit
 
+from . import inbox
 from .models import WebhookDelivery
-from .services import enqueue_processing
 
 
 class ReplayRefused(ValueError):
@@ -35,7 +35,8 @@ def replay(actor, delivery_id):
         if problem:
             raise ReplayRefused(problem)
         delivery.state, delivery.attempts, delivery.error = WebhookDelivery.State.RECEIVED, 0, ""
-        delivery.save(update_fields=["state", "attempts", "error"])
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["state", "attempts", "error", "next_attempt_at"])
         audit.record(
             actor,
             "delivery.replayed",
@@ -43,5 +44,5 @@ def replay(actor, delivery_id):
             target=delivery.store.name,
             data={"delivery": str(delivery.code), "topic": delivery.topic},
         )
-        enqueue_processing(delivery)
+        inbox.process_soon(delivery)
     return delivery

@@ -175,10 +175,15 @@ def delivery_kind(delivery):
 
 
 def handled_topics():
-    """Q of the deliveries some app's handler processes (connection topics aside)."""
+    """Q of the deliveries some app's task processes one by one (connection topics aside)."""
+    return topics_of(topic_handlers)
+
+
+def topics_of(kinds):
+    """Q of the deliveries whose topics are of these kinds."""
     handled = Q(pk__in=[])
     for platform, topics in TOPIC_KINDS.items():
-        names = [topic for topic, kind in topics.items() if kind in topic_handlers]
+        names = [topic for topic, kind in topics.items() if kind in kinds]
         if names:
             handled |= Q(platform=platform, topic__in=names)
     return handled
@@ -227,24 +232,35 @@ def handle_delivery(delivery_id, handler, *, final_attempt=True):
         )
         if delivery is None:
             return Outcome(Outcome.NOT_CLAIMED)
-        outcome = Outcome(Outcome.PROCESSED)
-        delivery.attempts += 1
-        try:
-            with transaction.atomic():  # a handler that fails leaves nothing half done
-                state = handler(delivery)
-        except ValueError as error:
-            delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
+        return apply_handler(delivery, handler, final_attempt=final_attempt)
+
+
+def apply_handler(delivery, handler, *, final_attempt, unexpected=(), retry_at=None):
+    """Run `handler` on a delivery this transaction has claimed (locked), in a savepoint of its
+    own, and record what became of it (handle_delivery's rules). Exceptions listed in
+    `unexpected` count as ones that trying again may help, and are logged with their traceback;
+    a delivery left to try again waits until `retry_at`."""
+    outcome = Outcome(Outcome.PROCESSED)
+    delivery.attempts += 1
+    try:
+        with transaction.atomic():  # a handler that fails leaves nothing half done
+            state = handler(delivery)
+    except ValueError as error:
+        delivery.state, delivery.error = WebhookDelivery.State.FAILED, str(error)
+        outcome = Outcome(Outcome.FAILED, error)
+    except (AdapterError, *unexpected) as error:
+        if not isinstance(error, AdapterError):
+            logger.exception("Delivery %s could not be processed", delivery.pk)
+        delivery.error = str(error) or type(error).__name__
+        if getattr(error, "permanent", False) or final_attempt:
+            delivery.state = WebhookDelivery.State.FAILED
             outcome = Outcome(Outcome.FAILED, error)
-        except AdapterError as error:
-            delivery.error = str(error)
-            if error.permanent or final_attempt:
-                delivery.state = WebhookDelivery.State.FAILED
-                outcome = Outcome(Outcome.FAILED, error)
-            else:
-                outcome = Outcome(Outcome.RETRY, error)
         else:
-            delivery.state, delivery.error = state or WebhookDelivery.State.PROCESSED, ""
-        delivery.save(update_fields=["state", "error", "attempts"])
+            outcome = Outcome(Outcome.RETRY, error)
+            delivery.next_attempt_at = retry_at
+    else:
+        delivery.state, delivery.error = state or WebhookDelivery.State.PROCESSED, ""
+    delivery.save(update_fields=["state", "error", "attempts", "next_attempt_at"])
     return outcome
 
 
@@ -284,6 +300,9 @@ def delivery_payload(delivery):
         raise ValueError("The delivery's body is not a JSON object.")
     return payload
 
+
+# Topics that report an order's creation: a report of the same second from another topic is newer.
+ORDER_CREATION_TOPICS = ("orders/create", "order.created")
 
 ORDER_DELIVERY_PARSERS = {
     Store.Platform.SHOPIFY: "integrations.shopify.orders.order_delivery",

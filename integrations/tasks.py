@@ -3,7 +3,7 @@ from celery import shared_task
 from core import http
 from storefronts.models import Store
 
-from . import services
+from . import inbox, services
 from .models import WebhookDelivery
 
 
@@ -52,6 +52,16 @@ def process_delivery(delivery_id):
     delivery = WebhookDelivery.objects.select_related("store").filter(id=delivery_id).first()
     if delivery is not None:
         services.process_delivery(delivery)
+
+
+@shared_task
+def drain_inbox():
+    inbox.drain()
+
+
+@shared_task
+def sweep_inbox():
+    inbox.sweep()
 
 
 @shared_task

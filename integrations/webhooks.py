@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from storefronts.models import Store
 
-from . import services
+from . import inbox, services
 from .models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,9 @@ def json_object(body):
 
 
 def take(store, request, body, *, topic, signature_valid, delivery_key=""):
-    """Store the delivery, hand a new signed one to the worker, and answer the platform."""
+    """Store the delivery, hand a new signed one to the worker, and answer the platform. A kind
+    the inbox drains (orders) costs the request its INSERT and at most a wake-up; others get a
+    task of their own."""
     headers = services.kept_headers(request)
     if not signature_valid:
         services.record_delivery(
@@ -142,5 +144,5 @@ def take(store, request, body, *, topic, signature_valid, delivery_key=""):
         delivery_key=delivery_key,
     )
     if created:
-        services.enqueue_processing(delivery)
+        inbox.process_soon(delivery)
     return HttpResponse(status=200)

@@ -7,13 +7,13 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from catalog.signals import mappings_changed
-        from integrations.services import register_topic_handler
+        from integrations import inbox
 
-        # Order webhooks (Shopify orders/*, WooCommerce order.*, Pressero OrderPlaced) are
-        # processed here, by name: integrations may not import orders.
-        register_topic_handler("order", "orders.tasks.process_order_delivery")
-        # Shopify's privacy topics concern the personal data orders hold.
-        register_topic_handler("compliance", "orders.tasks.process_compliance_delivery")
+        # Order webhooks (Shopify orders/*, WooCommerce order.*, Pressero OrderPlaced) and
+        # Shopify's privacy topics (about the personal data orders hold) are drained from the
+        # inbox in batches and applied here, by name: integrations may not import orders.
+        inbox.register("order", "orders.pipeline.apply_order_delivery")
+        inbox.register("compliance", "orders.compliance.apply_compliance_delivery")
         mappings_changed.connect(relink_after_mapping, dispatch_uid="orders.relink")
 
 

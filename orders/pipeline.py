@@ -11,7 +11,8 @@ def apply_order_delivery(delivery):
     transaction; returns WebhookDelivery.State.IGNORED for a report older than what is applied."""
     said = integrations.order_delivery(delivery)
     source = said.order or integrations.fetch_order(delivery.store, said.external_id)
-    result = upsert_order(delivery.store, source, via=Order.Source.WEBHOOK)
+    first_report = delivery.topic in integrations.ORDER_CREATION_TOPICS
+    result = upsert_order(delivery.store, source, via=Order.Source.WEBHOOK, first_report=first_report)
     if result.outcome == Upserted.STALE:
         return delivery.State.IGNORED
     return None

@@ -1,21 +1,10 @@
 from celery import shared_task
 
-from integrations.services import handle_delivery
 from storefronts.models import Store
 
-from . import compliance, import_runs, pipeline, print_files
+from . import import_runs, print_files
 from .intake import relink_store, stores_to_relink
 from .reconciliation import POLLED_PLATFORMS, RECONCILED_PLATFORMS, reconcile_store, store_lock, stores_to_ask
-
-
-@shared_task
-def process_order_delivery(delivery_id):
-    handle_delivery(delivery_id, pipeline.apply_order_delivery)
-
-
-@shared_task
-def process_compliance_delivery(delivery_id):
-    handle_delivery(delivery_id, compliance.apply_compliance_delivery)
 
 
 @shared_task
