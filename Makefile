@@ -24,8 +24,10 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runstack
 
+# One test process per CPU (pytest-xdist); each has its own test database, sandbox, live
+# server and Celery queue (conftest.py).
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
