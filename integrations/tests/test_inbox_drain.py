@@ -58,7 +58,7 @@ def broker_away():
 def queued():
     """Messages waiting in the broker's default queue."""
     with celery_app.connection_for_write() as conn:
-        return conn.default_channel.queue_declare("celery").message_count
+        return conn.default_channel.queue_declare(celery_app.conf.task_default_queue).message_count
 
 
 def order_body(number, **fields):

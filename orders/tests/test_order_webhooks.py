@@ -85,8 +85,13 @@ def test_duplicates_sent_at_once_make_one_order(store, live_server, celery_worke
     assert done(store)
     order = Order.objects.get(store=store)
     assert order.external_id == str(ORDER_ID) and order.items.get().external_variant_id == str(VARIANT_ID)
-    # The line's print file property wins over the mapping's file.
-    assert order.items.get().design_file_url == "https://files.example/art.pdf"
+    # The line's print file property is kept, but never replaces the mapping's file: any buyer
+    # can set a line's properties.
+    item = order.items.get()
+    assert (item.line_file_url, item.design_file_url) == (
+        "https://files.example/art.pdf",
+        "https://files.example/poster.pdf",
+    )
 
 
 def test_an_update_before_the_create_ends_as_in_order(store, live_server, celery_worker):
