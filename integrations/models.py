@@ -16,6 +16,7 @@ class WebhookDelivery(CodedModel):
         IGNORED = "ignored", _("Ignored")
         REJECTED = "rejected", _("Rejected: bad signature")
         TOO_LARGE = "too_large", _("Refused: too large")
+        MALFORMED = "malformed", _("Refused: not JSON")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="deliveries")
     platform = models.CharField(max_length=32)

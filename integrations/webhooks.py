@@ -112,11 +112,17 @@ def refuse_too_large(store, request, size, topic_header):
 
 def json_object(body):
     """The body's JSON object, or {} for anything else (not JSON, not an object, too deep)."""
+    payload = parsed_object(body)
+    return {} if payload is None else payload
+
+
+def parsed_object(body):
+    """The body's JSON object, or None when it is not one."""
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):
-        return {}
-    return payload if isinstance(payload, dict) else {}
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 def take(store, request, body, *, topic, signature_valid, delivery_key=""):
@@ -134,6 +140,19 @@ def take(store, request, body, *, topic, signature_valid, delivery_key=""):
             state=WebhookDelivery.State.REJECTED,
         )
         return HttpResponse("Invalid signature.", status=401)
+    if parsed_object(body) is None:
+        # Signed, but no topic carries anything but a JSON object: refused now (the platform
+        # sees the 400), kept for the store's log, never processed.
+        services.record_delivery(
+            store,
+            topic=topic,
+            headers=headers,
+            body=body,
+            signature_valid=True,
+            state=WebhookDelivery.State.MALFORMED,
+            delivery_key=delivery_key,
+        )
+        return HttpResponse("The body is not a JSON object.", status=400)
     delivery, created = services.record_delivery(
         store,
         topic=topic,

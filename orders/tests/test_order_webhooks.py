@@ -150,8 +150,9 @@ def test_what_is_refused_or_unreadable_makes_no_order_and_shows_in_the_log(
     big = shopify_body(note="x" * 2000)
     assert deliver(live_server, store, big, topic="orders/updated").status_code == 413
     settings.WEBHOOK_MAX_BODY_BYTES = 1_000_000
-    # Signed, so stored and answered; the worker finds it is not an order and fails it, with why.
-    assert deliver(live_server, store, b'{"id": 1, "line_items": [', topic="orders/create").status_code == 200
+    # Signed but not JSON: refused at once, kept for the log. Signed JSON that is no order: the
+    # worker fails it, with why.
+    assert deliver(live_server, store, b'{"id": 1, "line_items": [', topic="orders/create").status_code == 400
     assert deliver(live_server, store, b'{"id": 5, "name": "#9"}', topic="orders/updated").status_code == 200
     assert done(store)
 
@@ -160,12 +161,13 @@ def test_what_is_refused_or_unreadable_makes_no_order_and_shows_in_the_log(
     assert set(log) == {
         "orders/create:rejected",
         "orders/updated:too_large",
-        "orders/create:failed",
+        "orders/create:malformed",
         "orders/updated:failed",
     }
-    assert log["orders/create:failed"].error == "The delivery's body is not JSON."
     assert log["orders/updated:failed"].error == "The body of this delivery is not an order."
-    assert log["orders/create:rejected"].attempts == 0  # never processed
+    assert (
+        log["orders/create:rejected"].attempts == log["orders/create:malformed"].attempts == 0
+    )  # never processed
     page = admin.get(reverse("integrations:store", args=[store.code])).text
-    for outcome in ("Rejected: bad signature", "Refused: too large", "Failed"):
+    for outcome in ("Rejected: bad signature", "Refused: too large", "Refused: not JSON", "Failed"):
         assert outcome in page
