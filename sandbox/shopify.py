@@ -712,6 +712,7 @@ def line_item_node(order, line):
         "name": f"{line['title']} - {' / '.join(line['options'])}" if line["options"] else line["title"],
         "title": line["title"],
         "quantity": line["quantity"],
+        "currentQuantity": line["quantity"],  # the sandbox's orders are never edited
         "sku": line["sku"],
         "variantTitle": " / ".join(line["options"]) or None,
         "product": {"legacyResourceId": str(legacy_id("Product", line["product_id"]))},

@@ -108,7 +108,7 @@ query FulfillmentOrders($id: ID!) {
     id
     fulfillments(first: 20) { trackingInfo(first: 5) { number } }
     fulfillmentOrders(first: 5) {
-      nodes { id status lineItems(first: 50) { nodes { id remainingQuantity lineItem { id } } } }
+      nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } }
     }
   }
 }
@@ -128,7 +128,7 @@ DONE_WITH = {"CLOSED", "CANCELLED", "INCOMPLETE"}
 # What an order report needs (integrations.shopify.orders.graphql_order); an order's first
 # lines come with it, the rest through ORDER_LINES_QUERY (100 lines cost 603).
 LINE_FIELDS = """
-id name title quantity sku variantTitle
+id name title quantity currentQuantity sku variantTitle
 product { legacyResourceId } variant { legacyResourceId }
 customAttributes { key value } originalUnitPriceSet { shopMoney { amount } }
 """
@@ -530,7 +530,9 @@ class ShopifyAdapter:
                 permanent=True,
             )
         sent = {info["number"] for done in order["fulfillments"] for info in done["trackingInfo"]}
-        if shipment.tracking_code in sent:
+        if shipment.tracking_code in sent and not shipment.line_ids:
+            # The whole order went with this parcel already. (Lines shipped one move at a time
+            # may share a parcel: for them, what is left to fulfil says what was done.)
             return
         wanted = {legacy_of(line_id) for line_id in shipment.line_ids}
         known = {

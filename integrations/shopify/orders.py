@@ -56,13 +56,25 @@ def rest_address(address):
     )
 
 
+def _current(current, original):
+    """A line's quantity now: after an order edit or a refund Shopify keeps the original
+    `quantity` and gives what is left as the current one."""
+    return int(current if current is not None else original or 0)
+
+
+def _live(lines):
+    """The lines with something left to make: one edited or refunded down to 0 is gone (the
+    upsert cancels its item)."""
+    return tuple(line for line in lines if line.quantity > 0)
+
+
 def rest_line(line):
     properties = line.get("properties") or ()
     pairs = [(p.get("name"), p.get("value")) for p in properties if isinstance(p, dict)]
     return SourceOrderLine(
         external_id=text_id(line["id"]),
         title=_text(line.get("title") or line.get("name")),
-        quantity=int(line.get("quantity") or 0),
+        quantity=_current(line.get("current_quantity"), line.get("quantity")),
         sku=_text(line.get("sku")),
         variant_title=_text(line.get("variant_title")),
         # A custom item has neither: it waits in "Needs mapping" with its title.
@@ -80,13 +92,16 @@ def rest_order(payload):
     return SourceOrder(
         external_id=text_id(payload["id"]),
         number=_text(payload.get("name") or payload.get("order_number")),
-        lines=tuple(rest_line(line) for line in payload["line_items"]),
+        lines=_live(rest_line(line) for line in payload["line_items"]),
         paid=payload.get("financial_status") in PAID,
         test=payload.get("test") is True,
-        cancelled=bool(payload.get("cancelled_at")),
+        # Refunded in full and not cancelled: nothing is left to make.
+        cancelled=bool(payload.get("cancelled_at")) or payload.get("financial_status") == "refunded",
         currency=_text(payload.get("currency")),
         total=decimal_or_none(payload.get("total_price")),
-        customer_name=_customer_name(customer, shipping, payload.get("billing_address")),
+        # The shipping name first, as the GraphQL report (reconciliation) reads it: the two must
+        # agree, or each reconciliation would "change" the order.
+        customer_name=_customer_name(shipping, customer, payload.get("billing_address")),
         customer_email=_text(payload.get("email") or (customer or {}).get("email")),
         shipping=rest_address(shipping),
         placed_at=_when(payload.get("created_at")),
@@ -144,7 +159,7 @@ def graphql_line(node):
     return SourceOrderLine(
         external_id=_legacy(node["id"]),
         title=_text(node.get("title") or node.get("name")),
-        quantity=int(node.get("quantity") or 0),
+        quantity=_current(node.get("currentQuantity"), node.get("quantity")),
         sku=_text(node.get("sku")),
         variant_title=_text(node.get("variantTitle")),
         product_id=text_id((node.get("product") or {}).get("legacyResourceId")),
@@ -160,10 +175,10 @@ def graphql_order(node, lines):
     return SourceOrder(
         external_id=text_id(node["legacyResourceId"]),
         number=_text(node.get("name")),
-        lines=tuple(graphql_line(line) for line in lines),
+        lines=_live(graphql_line(line) for line in lines),
         paid=str(node.get("displayFinancialStatus") or "").lower() in PAID,
         test=node.get("test") is True,
-        cancelled=bool(node.get("cancelledAt")),
+        cancelled=bool(node.get("cancelledAt")) or node.get("displayFinancialStatus") == "REFUNDED",
         currency=_text(node.get("currencyCode")),
         total=_amount(node.get("totalPriceSet")),
         customer_name=shipping.name if shipping else "",

@@ -56,6 +56,14 @@ def test_shopify_test_and_cancelled_orders():
     assert not shopify_delivery("orders/create", shopify(cancelled_at=None)).order.cancelled
 
 
+def test_shopify_edits_and_refunds_count_what_is_left():
+    kept = {"id": 7, "variant_id": 70, "title": "Poster", "quantity": 3, "current_quantity": 1}
+    removed = {"id": 8, "variant_id": 80, "title": "Mug", "quantity": 2, "current_quantity": 0}
+    order = shopify_delivery("orders/updated", shopify(line_items=[kept, removed])).order
+    assert [(line.external_id, line.quantity) for line in order.lines] == [("7", 1)]
+    assert shopify_delivery("orders/updated", shopify(financial_status="refunded")).order.cancelled
+
+
 def test_a_shopify_custom_item_keeps_its_title():
     custom = {"id": 9, "product_id": None, "variant_id": None, "title": "Gift wrap", "quantity": 1}
     [line] = shopify_delivery("orders/create", shopify(line_items=[custom])).order.lines
