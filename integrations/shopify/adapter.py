@@ -108,7 +108,7 @@ query FulfillmentOrders($id: ID!) {
     id
     fulfillments(first: 20) { trackingInfo(first: 5) { number } }
     fulfillmentOrders(first: 5) {
-      nodes { id status lineItems(first: 100) { nodes { id remainingQuantity lineItem { id } } } }
+      nodes { id status lineItems(first: 50) { nodes { id remainingQuantity lineItem { id } } } }
     }
   }
 }
