@@ -7,6 +7,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 
+def text(value):
+    """A platform's optional text field as text: "" when absent."""
+    return str(value) if value not in (None, "") else ""
+
+
 def decimal_or_none(value):
     """A platform's price (number or text) as a Decimal; None when absent or not a number."""
     try:
@@ -180,3 +185,21 @@ class Shipment:
     tracking_code: str
     tracking_url: str = ""
     line_ids: tuple = ()
+
+
+def whole_order_delivery(platform, topics, topic, payload, read):
+    """What a delivery whose signed body is the whole order says (Shopify's orders/*,
+    WooCommerce's order.*): `read(payload)` makes its SourceOrder. Raises ValueError for a body
+    that is not an order (the topic header is not signed)."""
+    if topic not in topics:
+        raise ValueError(f"{topic!r} is not an order topic of {platform}.")
+    order_id, lines = payload.get("id"), payload.get("line_items")
+    if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
+        raise ValueError("The delivery names no order.")
+    if not isinstance(lines, list) or not all(isinstance(line, dict) and "id" in line for line in lines):
+        raise ValueError("The body of this delivery is not an order.")
+    try:
+        order = read(payload)
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise ValueError(f"The order in this delivery could not be read ({error}).") from None
+    return OrderDelivery(external_id=order.external_id, order=order)

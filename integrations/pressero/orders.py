@@ -4,7 +4,15 @@ Admin API), and the API's order details and items as integrations.types values."
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from integrations.types import Address, OrderDelivery, SourceOrder, SourceOrderLine, decimal_or_none, text_id
+from integrations.types import (
+    Address,
+    OrderDelivery,
+    SourceOrder,
+    SourceOrderLine,
+    decimal_or_none,
+    text,
+    text_id,
+)
 
 ORDER_TOPICS = ("OrderPlaced",)
 
@@ -27,10 +35,6 @@ def order_delivery(topic, payload):
     return OrderDelivery(external_id=external_id)
 
 
-def _text(value):
-    return str(value) if value not in (None, "") else ""
-
-
 def _when(value):
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
@@ -43,12 +47,12 @@ def pressero_address(ship_to):
     if not isinstance(ship_to, dict):
         return None
     return Address(
-        name=_text(ship_to.get("name") or ship_to.get("Name")),
-        line1=_text(ship_to.get("first_line") or ship_to.get("Address1")),
-        line2=_text(ship_to.get("second_line") or ship_to.get("Address2")),
-        city=_text(ship_to.get("city") or ship_to.get("City")),
-        postcode=_text(ship_to.get("zip") or ship_to.get("Postal")),
-        country=_text(ship_to.get("country") or ship_to.get("Country")).upper()[:2],
+        name=text(ship_to.get("name") or ship_to.get("Name")),
+        line1=text(ship_to.get("first_line") or ship_to.get("Address1")),
+        line2=text(ship_to.get("second_line") or ship_to.get("Address2")),
+        city=text(ship_to.get("city") or ship_to.get("City")),
+        postcode=text(ship_to.get("zip") or ship_to.get("Postal")),
+        country=text(ship_to.get("country") or ship_to.get("Country")).upper()[:2],
     )
 
 
@@ -59,13 +63,13 @@ def pressero_order(details, items):
     buyer = details.get("Buyer") or {}
     shipping = pressero_address(details.get("ShipTo"))
     if shipping and not shipping.name:
-        shipping = replace(shipping, name=_text(buyer.get("Name")))
+        shipping = replace(shipping, name=text(buyer.get("Name")))
     lines = tuple(
         SourceOrderLine(
             external_id=text_id(item["ItemNumber"]),
-            title=_text(item.get("ProductName")),
+            title=text(item.get("ProductName")),
             quantity=int(item.get("Quantity") or 0),
-            sku=_text(item.get("IntegrationId")),
+            sku=text(item.get("IntegrationId")),
             product_id=text_id(item.get("ProductId")),
             variant_id=text_id(item.get("ProductId")),
             price=decimal_or_none(item.get("Price")),
@@ -75,12 +79,12 @@ def pressero_order(details, items):
     )
     return SourceOrder(
         external_id=text_id(details["OrderNumber"]),
-        number=_text(details["OrderNumber"]),
+        number=text(details["OrderNumber"]),
         lines=lines,
-        currency=_text(details.get("Currency")),
+        currency=text(details.get("Currency")),
         total=decimal_or_none(details.get("Total")),
-        customer_name=_text(buyer.get("Name")),
-        customer_email=_text(buyer.get("Email")),
+        customer_name=text(buyer.get("Name")),
+        customer_email=text(buyer.get("Email")),
         shipping=shipping,
         placed_at=_when(details.get("OrderDate")),
     )

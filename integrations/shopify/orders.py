@@ -6,12 +6,13 @@ from django.utils.dateparse import parse_datetime
 
 from integrations.types import (
     Address,
-    OrderDelivery,
     SourceOrder,
     SourceOrderLine,
     decimal_or_none,
     print_file_url,
+    text,
     text_id,
+    whole_order_delivery,
 )
 
 # Financial statuses that let an order go into production. An authorized payment counts: a
@@ -22,10 +23,6 @@ ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
 
 def _when(value):
     return parse_datetime(value) if isinstance(value, str) else None
-
-
-def _text(value):
-    return str(value) if value not in (None, "") else ""
 
 
 def _customer_name(*people):
@@ -45,14 +42,14 @@ def rest_address(address):
         return None  # null for apps without protected customer data access
     return Address(
         name=_customer_name(address),
-        company=_text(address.get("company")),
-        line1=_text(address.get("address1")),
-        line2=_text(address.get("address2")),
-        city=_text(address.get("city")),
-        region=_text(address.get("province_code") or address.get("province")),
-        postcode=_text(address.get("zip")),
-        country=_text(address.get("country_code")).upper()[:2],
-        phone=_text(address.get("phone")),
+        company=text(address.get("company")),
+        line1=text(address.get("address1")),
+        line2=text(address.get("address2")),
+        city=text(address.get("city")),
+        region=text(address.get("province_code") or address.get("province")),
+        postcode=text(address.get("zip")),
+        country=text(address.get("country_code")).upper()[:2],
+        phone=text(address.get("phone")),
     )
 
 
@@ -73,10 +70,10 @@ def rest_line(line):
     pairs = [(p.get("name"), p.get("value")) for p in properties if isinstance(p, dict)]
     return SourceOrderLine(
         external_id=text_id(line["id"]),
-        title=_text(line.get("title") or line.get("name")),
+        title=text(line.get("title") or line.get("name")),
         quantity=_current(line.get("current_quantity"), line.get("quantity")),
-        sku=_text(line.get("sku")),
-        variant_title=_text(line.get("variant_title")),
+        sku=text(line.get("sku")),
+        variant_title=text(line.get("variant_title")),
         # A custom item has neither: it waits in "Needs mapping" with its title.
         product_id=text_id(line.get("product_id")),
         variant_id=text_id(line.get("variant_id")),
@@ -91,18 +88,18 @@ def rest_order(payload):
     shipping = payload.get("shipping_address")
     return SourceOrder(
         external_id=text_id(payload["id"]),
-        number=_text(payload.get("name") or payload.get("order_number")),
+        number=text(payload.get("name") or payload.get("order_number")),
         lines=_live(rest_line(line) for line in payload["line_items"]),
         paid=payload.get("financial_status") in PAID,
         test=payload.get("test") is True,
         # Refunded in full and not cancelled: nothing is left to make.
         cancelled=bool(payload.get("cancelled_at")) or payload.get("financial_status") == "refunded",
-        currency=_text(payload.get("currency")),
+        currency=text(payload.get("currency")),
         total=decimal_or_none(payload.get("total_price")),
         # The shipping name first, as the GraphQL report (reconciliation) reads it: the two must
         # agree, or each reconciliation would "change" the order.
         customer_name=_customer_name(shipping, customer, payload.get("billing_address")),
-        customer_email=_text(payload.get("email") or (customer or {}).get("email")),
+        customer_email=text(payload.get("email") or (customer or {}).get("email")),
         shipping=rest_address(shipping),
         placed_at=_when(payload.get("created_at")),
         updated_at=_when(payload.get("updated_at")),
@@ -110,20 +107,8 @@ def rest_order(payload):
 
 
 def order_delivery(topic, payload):
-    """What an orders/create, orders/updated or orders/cancelled delivery says: the whole order.
-    Raises ValueError for a body that is not an order (the topic header is not signed)."""
-    if topic not in ORDER_TOPICS:
-        raise ValueError(f"{topic!r} is not an order topic of Shopify.")
-    order_id, lines = payload.get("id"), payload.get("line_items")
-    if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
-        raise ValueError("The delivery names no order.")
-    if not isinstance(lines, list) or not all(isinstance(line, dict) and "id" in line for line in lines):
-        raise ValueError("The body of this delivery is not an order.")
-    try:
-        order = rest_order(payload)
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise ValueError(f"The order in this delivery could not be read ({error}).") from None
-    return OrderDelivery(external_id=order.external_id, order=order)
+    """What an orders/create, orders/updated or orders/cancelled delivery says: the whole order."""
+    return whole_order_delivery("Shopify", ORDER_TOPICS, topic, payload, rest_order)
 
 
 # --- The GraphQL API's order nodes (ORDER_FIELDS in the adapter) ---
@@ -142,15 +127,15 @@ def graphql_address(address):
     if not isinstance(address, dict):
         return None
     return Address(
-        name=_text(address.get("name")),
-        company=_text(address.get("company")),
-        line1=_text(address.get("address1")),
-        line2=_text(address.get("address2")),
-        city=_text(address.get("city")),
-        region=_text(address.get("provinceCode")),
-        postcode=_text(address.get("zip")),
-        country=_text(address.get("countryCodeV2")).upper()[:2],
-        phone=_text(address.get("phone")),
+        name=text(address.get("name")),
+        company=text(address.get("company")),
+        line1=text(address.get("address1")),
+        line2=text(address.get("address2")),
+        city=text(address.get("city")),
+        region=text(address.get("provinceCode")),
+        postcode=text(address.get("zip")),
+        country=text(address.get("countryCodeV2")).upper()[:2],
+        phone=text(address.get("phone")),
     )
 
 
@@ -158,10 +143,10 @@ def graphql_line(node):
     pairs = [(a.get("key"), a.get("value")) for a in node.get("customAttributes") or ()]
     return SourceOrderLine(
         external_id=_legacy(node["id"]),
-        title=_text(node.get("title") or node.get("name")),
+        title=text(node.get("title") or node.get("name")),
         quantity=_current(node.get("currentQuantity"), node.get("quantity")),
-        sku=_text(node.get("sku")),
-        variant_title=_text(node.get("variantTitle")),
+        sku=text(node.get("sku")),
+        variant_title=text(node.get("variantTitle")),
         product_id=text_id((node.get("product") or {}).get("legacyResourceId")),
         variant_id=text_id((node.get("variant") or {}).get("legacyResourceId")),
         price=_amount(node.get("originalUnitPriceSet")),
@@ -174,15 +159,15 @@ def graphql_order(node, lines):
     shipping = graphql_address(node.get("shippingAddress"))
     return SourceOrder(
         external_id=text_id(node["legacyResourceId"]),
-        number=_text(node.get("name")),
+        number=text(node.get("name")),
         lines=_live(graphql_line(line) for line in lines),
         paid=str(node.get("displayFinancialStatus") or "").lower() in PAID,
         test=node.get("test") is True,
         cancelled=bool(node.get("cancelledAt")) or node.get("displayFinancialStatus") == "REFUNDED",
-        currency=_text(node.get("currencyCode")),
+        currency=text(node.get("currencyCode")),
         total=_amount(node.get("totalPriceSet")),
         customer_name=shipping.name if shipping else "",
-        customer_email=_text(node.get("email")),
+        customer_email=text(node.get("email")),
         shipping=shipping,
         placed_at=_when(node.get("createdAt")),
         updated_at=_when(node.get("updatedAt")),
