@@ -97,6 +97,15 @@ class Order(CodedModel):
     def __str__(self):
         return f"{self.store} {self.number}"
 
+    @property
+    def address_lines(self):
+        """The shipping address (integrations.types.Address's fields) as the lines of a label."""
+        address = self.shipping_address or {}
+        town = " ".join(filter(None, (address.get("postcode"), address.get("city"))))
+        lines = [address.get(name, "") for name in ("name", "company", "line1", "line2")]
+        lines += [town, *(address.get(name, "") for name in ("region", "country", "phone"))]
+        return [line for line in lines if line]
+
 
 class OrderItem(CodedModel):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")

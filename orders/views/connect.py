@@ -90,18 +90,9 @@ def _page(request, order, form=None):
         _base(
             **_panel(order, form),
             events=order.events.select_related("actor", "item"),
-            address_lines=address_lines(order.shipping_address),
             shop_updates=list(order.outbox.all()),
         ),
     )
-
-
-def address_lines(address):
-    """The shipping address (integrations.types.Address's fields) as the lines of a label."""
-    town = " ".join(filter(None, (address.get("postcode"), address.get("city"))))
-    lines = [address.get(name, "") for name in ("name", "company", "line1", "line2")]
-    lines += [town, *(address.get(name, "") for name in ("region", "country", "phone"))]
-    return [line for line in lines if line]
 
 
 @staff_required
