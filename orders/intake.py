@@ -125,9 +125,11 @@ def _create(store, source, *, via, actor):
         placed_by=actor,
         **_header(source),
     )
-    OrderItem.objects.bulk_create(
-        OrderItem(order=order, external_id=line.external_id, **_item_fields(line, position))
-        for position, line in enumerate(source.lines)
+    items = OrderItem.objects.bulk_create(
+        [
+            OrderItem(order=order, external_id=line.external_id, **_item_fields(line, position))
+            for position, line in enumerate(source.lines)
+        ]
     )
     OrderEvent.objects.create(
         order=order,
@@ -136,7 +138,7 @@ def _create(store, source, *, via, actor):
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
-    link_items(order)
+    link_items(order, items=items)
     if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
         _cancel_not_started(order)
         settle(order)
@@ -219,28 +221,49 @@ def _unlink(item):
     item.file_check, item.file_problem, item.file_info, item.file_checked_at = FileCheck.NONE, "", {}, None
 
 
-def link_items(order, refresh=False):
+LINK_FIELDS = [
+    "store_variant",
+    "catalog_variant",
+    "product_uid",
+    "design_file",
+    "design_file_url",
+    "file_check",
+    "file_problem",
+    "file_info",
+    "file_checked_at",
+]
+
+
+def link_items(order, refresh=False, items=None):
     """Link the order's live items to what the printer makes, through the store's product
     mappings (the variant's UID and print file: print_file_of), queue their print files for
     checking, and settle the order's status and hold. Items with no mapping stay unlinked: the
     order needs mapping. Linked items not started yet follow their mapping again where they
-    have no print file, or all of them with `refresh` (the mapping's file was replaced)."""
-    items = [
+    have no print file, or all of them with `refresh` (the mapping's file was replaced).
+    `items`: the order's items, when the caller has them all in hand."""
+    items = list(order.items.all()) if items is None else items
+    linkable = [
         item
-        for item in order.items.exclude(status=ItemStatus.CANCELED)
-        if item.external_variant_id
+        for item in items
+        if item.status != ItemStatus.CANCELED
+        and item.external_variant_id
         and (
             not item.mapped or (item.status in NOT_STARTED and (refresh or item.file_check == FileCheck.NONE))
         )
     ]
-    mappings = {
-        mapping.variant.external_id: mapping
-        for mapping in ProductMapping.objects.filter(
-            store_id=order.store_id, variant__external_id__in={item.external_variant_id for item in items}
-        ).select_related("variant", "catalog_variant")
-    }
-    to_check = False
-    for item in items:
+    mappings = (
+        {
+            mapping.variant.external_id: mapping
+            for mapping in ProductMapping.objects.filter(
+                store_id=order.store_id,
+                variant__external_id__in={item.external_variant_id for item in linkable},
+            ).select_related("variant", "catalog_variant")
+        }
+        if linkable
+        else {}
+    )
+    linked = []
+    for item in linkable:
         mapping = mappings.get(item.external_variant_id)
         if mapping is None:
             continue
@@ -257,13 +280,14 @@ def link_items(order, refresh=False):
         item.design_file, item.design_file_url = file_name, url
         item.file_check = FileCheck.PENDING if (file_name or url) else FileCheck.NONE
         item.file_problem, item.file_info, item.file_checked_at = "", {}, None
-        to_check |= item.file_check == FileCheck.PENDING
-        item.save()
-    if to_check:
+        linked.append(item)
+    if linked:
+        OrderItem.objects.bulk_update(linked, LINK_FIELDS)
+    if any(item.file_check == FileCheck.PENDING for item in linked):
         from .tasks import check_print_files  # tasks import this module
 
         enqueue_on_commit(check_print_files, order.pk)
-    settle(order)
+    settle(order, items=items)
 
 
 def print_file_of(order, item, mapping):
@@ -297,9 +321,10 @@ def hold_of(order, items):
     return Hold.NONE
 
 
-def settle(order, actor=None):
-    """Recompute the order's status (from its items) and hold; note a changed hold in its history."""
-    items = list(order.items.all())
+def settle(order, actor=None, items=None):
+    """Recompute the order's status (from its items: all of them, if given) and hold; note a
+    changed hold in its history."""
+    items = list(order.items.all()) if items is None else items
     status, hold = order_status([item.status for item in items]), hold_of(order, items)
     if hold != order.hold:
         OrderEvent.objects.create(

@@ -148,7 +148,8 @@ class OrderItem(CodedModel):
     store_path = "order__store"
 
     class Meta:
-        ordering = ["order", "position", "id"]
+        # By the order's id, not "order" (that would join the order to sort by its own ordering).
+        ordering = ["order_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "external_id"], name="order_item_unique_line"),
         ]
