@@ -188,10 +188,11 @@ class ConnectResult:
     checks: list = field(default_factory=list)  # mapping ids whose file is to be checked
 
 
-def _save_upload(upload):
-    """Store an uploaded design file under a name of Printfront's making; return that name."""
-    extension = os.path.splitext(upload.name)[1].lower()
-    return default_storage.save(f"design-files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}", upload)
+def save_upload(upload, folder="design-files"):
+    """Store an uploaded design or print file in `folder` under a name of Printfront's making
+    (the uploader's name is never a path); return that name."""
+    extension = os.path.splitext(upload.name)[1].lower()[:6]
+    return default_storage.save(f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}", upload)
 
 
 def connect_product(
@@ -209,7 +210,7 @@ def connect_product(
     result = ConnectResult()
     with transaction.atomic():
         product = StoreProduct.objects.select_for_update().get(pk=store_product.pk)
-        shared_name = _save_upload(shared_upload) if shared_upload else ""
+        shared_name = save_upload(shared_upload) if shared_upload else ""
         names = {shared_name: shared_upload.name} if shared_upload else {}
         existing = {
             mapping.variant_id: mapping
@@ -229,7 +230,7 @@ def connect_product(
                 mapping.spec_overrides,
             )
             if choice.upload is not None:
-                file_name, url = _save_upload(choice.upload), ""
+                file_name, url = save_upload(choice.upload), ""
                 names[file_name] = choice.upload.name
             elif choice.design_file_url:
                 file_name, url = "", choice.design_file_url

@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from catalog.mapping_csv.export import escape_cell, unescape_cell
-from catalog.mapping_csv.reading import FileRefused, decode
+from catalog.mapping_csv.reading import FileRefused, check_header, decode
 from catalog.mapping_csv.validation import url_problem
 from catalog.models import CatalogVariant, StoreVariant
 from integrations.types import Address
@@ -116,7 +116,7 @@ def read_rows(data):
     reader = csv.reader(io.StringIO(decode(data), newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
-        _check_header(header)
+        check_header(header, REQUIRED, COLUMNS)
         rows = []
         for number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -144,24 +144,6 @@ def read_rows(data):
     if not rows:
         raise FileRefused(_("The file has a header but no rows."))
     return rows
-
-
-def _check_header(header):
-    missing = [name for name in REQUIRED if name not in header]
-    unknown = [name or _("(blank)") for name in header if name not in COLUMNS]
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    problems = []
-    if missing:
-        problems.append(_("missing columns: %(names)s") % {"names": ", ".join(missing)})
-    if unknown:
-        problems.append(_("unknown columns: %(names)s") % {"names": ", ".join(unknown)})
-    if repeated:
-        problems.append(_("columns named twice: %(names)s") % {"names": ", ".join(repeated)})
-    if problems:
-        raise FileRefused(
-            _("The first row must name the columns %(columns)s; this file has %(problems)s.")
-            % {"columns": ", ".join(COLUMNS), "problems": "; ".join(problems)}
-        )
 
 
 @dataclass

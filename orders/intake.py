@@ -20,7 +20,8 @@ NOT_STARTED = (ItemStatus.RECEIVED, ItemStatus.PASSED, ItemStatus.FAILED)
 # Orders the merchant entered: a print file they gave for an item is their choice, and wins
 # over the mapping's. A shop's buyer can set a line's properties, so theirs never does.
 MERCHANT_SOURCES = (Order.Source.MANUAL, Order.Source.CSV)
-MERCHANT_UPLOADS = "print-files/"
+# Where a merchant's own print files for manual items are stored (manual.py).
+MERCHANT_UPLOADS = "print-files"
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 10  # what the price columns hold (12 digits, 2 after the point)
 
@@ -298,7 +299,7 @@ def print_file_of(order, item, mapping):
     under print-files/, mappings keep theirs under design-files/) stays."""
     own = (mapping.design_file.name or "", mapping.design_file_url)
     merchant = order.source in MERCHANT_SOURCES
-    if merchant and (item.design_file.name or "").startswith(MERCHANT_UPLOADS):
+    if merchant and (item.design_file.name or "").startswith(MERCHANT_UPLOADS + "/"):
         return item.design_file.name, ""
     if item.line_file_url and (merchant or not any(own)):
         return "", item.line_file_url

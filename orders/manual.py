@@ -6,23 +6,21 @@ carries its own print file. Either way the print files are then checked by the w
 (orders.print_files), and the order settles its hold as any other order does.
 """
 
-import os
 import secrets
-import uuid
 from dataclasses import dataclass
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.mapping import save_upload
 from catalog.models import CatalogVariant, FileCheck, StoreVariant
 from core import audit
 from core.tasks import enqueue_on_commit
 from integrations.types import Address, SourceOrder, SourceOrderLine
 from storefronts.models import Store
 
-from .intake import Upserted, settle, upsert_order
+from .intake import MERCHANT_UPLOADS, Upserted, settle, upsert_order
 from .models import Order, OrderItem
 
 MAX_ITEMS = 100
@@ -127,7 +125,7 @@ def create_order(actor, store, manual, *, via):
             item = items[_line_id(position)]
             item.position = position
             if manual_item.design_upload:
-                _give_file(item, _store_upload(manual_item.design_upload), "")
+                _give_file(item, save_upload(manual_item.design_upload, MERCHANT_UPLOADS), "")
             item.save()
         else:
             item = _catalog_item(order, position, manual_item)
@@ -159,12 +157,6 @@ def _line(position, item):
     )
 
 
-def _store_upload(upload):
-    """Store an uploaded print file under a name of Printfront's making; return that name."""
-    extension = os.path.splitext(upload.name)[1].lower()[:6]
-    return default_storage.save(f"print-files/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}", upload)
-
-
 def _give_file(item, file_name, url):
     item.design_file, item.design_file_url = file_name, url
     has_file = bool(file_name or url)
@@ -185,7 +177,7 @@ def _catalog_item(order, position, manual_item):
         product_uid=catalog_variant.uid,
     )
     upload = manual_item.design_upload
-    _give_file(item, _store_upload(upload) if upload else "", manual_item.design_url)
+    _give_file(item, save_upload(upload, MERCHANT_UPLOADS) if upload else "", manual_item.design_url)
     item.save()
     return item
 

@@ -55,6 +55,26 @@ def decode(data):
     return text
 
 
+def check_header(header, required, columns):
+    """Refuse (FileRefused) a header row that lacks a required column, names one not in
+    `columns`, or names one twice; saying all of what is wrong."""
+    missing = [name for name in required if name not in header]
+    unknown = [name or _("(blank)") for name in header if name not in columns]
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append(_("missing columns: %(names)s") % {"names": ", ".join(missing)})
+    if unknown:
+        problems.append(_("unknown columns: %(names)s") % {"names": ", ".join(unknown)})
+    if repeated:
+        problems.append(_("columns named twice: %(names)s") % {"names": ", ".join(repeated)})
+    if problems:
+        raise FileRefused(
+            _("The first row must name the columns %(columns)s; this file has %(problems)s.")
+            % {"columns": ", ".join(columns), "problems": "; ".join(problems)}
+        )
+
+
 def read_rows(data):
     """The data rows of a mapping CSV, or FileRefused naming what is wrong with the file.
 
@@ -65,21 +85,7 @@ def read_rows(data):
     reader = csv.reader(io.StringIO(decode(data), newline=""))
     try:
         header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in REQUIRED if name not in header]
-        unknown = [name or _("(blank)") for name in header if name not in COLUMNS]
-        repeated = sorted({name for name in header if name and header.count(name) > 1})
-        problems = []
-        if missing:
-            problems.append(_("missing columns: %(names)s") % {"names": ", ".join(missing)})
-        if unknown:
-            problems.append(_("unknown columns: %(names)s") % {"names": ", ".join(unknown)})
-        if repeated:
-            problems.append(_("columns named twice: %(names)s") % {"names": ", ".join(repeated)})
-        if problems:
-            raise FileRefused(
-                _("The first row must name the columns %(columns)s; this file has %(problems)s.")
-                % {"columns": ", ".join(COLUMNS), "problems": "; ".join(problems)}
-            )
+        check_header(header, REQUIRED, COLUMNS)
         where = {name: header.index(name) for name in REQUIRED}
         width = len(header)
         rows = []

@@ -4,8 +4,6 @@ Needs mapping queue, a store's order intake (on the store's page) and the sandbo
 from django.contrib import messages
 from django.db.models import Count, Max, Min, Sum
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -22,7 +20,6 @@ from ..models import Hold, ItemStatus, Order, OrderIntake, OrderItem
 # Where an order's status goes no further by itself: its page stops asking.
 FINAL = {ItemStatus.DELIVERED, ItemStatus.RETURNED, ItemStatus.CANCELED}
 # Made by the helper that shows what went back to the shop; shown when it is there.
-SHOP_UPDATES = "orders/includes/shop_updates.html"
 
 
 def _sandbox_stores(request):
@@ -92,14 +89,6 @@ def _live_context(request, order):
     }
 
 
-def _shop_updates():
-    try:
-        get_template(SHOP_UPDATES)
-    except TemplateDoesNotExist:
-        return ""
-    return SHOP_UPDATES
-
-
 def _orders(request):
     return scoped(request, Order).select_related("store")
 
@@ -109,7 +98,7 @@ def order(request, order):
     return render(
         request,
         "orders/storefronts/order.html",
-        {**_live_context(request, order), "shop_updates": _shop_updates(), "section": "orders"},
+        {**_live_context(request, order), "shop_updates": list(order.outbox.all()), "section": "orders"},
     )
 
 
