@@ -11,7 +11,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -47,9 +47,26 @@ def _falls_back(name):
     return method
 
 
+class ReusedClients(RedisCacheClient):
+    """Django makes a new redis.Redis for every cache call, and making one costs more than a
+    short command's round trip (the webhook receivers pay it on each delivery). A client is
+    thread-safe, so one per connection pool serves every call."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        if index not in self._clients:
+            self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return self._clients[index]
+
+
 class FallbackRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClients
         self._location = ",".join(self._servers)
         self._memory = LocMemCache(f"redis-fallback:{self._location}", params)
 

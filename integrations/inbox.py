@@ -13,8 +13,8 @@ import logging
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from kombu.exceptions import KombuError
@@ -39,15 +39,22 @@ UNTAKEN_AFTER = timedelta(seconds=15)
 # rules of services.handle_delivery). Filled by the apps that act on them (AppConfig.ready), by
 # name, since this app may not import them: register("order", "orders.pipeline.apply_order_delivery").
 handlers = {}
+# kind -> the dotted name of `batch_handler(deliveries)`, which a kind may add: it processes at
+# once, in the drain's batch, those of the claimed deliveries it can (for orders: new ones,
+# three INSERTs for all), and returns their ids; the handler takes the rest one by one.
+batch_handlers = {}
 
 
-def register(kind, handler_name):
-    """Have the drain run `handler_name(delivery)` on every signed delivery of this kind."""
+def register(kind, handler_name, batch_handler_name=None):
+    """Have the drain run `handler_name(delivery)` on every signed delivery of this kind, after
+    `batch_handler_name(deliveries)` where given."""
     if handlers.get(kind, handler_name) != handler_name:
         raise ValueError(f"Deliveries of kind {kind!r} already go to {handlers[kind]}.")
     if kind in services.topic_handlers:
         raise ValueError(f"Deliveries of kind {kind!r} already go to a task of their own.")
     handlers[kind] = handler_name
+    if batch_handler_name:
+        batch_handlers[kind] = batch_handler_name
 
 
 def drains(delivery):
@@ -79,7 +86,10 @@ def drain_batch(size=BATCH):
             waiting().select_for_update(of=("self",), skip_locked=True).select_related("store")[:size]
         )
         now = timezone.now()
+        done = apply_in_bulk(batch)
         for delivery in batch:
+            if delivery.pk in done:
+                continue
             services.apply_handler(
                 delivery,
                 import_string(handlers[services.delivery_kind(delivery)]),
@@ -89,6 +99,33 @@ def drain_batch(size=BATCH):
                 retry_at=now + retry_wait(delivery.attempts + 1),
             )
     return len(batch)
+
+
+def apply_in_bulk(batch):
+    """Run each kind's batch handler on its claimed deliveries, and mark those it processed.
+    Returns their ids. A batch handler that fails leaves nothing done (its savepoint) and its
+    deliveries to the one-by-one handler: above all when another drain created one of the same
+    orders meanwhile (an IntegrityError), which the one-by-one upsert then updates."""
+    done = set()
+    for kind, handler_name in batch_handlers.items():
+        deliveries = [delivery for delivery in batch if services.delivery_kind(delivery) == kind]
+        if not deliveries:
+            continue
+        try:
+            with transaction.atomic():
+                processed = set(import_string(handler_name)(deliveries))
+        except IntegrityError:
+            logger.info("A %s delivery's object was made meanwhile; processing the batch one by one", kind)
+            continue
+        except Exception:
+            # Whatever it was, each delivery gets its own try, and its own error if it has one.
+            logger.exception("The %s batch handler failed; processing the batch one by one", kind)
+            continue
+        WebhookDelivery.objects.filter(pk__in=processed).update(
+            state=WebhookDelivery.State.PROCESSED, error="", attempts=F("attempts") + 1, next_attempt_at=None
+        )
+        done |= processed
+    return done
 
 
 def drain():

@@ -41,10 +41,15 @@ def answers_plainly(receiver):
     return wrapped
 
 
+STORE_BY_CODE = "SELECT * FROM storefronts_store WHERE code = %s AND platform = %s"
+
+
 def receiving_store(code, platform):
     """The connected store a delivery URL names. A disconnected one answers 410 Gone, which
     tells the platform to stop (what was registered could not be removed), anything else 404."""
-    store = Store.objects.filter(code=code, platform=platform).first()
+    # Raw SQL: building this query costs the ORM more than PostgreSQL takes to answer it, on
+    # every delivery (see docs/benchmarks.md, "Webhook ingest").
+    store = next(iter(Store.objects.raw(STORE_BY_CODE, [code, platform])), None)
     if store is None:
         raise NotReceiving("No such store.", 404)
     if store.state == Store.State.DISCONNECTED:

@@ -12,7 +12,7 @@ class OrdersConfig(AppConfig):
         # Order webhooks (Shopify orders/*, WooCommerce order.*, Pressero OrderPlaced) and
         # Shopify's privacy topics (about the personal data orders hold) are drained from the
         # inbox in batches and applied here, by name: integrations may not import orders.
-        inbox.register("order", "orders.pipeline.apply_order_delivery")
+        inbox.register("order", "orders.pipeline.apply_order_delivery", "orders.pipeline.create_new_orders")
         inbox.register("compliance", "orders.compliance.apply_compliance_delivery")
         mappings_changed.connect(relink_after_mapping, dispatch_uid="orders.relink")
 

@@ -115,35 +115,68 @@ def money(amount):
 
 
 def _create(store, source, *, via, actor):
-    now = timezone.now()
-    order = Order.objects.create(
+    order = save_new_orders([new_order(store, source, via=via, actor=actor)])[0]
+    if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
+        _cancel_not_started(order)
+        settle(order)
+    return order
+
+
+class NewOrder:
+    """An order as its first report makes it, with its items and history, not saved yet."""
+
+    def __init__(self, order, items, events):
+        self.order, self.items, self.events = order, items, events
+
+
+def new_order(store, source, *, via, actor=None):
+    """The order a report of a new order makes, built but not saved. Raises ValueError for a
+    report that cannot be an order (a price no column holds)."""
+    order = Order(
         client_id=store.client_id,
         store=store,
         external_id=source.external_id,
         source=via,
-        placed_at=source.placed_at or now,
+        placed_at=source.placed_at or timezone.now(),
         source_updated_at=source.updated_at,
         placed_by=actor,
         **_header(source),
     )
-    items = OrderItem.objects.bulk_create(
-        [
-            OrderItem(order=order, external_id=line.external_id, **_item_fields(line, position))
-            for position, line in enumerate(source.lines)
-        ]
-    )
-    OrderEvent.objects.create(
+    items = [
+        OrderItem(order=order, external_id=line.external_id, **_item_fields(line, position))
+        for position, line in enumerate(source.lines)
+    ]
+    received = OrderEvent(
         order=order,
         kind=OrderEvent.Kind.RECEIVED,
         actor=actor,
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
-    link_items(order, items=items)
-    if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
-        _cancel_not_started(order)
-        settle(order)
-    return order
+    return NewOrder(order, items, [received])
+
+
+def save_new_orders(new_orders, mappings=None):
+    """Link the new orders' items, settle each order's status and hold, and insert them all:
+    an INSERT for the orders, one for their items and one for their history, however many
+    there are. `mappings`: each store's ProductMappings by variant external id, when the
+    caller looked them up for all of them (else one query per order). Raises IntegrityError
+    when one of them exists already. Returns the orders."""
+    for new in new_orders:
+        order, items = new.order, new.items
+        linkable = _linkable(items)
+        found = mappings.get(order.store_id, {}) if mappings is not None else _mappings_of(order, linkable)
+        _link(order, linkable, found)
+        order.status, order.hold = order_status([item.status for item in items]), hold_of(order, items)
+        if order.hold:
+            new.events.append(_hold_event(order, order.hold))
+    Order.objects.bulk_create([new.order for new in new_orders])
+    # The items and events were given their order before it had an id: bulk_create takes it.
+    OrderItem.objects.bulk_create([item for new in new_orders for item in new.items])
+    OrderEvent.objects.bulk_create([event for new in new_orders for event in new.events])
+    for new in new_orders:
+        _check_files_soon(new.order, new.items)
+    return [new.order for new in new_orders]
 
 
 def _update(order, source):
@@ -243,7 +276,20 @@ def link_items(order, refresh=False, items=None):
     have no print file, or all of them with `refresh` (the mapping's file was replaced).
     `items`: the order's items, when the caller has them all in hand."""
     items = list(order.items.all()) if items is None else items
-    linkable = [
+    linkable = _linkable(items, refresh)
+    linked = _link(order, linkable, _mappings_of(order, linkable))
+    for item in linked:
+        # One UPDATE of these fields an item: cheaper than bulk_update's CASE for the few an
+        # order has.
+        item.save(update_fields=LINK_FIELDS)
+    _check_files_soon(order, linked)
+    settle(order, items=items)
+
+
+def _linkable(items, refresh=False):
+    """The items a mapping could link (again): live, of a shop variant, and unlinked or, not
+    started yet, without a print file (or any, with `refresh`)."""
+    return [
         item
         for item in items
         if item.status != ItemStatus.CANCELED
@@ -252,19 +298,29 @@ def link_items(order, refresh=False, items=None):
             not item.mapped or (item.status in NOT_STARTED and (refresh or item.file_check == FileCheck.NONE))
         )
     ]
-    mappings = (
-        {
-            mapping.variant.external_id: mapping
-            for mapping in ProductMapping.objects.filter(
-                store_id=order.store_id,
-                variant__external_id__in={item.external_variant_id for item in linkable},
-            ).select_related("variant", "catalog_variant")
-        }
-        if linkable
-        else {}
-    )
+
+
+def _mappings_of(order, items):
+    """The order's store's mappings of these items' variants, by variant external id."""
+    if not items:
+        return {}
+    return mappings_by_variant(order.store_id, {item.external_variant_id for item in items})
+
+
+def mappings_by_variant(store_id, variant_ids):
+    """A store's ProductMappings of these shop variants, by the variant's external id."""
+    return {
+        mapping.variant.external_id: mapping
+        for mapping in ProductMapping.objects.filter(
+            store_id=store_id, variant__external_id__in=variant_ids
+        ).select_related("variant", "catalog_variant")
+    }
+
+
+def _link(order, items, mappings):
+    """Link each item to its variant's mapping, in memory. Returns the items that changed."""
     linked = []
-    for item in linkable:
+    for item in items:
         mapping = mappings.get(item.external_variant_id)
         if mapping is None:
             continue
@@ -281,15 +337,15 @@ def link_items(order, refresh=False, items=None):
         item.design_file, item.design_file_url = file_name, url
         item.file_check = FileCheck.PENDING if (file_name or url) else FileCheck.NONE
         item.file_problem, item.file_info, item.file_checked_at = "", {}, None
-        # One UPDATE of these fields an item: cheaper than bulk_update's CASE for the few an
-        # order has.
-        item.save(update_fields=LINK_FIELDS)
         linked.append(item)
-    if any(item.file_check == FileCheck.PENDING for item in linked):
+    return linked
+
+
+def _check_files_soon(order, items):
+    if any(item.file_check == FileCheck.PENDING for item in items):
         from .tasks import check_print_files  # tasks import this module
 
         enqueue_on_commit(check_print_files, order.pk)
-    settle(order, items=items)
 
 
 def print_file_of(order, item, mapping):
@@ -329,15 +385,20 @@ def settle(order, actor=None, items=None):
     items = list(order.items.all()) if items is None else items
     status, hold = order_status([item.status for item in items]), hold_of(order, items)
     if hold != order.hold:
-        OrderEvent.objects.create(
-            order=order,
-            kind=OrderEvent.Kind.HOLD,
-            actor=actor,
-            message=Hold(hold).label if hold else _("No longer held: ready for production."),
-        )
+        _hold_event(order, hold, actor).save()
     if (status, hold) != (order.status, order.hold):
         order.status, order.hold = status, hold
         order.save(update_fields=["status", "hold", "updated_at"])
+
+
+def _hold_event(order, hold, actor=None):
+    """The history entry of the order's new hold (unsaved)."""
+    return OrderEvent(
+        order=order,
+        kind=OrderEvent.Kind.HOLD,
+        actor=actor,
+        message=Hold(hold).label if hold else _("No longer held: ready for production."),
+    )
 
 
 def stores_to_relink(limit=100):

@@ -38,6 +38,7 @@ def record(delivery):
 @pytest.fixture
 def drained(monkeypatch):
     monkeypatch.setattr(inbox, "handlers", {"order": HANDLED})
+    monkeypatch.setattr(inbox, "batch_handlers", {})
 
 
 @pytest.fixture
