@@ -4,12 +4,12 @@ import hashlib
 import json
 import logging
 import secrets
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.fields import is_unreadable
+from core.inserts import insert_unless_taken
 from core.tasks import LOST_AFTER, enqueue_on_commit
 from storefronts import services as store_services
 from storefronts.models import Store
@@ -98,22 +99,14 @@ def record_delivery(store, *, topic, headers, body, signature_valid, state, deli
         drop_old_unsigned(store)
         return delivery, True
     keys = {"delivery_key": storable_key(delivery_key), "body_digest": body_digest(topic, body)}
-    try:
-        with savepoint_if_in_transaction():
-            return WebhookDelivery.objects.create(body=body, **keys, **fields), True
-    except IntegrityError:
-        # One of the keys is taken; unique constraints, so concurrent copies make one row.
-        same = Q(body_digest=keys["body_digest"])
-        if keys["delivery_key"]:
-            same |= Q(delivery_key=keys["delivery_key"])
-        return WebhookDelivery.objects.filter(same, store=store).earliest("created_at", "id"), False
-
-
-def savepoint_if_in_transaction():
-    """A savepoint, so that a refused INSERT leaves the caller's transaction usable; nothing in
-    autocommit (a receiver's request), where the INSERT is a transaction of its own and
-    BEGIN and COMMIT around it would cost two more round trips on every delivery."""
-    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
+    delivery = WebhookDelivery(body=body, **keys, **fields)
+    if insert_unless_taken(delivery):  # one statement: every signed delivery takes this way
+        return delivery, True
+    # One of the keys is taken; unique constraints, so concurrent copies make one row.
+    same = Q(body_digest=keys["body_digest"])
+    if keys["delivery_key"]:
+        same |= Q(delivery_key=keys["delivery_key"])
+    return WebhookDelivery.objects.filter(same, store=store).earliest("created_at", "id"), False
 
 
 def dropped_deliveries(store):

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -313,3 +313,23 @@ def test_a_delivery_claimed_by_one_worker_is_not_handled_by_another(stores):
     services.process_delivery(redelivered_copy)
     assert AuditEvent.objects.filter(verb="store.disconnected").count() == 1
     assert WebhookDelivery.objects.get(pk=delivery.pk).state == "processed"
+
+
+def test_a_repeat_recorded_inside_a_transaction_leaves_it_usable(stores):
+    """The INSERT skips a repeat (ON CONFLICT) rather than failing: the replay and the tests
+    record deliveries inside transactions, which a failed INSERT would break."""
+    store = stores["woocommerce"]
+    body = json.dumps({"id": 5, "date_modified_gmt": "2026-12-01T05:00:00"}).encode()
+
+    def record():
+        return services.record_delivery(
+            store, topic="order.created", headers={}, body=body, signature_valid=True, state="received"
+        )
+
+    with transaction.atomic():
+        first, created = record()
+        again, created_again = record()
+        assert WebhookDelivery.objects.filter(store=store).count() == 1  # the transaction still answers
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    stored = WebhookDelivery.objects.get(pk=first.pk)
+    assert (stored.code, stored.created_at, stored.state) == (first.code, first.created_at, "received")
