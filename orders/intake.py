@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from catalog.models import FileCheck, ProductMapping
 from core.tasks import enqueue_on_commit
 
+from . import postback_events
 from .models import Hold, ItemStatus, Order, OrderEvent, OrderItem
 from .statuses import order_status
 
@@ -139,6 +140,7 @@ def _create(store, source, *, via, actor):
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
+    postback_events.order_received(order)  # postbacks
     link_items(order, items=items)
     if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
         _cancel_not_started(order)
@@ -328,6 +330,7 @@ def settle(order, actor=None, items=None):
     changed hold in its history."""
     items = list(order.items.all()) if items is None else items
     status, hold = order_status([item.status for item in items]), hold_of(order, items)
+    held_before = order.hold  # postbacks
     if hold != order.hold:
         OrderEvent.objects.create(
             order=order,
@@ -338,6 +341,7 @@ def settle(order, actor=None, items=None):
     if (status, hold) != (order.status, order.hold):
         order.status, order.hold = status, hold
         order.save(update_fields=["status", "hold", "updated_at"])
+    postback_events.order_settled(order, held_before)  # postbacks
 
 
 def stores_to_relink(limit=100):
