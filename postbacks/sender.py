@@ -153,11 +153,12 @@ def send_email(delivery, attempt):
 
 
 def retry_delay(attempts, retry_after=None):
-    """How long to wait after `attempts` failed attempts; a Retry-After of the receiver wins,
-    within the longest wait."""
+    """How long to wait after `attempts` failed attempts. A receiver's Retry-After may make the
+    wait longer (up to the longest wait), never shorter: "0" must not bring a stream of retries."""
+    wait = claims.jittered(claims.backoff_ceiling(attempts, BACKOFF_BASE, BACKOFF_CAP), JITTER_LOW)
     if retry_after is not None:
-        return min(timedelta(seconds=retry_after), BACKOFF_CAP)
-    return claims.jittered(claims.backoff_ceiling(attempts, BACKOFF_BASE, BACKOFF_CAP), JITTER_LOW)
+        wait = max(wait, min(timedelta(seconds=retry_after), BACKOFF_CAP))
+    return wait
 
 
 def record_failure(delivery, attempt, failure):

@@ -7,7 +7,7 @@ import time
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -22,8 +22,8 @@ WEBHOOK_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature", "cont
 def receive(request, handle):
     """GET: the page of what came; POST: a postback, answered as scripted."""
     if request.method != "POST":
-        receiver = get_object_or_404(PostbackReceiver, handle=handle)
-        received = receiver.received.order_by("-id")[:SHOWN]
+        receiver = PostbackReceiver.objects.filter(handle=handle).first() or PostbackReceiver(handle=handle)
+        received = receiver.received.order_by("-id")[:SHOWN] if receiver.pk else []
         return render(request, "sandbox/postbacks.html", {"receiver": receiver, "received": received})
     with transaction.atomic():
         receiver, _ = PostbackReceiver.objects.select_for_update().get_or_create(handle=handle)

@@ -5,9 +5,12 @@ a private address is refused when sending; a rolled-back change sends nothing.""
 
 import itertools
 import json
+import re
 from datetime import timedelta
 
 import pytest
+import requests
+from django.conf import settings as settings_module
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -68,6 +71,29 @@ def test_deliveries_verify_with_standardwebhooks_across_a_rotation(acme, sandbox
     with pytest.raises(WebhookVerificationError):
         Webhook(first).verify(after["body"], after["headers"])
     assert Delivery.objects.filter(endpoint=endpoint, state=State.SENT).count() == 3
+    # The receiver's page, for people (make run), lists them.
+    assert Delivery.objects.filter(endpoint=endpoint).first().message_id in requests.get(url, timeout=10).text
+
+
+def test_the_documented_verification_snippets_accept_a_real_postback(acme, sandbox_url):
+    """docs/postbacks.md's two snippets, run as written, against what the receiver got."""
+    url = receiver_url(sandbox_url)
+    endpoint, secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    make_order(acme.store, number="#1101")
+    send_all(endpoint)
+    (got,) = received(url)
+    docs = (settings_module.BASE_DIR / "docs" / "postbacks.md").read_text()
+    snippets = re.findall(r"```python\n(.*?)```", docs, flags=re.DOTALL)
+    assert len(snippets) == 2
+    with_package, plain = ({}, {})
+    exec(snippets[0].replace('"whsec_..."', repr(secret)), with_package)  # noqa: S102 - our own docs
+    exec(snippets[1], plain)  # noqa: S102
+    assert with_package["handle"](got["body"].encode(), got["headers"])["data"]["order"]["number"] == "#1101"
+    assert plain["verify"](secret, got["body"].encode(), got["headers"])
+    tampered = got["body"].replace("#1101", "#1102").encode()
+    assert not plain["verify"](secret, tampered, got["headers"])
+    with pytest.raises(PermissionError):
+        with_package["handle"](tampered, got["headers"])
 
 
 def test_a_delivery_carries_the_documented_payload(acme, staff, sandbox_url):
