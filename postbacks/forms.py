@@ -19,28 +19,29 @@ OVERLAPS = [
 
 
 class EndpointForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Send to"), choices=Endpoint.Kind.choices, initial=Endpoint.Kind.URL, widget=forms.RadioSelect
-    )
+    """A URL endpoint's or an email endpoint's settings (`kind`: what it is, which stays)."""
+
     url = forms.URLField(
         label=_("URL"),
         max_length=2000,
-        required=False,
         assume_scheme="https",
         help_text=_("Printfront POSTs each event here as signed JSON. It must be a public https address."),
     )
-    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
-    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254, help_text=_("Each event is emailed here, with its JSON.")
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=200, required=False, help_text=_("What it is, for you.")
+    )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, endpoint=None, **kwargs):
+    def __init__(self, *args, kind, endpoint=None, **kwargs):
         if endpoint is not None:
             kwargs.setdefault(
                 "initial",
                 {
-                    "kind": endpoint.kind,
                     "url": endpoint.url,
                     "email": endpoint.email,
                     "description": endpoint.description,
@@ -48,18 +49,10 @@ class EndpointForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.endpoint = endpoint
-        if endpoint is not None:  # what an endpoint is stays: make a new one instead
-            del self.fields["kind"]
-            del self.fields["email" if endpoint.kind == Endpoint.Kind.URL else "url"]
-
-    def chosen_kind(self):
-        return self.endpoint.kind if self.endpoint else self.cleaned_data.get("kind")
+        del self.fields["email" if kind == Endpoint.Kind.URL else "url"]
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
-        if not url:
-            return url
         if urlsplit(url).scheme != "https" and not settings.SANDBOX_ENABLED:
             raise forms.ValidationError(_("Use an https address: postbacks are not sent over plain http."))
         try:
@@ -67,22 +60,6 @@ class EndpointForm(forms.Form):
         except http.OutboundError as error:
             raise forms.ValidationError(str(error)) from None
         return url
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = self.chosen_kind()
-        for needed, field, words in (
-            (Endpoint.Kind.URL, "url", _("Give the URL to send postbacks to.")),
-            (Endpoint.Kind.EMAIL, "email", _("Give the email address to send postbacks to.")),
-        ):
-            if (
-                kind == needed
-                and field in self.fields
-                and not cleaned.get(field)
-                and not self.has_error(field)
-            ):
-                self.add_error(field, words)
-        return cleaned
 
 
 class RotateForm(forms.Form):

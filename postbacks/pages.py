@@ -23,6 +23,7 @@ class Side:
     base: str
     prefix: str  # of the URL names: "" (Storefronts) or "connect_"
     nav: dict
+    heading: str  # the page's heading level: under the client's own h1 in Connect
 
     def url(self, name, *args):
         return reverse(f"postbacks:{self.prefix}{name}", args=args)
@@ -34,6 +35,8 @@ class Side:
         names = ("endpoint", "rotate", "toggle", "remove", "test", "delivery", "resend")
         return {
             "base": self.base,
+            "heading": self.heading,
+            "staff": bool(self.prefix),
             "client": client,
             "urls": {name: f"postbacks:{self.prefix}{name}" for name in names},
             "list_url": self.list_url(client),
@@ -43,8 +46,8 @@ class Side:
         }
 
 
-STOREFRONTS = Side("postbacks/storefronts_base.html", "", {"section": "postbacks"})
-CONNECT = Side("postbacks/connect_base.html", "connect_", {"section": "clients", "tab": "postbacks"})
+STOREFRONTS = Side("postbacks/storefronts_base.html", "", {"section": "postbacks"}, "h1")
+CONNECT = Side("postbacks/connect_base.html", "connect_", {"section": "clients", "tab": "postbacks"}, "h2")
 
 
 def endpoints(request, side, client):
@@ -53,15 +56,18 @@ def endpoints(request, side, client):
 
 
 def add(request, side, client):
-    form = EndpointForm(request.POST or None)
+    """Add an endpoint; `?kind=email` for an email one (a URL one otherwise)."""
+    kind = request.GET.get("kind")
+    kind = kind if kind in Endpoint.Kind.values else Endpoint.Kind.URL
+    form = EndpointForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         endpoint, secret = services.create_endpoint(
             request.user,
             client,
-            kind=data["kind"],
-            url=data["url"],
-            email=data["email"],
+            kind=kind,
+            url=data.get("url", ""),
+            email=data.get("email", ""),
             description=data["description"],
             events=data["events"],
         )
@@ -69,7 +75,7 @@ def add(request, side, client):
         if not secret:
             return redirect(side.url("endpoint", endpoint.code))
         return _show_secret(request, side, endpoint, secret)
-    return render(request, "postbacks/endpoint_add.html", side.context(client, form=form))
+    return render(request, "postbacks/endpoint_add.html", side.context(client, form=form, kind=kind))
 
 
 def _show_secret(request, side, endpoint, secret):
@@ -80,7 +86,7 @@ def _show_secret(request, side, endpoint, secret):
 
 
 def endpoint(request, side, endpoint):
-    form = EndpointForm(request.POST or None, endpoint=endpoint)
+    form = EndpointForm(request.POST or None, kind=endpoint.kind, endpoint=endpoint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.update_endpoint(
