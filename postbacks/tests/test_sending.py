@@ -156,6 +156,30 @@ def test_500_then_a_timeout_then_200_is_retried_with_growing_waits(
     Webhook(secret).verify(got[-1]["body"], got[-1]["headers"])
 
 
+def test_the_sweeper_sends_what_was_never_queued_or_was_left_by_a_dead_worker(
+    acme, sandbox_url, celery_worker, monkeypatch
+):
+    url = receiver_url(sandbox_url)
+    endpoint, _secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda *args: None)  # the broker was away
+    with transaction.atomic():
+        make_order(acme.store, number="#3101")
+        make_order(acme.store, number="#3102")
+    never_queued, abandoned = endpoint.deliveries.order_by("id")
+    held = sender.claims.claim(sender.waiting(), abandoned.pk, sender.CLAIM_FOR)  # then the worker died
+    assert held is not None and sender.send(abandoned.pk) is None  # nobody else sends it meanwhile
+    Delivery.objects.filter(pk=abandoned.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+
+    send_due_postbacks.delay()
+    assert wait_for(lambda: endpoint.deliveries.filter(state=State.SENT).count() == 2, timeout=30)
+    assert sorted(json.loads(row["body"])["data"]["order"]["number"] for row in received(url)) == [
+        "#3101",
+        "#3102",
+    ]
+    assert Delivery.objects.get(pk=abandoned.pk).attempts == 2  # the lost attempt counts
+    assert Delivery.objects.get(pk=never_queued.pk).attempts == 1
+
+
 def test_the_waits_grow_to_about_three_days_in_all():
     waits = [sender.retry_delay(attempts) for attempts in range(1, sender.MAX_ATTEMPTS)]
     assert all(later > earlier for earlier, later in itertools.pairwise(waits[:9]))
