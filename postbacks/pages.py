@@ -62,19 +62,23 @@ def add(request, side, client):
     form = EndpointForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        endpoint, secret = services.create_endpoint(
-            request.user,
-            client,
-            kind=kind,
-            url=data.get("url", ""),
-            email=data.get("email", ""),
-            description=data["description"],
-            events=data["events"],
-        )
-        messages.success(request, _("Postback endpoint added."))
-        if not secret:
-            return redirect(side.url("endpoint", endpoint.code))
-        return _show_secret(request, side, endpoint, secret)
+        try:
+            endpoint, secret = services.create_endpoint(
+                request.user,
+                client,
+                kind=kind,
+                url=data.get("url", ""),
+                email=data.get("email", ""),
+                description=data["description"],
+                events=data["events"],
+            )
+        except services.TooManyEndpoints as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Postback endpoint added."))
+            if not secret:
+                return redirect(side.url("endpoint", endpoint.code))
+            return _show_secret(request, side, endpoint, secret)
     return render(request, "postbacks/endpoint_add.html", side.context(client, form=form, kind=kind))
 
 

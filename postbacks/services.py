@@ -8,12 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connect.models import Client
 from core import audit
 from core.signing import standard_webhooks_secret
 from core.tasks import enqueue_on_commit
 
 from .models import TEST_EVENT, Delivery, Endpoint
 
+# Each event is sent to every endpoint that subscribes: a cap keeps one client from making
+# Printfront send thousands of requests per order.
+ENDPOINT_LIMIT = 20
 # How long the previous secret keeps signing after a rotation, unless people choose otherwise.
 DEFAULT_OVERLAP = timedelta(hours=24)
 OVERLAP_LIMIT = timedelta(days=7)
@@ -54,11 +58,23 @@ def _queue(endpoint, event, subject, payload):
     return delivery
 
 
+class TooManyEndpoints(ValueError):
+    pass
+
+
 def create_endpoint(actor, client, *, kind, url="", email="", description="", events=()):
     """A new endpoint; returns it and its signing secret (shown once: only the worker reads it
-    afterwards). Email endpoints are not signed, and have no secret."""
+    afterwards). Email endpoints are not signed, and have no secret. Raises TooManyEndpoints
+    past ENDPOINT_LIMIT."""
     secret = standard_webhooks_secret() if kind == Endpoint.Kind.URL else ""
     with transaction.atomic():
+        # The client's row, locked, so two requests at once cannot both pass the limit.
+        Client.objects.select_for_update().filter(pk=client.pk).first()
+        if Endpoint.objects.filter(client=client).count() >= ENDPOINT_LIMIT:
+            raise TooManyEndpoints(
+                _("A client can have at most %(limit)s postback endpoints: remove one first.")
+                % {"limit": ENDPOINT_LIMIT}
+            )
         endpoint = Endpoint.objects.create(
             client=client,
             kind=kind,

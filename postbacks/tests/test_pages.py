@@ -67,6 +67,15 @@ def test_bad_input_changes_nothing_and_says_why(admin):
     assert not Endpoint.objects.exists()
 
 
+def test_a_client_has_at_most_so_many_endpoints(admin, acme, monkeypatch):
+    monkeypatch.setattr(services, "ENDPOINT_LIMIT", 2)
+    for number in range(2):
+        url_endpoint(acme, f"https://hooks.example/{number}")
+    response = admin.post(ADD + "?kind=email", {"email": "ops@acme.example", "events": [Event.SHIPPED]})
+    assert "at most 2 postback endpoints" in response.text
+    assert Endpoint.objects.count() == 2
+
+
 def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_signing(admin, acme, settings):
     settings.SANDBOX_ENABLED = True
     endpoint, old = url_endpoint(acme, "https://hooks.example/pf")
