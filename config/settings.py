@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "integrations",
     "import_export",
     "catalog",
+    "postbacks",
     "orders",
 ]
 
@@ -335,6 +336,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-lost-catalog-work": {"task": "catalog.tasks.requeue_lost_catalog_work", "schedule": 60},
     # Tracking to the shops: retries whose time came, and messages whose queueing was lost.
     "send-due-outbox": {"task": "orders.tasks.send_due_outbox", "schedule": 60},
+    # Postbacks to clients' endpoints: retries whose time came, and deliveries whose queueing was lost.
+    "send-due-postbacks": {"task": "postbacks.tasks.send_due_postbacks", "schedule": 60},
     "requeue-lost-order-imports": {"task": "orders.tasks.requeue_lost_imports", "schedule": 60},
     "requeue-lost-order-work": {"task": "orders.tasks.requeue_lost_order_work", "schedule": 60},
     # Shops that send no product webhooks (Etsy) are asked for what changed since the last sync.

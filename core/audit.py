@@ -38,6 +38,14 @@ VERBS = {
     "order.moved": _("moved the order {target} on in production"),
     "order.released": _("released the held order {target}"),
     "delivery.replayed": _("replayed a webhook delivery to {target}"),
+    "postback.created": _("added the postback endpoint {target}"),
+    "postback.updated": _("changed the postback endpoint {target}"),
+    "postback.secret_rotated": _("rotated the signing secret of {target}"),
+    "postback.enabled": _("switched on the postback endpoint {target}"),
+    "postback.disabled": _("switched off the postback endpoint {target}"),
+    "postback.removed": _("removed the postback endpoint {target}"),
+    "postback.resent": _("sent a postback to {target} again"),
+    "postback.tested": _("sent a test postback to {target}"),
 }
 
 

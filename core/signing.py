@@ -372,3 +372,20 @@ def verify_pressero(
     if encoding == "hex":
         return _matches_hex(expected, header_value)
     return _matches(expected, header_value)
+
+
+# --- Standard Webhooks (our postbacks) -----------------------------------------------------------------
+
+STANDARD_WEBHOOKS_PREFIX = "whsec_"
+
+
+def standard_webhooks_secret() -> str:
+    """A new signing secret as Standard Webhooks writes them: "whsec_" and 32 random bytes in base64."""
+    return STANDARD_WEBHOOKS_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def standard_webhooks_signature(secret: str, message_id: str, timestamp: int, body: str) -> str:
+    """'v1,' and the base64 HMAC-SHA256 of "id.timestamp.body", keyed with the secret's bytes."""
+    key = base64.b64decode(secret.removeprefix(STANDARD_WEBHOOKS_PREFIX))
+    signed = f"{message_id}.{timestamp}.{body}".encode()
+    return "v1," + hmac_sha256_base64(key, signed)

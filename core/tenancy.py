@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     VIEW_ORDERS = "orders.view", _("See orders")
     MANAGE_ORDERS = "orders.manage", _("Place and change orders")
     MANAGE_USERS = "users.manage", _("Manage users")
+    MANAGE_POSTBACKS = "postbacks.manage", _("Set up postbacks (order events sent to your systems)")
 
 
 _VIEW_ALL = {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from catalog.models import FileCheck, ProductMapping
 from core.tasks import enqueue_on_commit
 
+from . import postback_events
 from .models import Hold, ItemStatus, Order, OrderEvent, OrderItem
 from .statuses import order_status
 
@@ -174,9 +175,11 @@ def save_new_orders(new_orders, mappings=None):
     # The items and events were given their order before it had an id: bulk_create takes it.
     OrderItem.objects.bulk_create([item for new in new_orders for item in new.items])
     OrderEvent.objects.bulk_create([event for new in new_orders for event in new.events])
+    orders = [new.order for new in new_orders]
     for new in new_orders:
         _check_files_soon(new.order, new.items)
-    return [new.order for new in new_orders]
+    postback_events.orders_created(orders)
+    return orders
 
 
 def _update(order, source):
@@ -384,11 +387,13 @@ def settle(order, actor=None, items=None):
     changed hold in its history."""
     items = list(order.items.all()) if items is None else items
     status, hold = order_status([item.status for item in items]), hold_of(order, items)
+    held_before = order.hold  # postbacks
     if hold != order.hold:
         _hold_event(order, hold, actor).save()
     if (status, hold) != (order.status, order.hold):
         order.status, order.hold = status, hold
         order.save(update_fields=["status", "hold", "updated_at"])
+    postback_events.order_settled(order, held_before)  # postbacks
 
 
 def _hold_event(order, hold, actor=None):

@@ -1,10 +1,9 @@
 """The dispatcher: sends the outbox's messages to the shops (tracking, when items ship).
 
-A message is claimed before it is sent, in its own short transaction: the claim (a token and a
-time it runs out) stops a second worker, or a redelivered task (acks_late), from sending it
-again while it is on its way. A worker that dies mid-send leaves a claim that runs out, and the
-sweeper tries the message again; the adapters check the shop before they write, so that retry
-finds the tracking already there rather than adding it twice.
+A message is claimed before it is sent (core.outbox: a second worker, or a redelivered task,
+never sends it again while it is on its way). A worker that dies mid-send leaves a claim that
+runs out, and the sweeper tries the message again; the adapters check the shop before they
+write, so that retry finds the tracking already there rather than adding it twice.
 
 Each outcome is written on the order's history: sent, trying again later (with the reason), or
 given up (with the reason, and an error in the log) after MAX_ATTEMPTS or a refusal that trying
@@ -12,16 +11,14 @@ again cannot change.
 """
 
 import logging
-import random
-import uuid
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import outbox as claims
 from core.http import retry_after_seconds
 from core.tasks import enqueue_on_commit
 from integrations.base import AdapterError
@@ -47,31 +44,14 @@ State = OutboxMessage.State
 
 def due_messages(now=None):
     """Pending messages whose time has come and that nobody holds."""
-    now = now or timezone.now()
-    return OutboxMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    )
+    return claims.due(OutboxMessage.objects.filter(state=State.PENDING), now)
 
 
 def claim(message_id):
     """Take a due message for this worker, counting the attempt; None if it is not due, already
     sent, or held by another worker."""
-    now = timezone.now()
-    with transaction.atomic():
-        message = (
-            due_messages(now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("order__store")
-            .filter(pk=message_id)
-            .first()
-        )
-        if message is None:
-            return None
-        message.claim = uuid.uuid4()
-        message.claimed_until = now + CLAIM_FOR
-        message.attempts += 1
-        message.save(update_fields=["claim", "claimed_until", "attempts"])
-    return message
+    waiting = OutboxMessage.objects.filter(state=State.PENDING)
+    return claims.claim(waiting, message_id, CLAIM_FOR, related=("order__store",))
 
 
 def send(message_id):
@@ -152,41 +132,25 @@ def retry_delay(attempts, retry_after=None):
     asked = retry_after if isinstance(retry_after, int | float) else retry_after_seconds(retry_after)
     if asked is not None:
         return timedelta(seconds=asked)
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempts - 1))
-    return timedelta(seconds=random.uniform(0, ceiling.total_seconds()))  # noqa: S311 - jitter
+    return claims.jittered(claims.backoff_ceiling(attempts, BACKOFF_BASE, BACKOFF_CAP))
 
 
 def record(message, state, words, *, error="", retry_in=None):
     """Write the outcome, if this worker still holds the message (a claim that ran out may have
     passed to another worker, whose outcome counts)."""
     now = timezone.now()
-    fields = {"state": state, "last_error": error, "claim": None, "claimed_until": None}
+    fields = {"state": state, "last_error": error}
     if state == State.SENT:
         fields["sent_at"] = now
     if retry_in is not None:
         fields["next_attempt_at"] = now + retry_in
     with transaction.atomic():
-        held = OutboxMessage.objects.filter(pk=message.pk, claim=message.claim).update(**fields)
-        if not held:
+        if not claims.release(message, **fields):
             return None
         OrderEvent.objects.create(order=message.order, kind=OrderEvent.Kind.SHOP, message=words)
         if retry_in is not None and retry_in <= QUEUE_WITHIN:
-            enqueue_on_commit_later(send_outbox, message.pk, retry_in)
-    for name, value in fields.items():
-        setattr(message, name, value)
+            claims.enqueue_on_commit_later(send_outbox, message.pk, retry_in)
     return message
-
-
-def enqueue_on_commit_later(task, message_id, delay):
-    """Queue a soon retry with a countdown; if the broker is away the sweeper finds it."""
-
-    def send_later():
-        try:
-            task.apply_async((message_id,), countdown=delay.total_seconds())
-        except Exception as error:
-            logger.error("Could not queue outbox message %s for retry (%s)", message_id, error)
-
-    transaction.on_commit(send_later)
 
 
 def send_due(limit=SWEEP_BATCH):

@@ -11,6 +11,7 @@ from core import audit
 from core.tasks import enqueue_on_commit
 from integrations.types import Shipment
 
+from . import postback_events
 from .intake import NOT_STARTED, settle
 from .models import Hold, ItemStatus, Order, OrderEvent, OutboxMessage
 from .statuses import NEEDS_REASON, NEEDS_TRACKING, move_problem
@@ -82,6 +83,7 @@ def move_items(actor, order, item_codes, target, *, reason="", carrier="", track
         if target == ItemStatus.SHIPPED:
             queue_tracking(order, items, carrier, tracking_code, tracking_url)
         settle(order, actor)
+        postback_events.items_moved(order, items, target)
         audit.record(
             actor,
             "order.moved",

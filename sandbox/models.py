@@ -232,3 +232,34 @@ class Order(models.Model):
     @property
     def total(self):
         return sum(Decimal(line["price"]) * line["quantity"] for line in self.lines)
+
+
+class PostbackReceiver(models.Model):
+    """A place to send postbacks to (Printfront's signed order events): it keeps what it
+    receives, and answers as it is told, one scripted answer a postback, then 200."""
+
+    handle = models.SlugField(max_length=64, unique=True)
+    # Answers still to give, in order: "500", "410", "hang" (no answer for hang_seconds)...
+    script = models.JSONField(default=list, blank=True)
+    hang_seconds = models.FloatField(default=3)
+
+    def __str__(self):
+        return self.handle
+
+
+class ReceivedPostback(models.Model):
+    receiver = models.ForeignKey(PostbackReceiver, on_delete=models.CASCADE, related_name="received")
+    received_at = models.DateTimeField(auto_now_add=True)
+    headers = models.JSONField(default=dict)
+    body = models.TextField()
+    answer = models.CharField(max_length=8)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.message_id} to {self.receiver}"
+
+    @property
+    def message_id(self):
+        return self.headers.get("webhook-id", "")

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.urls import path, re_path
 
-from . import etsy, files, pages, pressero, shopify, woocommerce
+from . import etsy, files, pages, postbacks, pressero, shopify, woocommerce
 
 WC = "woocommerce/<slug:handle>/wp-json"
 SHOPIFY = "shopify/<str:hostname>/admin"
@@ -14,6 +14,10 @@ urlpatterns = [
     # A design file host (the URLs people give in Connect product).
     path("files/redirect/<str:name>", files.redirect),
     path("files/<str:name>", files.design_file),
+    # A postback receiver, for Printfront's postback endpoints (demos and tests).
+    path("postbacks/<slug:handle>/", postbacks.receive, name="postbacks"),
+    path("postbacks/<slug:handle>/script", postbacks.script),
+    path("postbacks/<slug:handle>/received.json", postbacks.received),
     path("pressero/<slug:handle>/api/V2/Authentication", pressero.authenticate),
     path("pressero/<slug:handle>/api/v2/Authentication/<str:token>/Validate", pressero.validate),
     path("pressero/<slug:handle>/api/v2/Orders/Search", pressero.search_orders),

@@ -74,3 +74,15 @@ def test_order_managers_act_on_orders_viewers_look_store_managers_see_none(clien
     for url in (page, reverse("orders:orders"), reverse("orders:needs_mapping")):
         assert client.get(url).status_code == 403, url
     assert reverse("orders:orders") not in client.get(reverse("storefronts:dashboard")).text
+
+
+def test_only_admins_set_up_postbacks(client, acme):
+    """Postbacks send order data to any address the person names: Admins only, not even Order
+    Managers; the Postbacks link shows to Admins alone."""
+    assert {role for role in Role if role_can(role, Action.MANAGE_POSTBACKS)} == {Role.ADMIN}
+    for role in Role:
+        client.force_login(acme.user(role))
+        expected = 200 if role == Role.ADMIN else 403
+        assert client.get(reverse("postbacks:endpoints")).status_code == expected, role
+        link_shown = reverse("postbacks:endpoints") in client.get(reverse("storefronts:dashboard")).text
+        assert link_shown == (role == Role.ADMIN), role

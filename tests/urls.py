@@ -164,6 +164,35 @@ def failed_delivery(world):
     )
 
 
+def postback_endpoint(world):
+    """A URL endpoint of the client's; its description names the client, so a page that leaks it
+    to another client is caught."""
+    from postbacks.models import Endpoint, Event
+
+    return Endpoint.objects.create(
+        client=world.client,
+        url="https://hooks.example/printfront",
+        description=f"{world.client.name} ERP",
+        events=[Event.SHIPPED],
+        secret="whsec_c3dlZXAtc2VjcmV0LXN3ZWVwLXNlY3JldC0xMjM0NQ==",
+    )
+
+
+def postback_delivery(world):
+    """A failed delivery to postback_endpoint()."""
+    from postbacks.models import Delivery
+
+    return Delivery.objects.create(
+        endpoint=postback_endpoint(world),
+        event="order.shipped",
+        subject="#1001",
+        payload={"type": "order.shipped", "data": {}},
+        message_id=f"msg_sweep_{world.client.pk}",
+        state=Delivery.State.FAILED,
+        attempts=1,
+    )
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 def outbox_message(world):
@@ -209,6 +238,15 @@ CONNECT = {
     "orders:connect_order": lambda w: {"code": an_order(w).code},
     "orders:connect_order_move": lambda w: {"code": an_order(w).code},
     "orders:connect_order_check_files": lambda w: {"code": an_order(w).code},
+    "postbacks:connect_endpoints": lambda w: {"code": w.client.code},
+    "postbacks:connect_add": lambda w: {"code": w.client.code},
+    "postbacks:connect_endpoint": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:connect_rotate": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:connect_toggle": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:connect_remove": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:connect_test": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:connect_delivery": lambda w: {"code": postback_delivery(w).code},
+    "postbacks:connect_resend": lambda w: {"code": postback_delivery(w).code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }
@@ -229,6 +267,8 @@ STOREFRONTS_OWN = {
     "catalog:add_product": lambda w: {},
     "orders:orders": lambda w: {},
     "orders:needs_mapping": lambda w: {},
+    "postbacks:endpoints": lambda w: {},
+    "postbacks:add": lambda w: {},
 }
 STOREFRONTS_OBJECTS = {
     "integrations:store": lambda w: {"code": w.store.code},
@@ -276,6 +316,13 @@ STOREFRONTS_OBJECTS = {
     "catalog:publication_preview": lambda w: {"code": publication(w, design=True).code},
     "catalog:publication_publish": lambda w: {"code": publication(w).code},
     "catalog:publication_status": lambda w: {"code": publication(w).code},
+    "postbacks:endpoint": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:rotate": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:toggle": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:remove": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:test": lambda w: {"code": postback_endpoint(w).code},
+    "postbacks:delivery": lambda w: {"code": postback_delivery(w).code},
+    "postbacks:resend": lambda w: {"code": postback_delivery(w).code},
 }
 # Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
 # people may open them; the sweep checks they show nothing of another client.

@@ -527,3 +527,18 @@ def test_random_token_and_constant_time_equal():
     assert not signing.constant_time_equal(token, None)
     assert not signing.constant_time_equal("", "")
     assert not signing.constant_time_equal("caf\u00e9", "cafe")
+
+
+def test_standard_webhooks_signatures_match_the_reference_library():
+    from datetime import UTC, datetime
+
+    from standardwebhooks import Webhook
+
+    from core.signing import standard_webhooks_secret, standard_webhooks_signature
+
+    secret = standard_webhooks_secret()
+    assert secret.startswith("whsec_") and len(secret) == len("whsec_") + 44
+    body = '{"type":"order.shipped","data":{"note":"Ünïcode ✓"}}'
+    ours = standard_webhooks_signature(secret, "msg_1", 1_700_000_000, body)
+    assert ours == Webhook(secret).sign("msg_1", datetime.fromtimestamp(1_700_000_000, UTC), body)
+    assert ours != standard_webhooks_signature(standard_webhooks_secret(), "msg_1", 1_700_000_000, body)

@@ -1,0 +1,162 @@
+"""The postback pages: Storefronts > Settings > Postbacks for a client's Admins, and the
+client's Postbacks tab in Connect for staff."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEvent
+from core.tenancy import Role
+from postbacks import services
+from postbacks.models import Delivery, Endpoint, Event
+
+from .helpers import url_endpoint
+
+ADD = reverse("postbacks:add")
+PRIVATE_URLS = ["http://10.0.0.5/hooks", "http://127.0.0.1:9/hooks", "http://169.254.169.254/latest"]
+
+
+@pytest.fixture
+def admin(client, acme):
+    client.force_login(acme.user(Role.ADMIN))
+    return client
+
+
+def form(url="https://hooks.example/pf", **fields):
+    return {"url": url, "events": [Event.RECEIVED, Event.SHIPPED], **fields}
+
+
+def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(admin, acme, sandbox_url, settings):
+    settings.SANDBOX_ENABLED = True
+    url = f"{sandbox_url}/postbacks/demo/"
+    response = admin.post(ADD, form(url, description="Our ERP"))
+    assert response.status_code == 200
+    endpoint = Endpoint.objects.get()
+    shown = re.search(r"whsec_[A-Za-z0-9+/=]+", response.text).group(0)
+    assert shown == endpoint.secret and endpoint.client == acme.client
+    assert (endpoint.url, endpoint.events) == (url, [Event.RECEIVED, Event.SHIPPED])
+    page = admin.get(reverse("postbacks:endpoint", args=[endpoint.code]))
+    assert page.status_code == 200 and shown not in page.text
+    assert AuditEvent.objects.filter(verb="postback.created", client=acme.client).exists()
+    assert "Our ERP" in admin.get(reverse("postbacks:endpoints")).text
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_an_endpoint_on_a_private_address_is_refused(admin, url, settings):
+    settings.SANDBOX_ENABLED = True
+    response = admin.post(ADD, form(url))
+    assert response.status_code == 200
+    assert "Printfront does not connect to private, loopback or link-local addresses." in response.text
+    assert not Endpoint.objects.exists()
+
+
+def test_plain_http_is_refused_without_the_sandbox(admin, settings):
+    settings.SANDBOX_ENABLED = False
+    response = admin.post(ADD, form("http://hooks.example/pf"))
+    assert "Use an https address" in response.text and not Endpoint.objects.exists()
+
+
+def test_bad_input_changes_nothing_and_says_why(admin):
+    response = admin.post(ADD, {"url": "", "events": []})
+    assert response.text.count("This field is required.") == 2
+    response = admin.post(ADD + "?kind=email", {"email": "not an address", "events": [Event.SHIPPED]})
+    assert "Enter a valid email address." in response.text
+    response = admin.post(ADD, form(events=["order.exploded"]))
+    assert "Select a valid choice." in response.text
+    assert not Endpoint.objects.exists()
+
+
+def test_a_client_has_at_most_so_many_endpoints(admin, acme, monkeypatch):
+    monkeypatch.setattr(services, "ENDPOINT_LIMIT", 2)
+    for number in range(2):
+        url_endpoint(acme, f"https://hooks.example/{number}")
+    response = admin.post(ADD + "?kind=email", {"email": "ops@acme.example", "events": [Event.SHIPPED]})
+    assert "at most 2 postback endpoints" in response.text
+    assert Endpoint.objects.count() == 2
+
+
+def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_signing(admin, acme, settings):
+    settings.SANDBOX_ENABLED = True
+    endpoint, old = url_endpoint(acme, "https://hooks.example/pf")
+    response = admin.post(reverse("postbacks:rotate", args=[endpoint.code]), {"overlap": 24})
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.secret in response.text and old not in response.text
+    assert endpoint.previous_secret == old and endpoint.previous_secret_until is not None
+    assert services.signing_secrets(endpoint) == [endpoint.secret, old]
+    admin.post(reverse("postbacks:rotate", args=[endpoint.code]), {"overlap": 0})
+    endpoint.refresh_from_db()
+    assert services.signing_secrets(endpoint) == [endpoint.secret]
+
+
+def test_the_log_pages_and_resends_a_failed_delivery(admin, acme):
+    endpoint, _secret = url_endpoint(acme, "https://hooks.example/pf")
+    for number in range(30):
+        Delivery.objects.create(
+            endpoint=endpoint,
+            event=Event.SHIPPED,
+            subject=f"#{2000 + number}",
+            payload={},
+            message_id=f"msg_{number}",
+            state=Delivery.State.FAILED,
+            attempts=18,
+        )
+    page = reverse("postbacks:endpoint", args=[endpoint.code])
+    first, second = admin.get(page), admin.get(page + "?page=2")
+    assert "#2029" in first.text and "#2000" not in first.text and "Page 1 of 2" in first.text
+    assert "#2000" in second.text
+    delivery = Delivery.objects.get(subject="#2000")
+    response = admin.post(reverse("postbacks:resend", args=[delivery.code]))
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.message_id) == (Delivery.State.PENDING, 0, "msg_0")
+
+
+def test_a_test_postback_is_queued_and_shows_in_the_log(admin, acme):
+    endpoint, _secret = url_endpoint(acme, "https://hooks.example/pf", events=[Event.SHIPPED])
+    admin.post(reverse("postbacks:test", args=[endpoint.code]))
+    delivery = endpoint.deliveries.get()
+    assert delivery.event == "postback.test" and delivery.payload["data"]["client"]["name"] == "Acme"
+    assert "postback.test" in admin.get(reverse("postbacks:endpoint", args=[endpoint.code])).text
+
+
+def test_switching_off_and_on(admin, acme):
+    endpoint, _secret = url_endpoint(acme, "https://hooks.example/pf")
+    switch = reverse("postbacks:toggle", args=[endpoint.code])
+    admin.post(switch)
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled and "Switched off by" in endpoint.disabled_reason
+    admin.post(switch)
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and endpoint.disabled_reason == ""
+
+
+def test_another_client_can_neither_see_nor_touch_the_endpoints(client, acme, globex):
+    endpoint, _secret = url_endpoint(acme, "https://hooks.example/acme-only")
+    delivery = services.send_test(None, endpoint)
+    client.force_login(globex.user(Role.ADMIN))
+    assert "acme-only" not in client.get(reverse("postbacks:endpoints")).text
+    for name in ("endpoint", "rotate", "toggle", "remove", "test"):
+        url = reverse(f"postbacks:{name}", args=[endpoint.code])
+        assert client.get(url).status_code == 404 and client.post(url).status_code == 404, name
+    for name in ("delivery", "resend"):
+        assert client.post(reverse(f"postbacks:{name}", args=[delivery.code])).status_code == 404
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and Endpoint.objects.count() == 1 and endpoint.deliveries.count() == 1
+
+
+def test_staff_manage_a_clients_postbacks_in_connect(client, staff, acme, settings):
+    settings.SANDBOX_ENABLED = True
+    client.force_login(staff)
+    listing = reverse("postbacks:connect_endpoints", args=[acme.client.code])
+    assert "No postback endpoints yet" in client.get(listing).text
+    response = client.post(
+        reverse("postbacks:connect_add", args=[acme.client.code]) + "?kind=email",
+        {"email": "ops@acme.example", "events": [Event.SHIPPED]},
+    )
+    endpoint = Endpoint.objects.get()
+    assert response.url == reverse("postbacks:connect_endpoint", args=[endpoint.code])
+    assert endpoint.client == acme.client and endpoint.created_by == staff and endpoint.secret == ""
+    assert "ops@acme.example" in client.get(listing).text
+    audit = AuditEvent.objects.get(verb="postback.created")
+    assert (audit.actor, audit.client) == (staff, acme.client)
