@@ -78,7 +78,9 @@ def connect_template_create(request):
 @staff_required
 def connect_template(request, code):
     template = get_object_or_404(
-        TemplateProduct.objects.select_related("catalog_product", "design_template"),
+        TemplateProduct.objects.select_related("catalog_product", "design_template").annotate(
+            client_count=Count("offered_to", distinct=True)
+        ),
         code=code,
         client__isnull=True,
     )
