@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from catalog import print_files, template_products
+from catalog import catalog, print_files, template_products
 from catalog.models import ProductMapping, Publication, StoreVariant, TemplateProduct
 from core.models import AuditEvent
 from core.tenancy import Role
@@ -335,3 +335,14 @@ def test_clients_archive_and_restore_their_own(client, acme, catalog_product):
     own.refresh_from_db()
     assert not own.archived
     assert AuditEvent.objects.filter(verb="template.restored", client=acme.client).exists()
+
+
+def test_a_size_removed_from_the_catalog_is_retired_not_taken_from_a_template(catalog_product):
+    template = printer_template(catalog_product, offer="all")  # its variant is the A3
+    catalog_product.uid_prefix = "poster"
+    catalog_product.attributes = [catalog_product.attributes[0] | {"values": [{"code": "a4", "name": "A4"}]}]
+    catalog_product.save()
+    catalog.regenerate_variants(catalog_product)
+    a3 = template.catalog_variants.get()
+    assert a3.values["pf"] == "a3" and not a3.active
+    assert not template_products.live_variants(template).exists()
