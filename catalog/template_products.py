@@ -62,6 +62,15 @@ def search(queryset, query):
     )
 
 
+def design_source(template):
+    """The template's design image: its own upload, else its DesignTemplate's (None without)."""
+    if template.design_file:
+        return template.design_file
+    if template.design_template_id and template.design_template.image:
+        return template.design_template.image
+    return None
+
+
 def live_variants(template):
     """The template's variants that can still be ordered."""
     return template.catalog_variants.filter(active=True).order_by("id")
@@ -128,9 +137,9 @@ def save_publication_as_template(actor, publication):
     and its design where it sits."""
     template = TemplateProduct(
         client=publication.store.client,
-        name=publication.title,
+        name=publication.title[:200],
         catalog_product=publication.catalog_product,
-        title=publication.title,
+        title=publication.title[:140],
         description=publication.description,
         price=publication.price,
         design_template=publication.template,

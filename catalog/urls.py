@@ -85,12 +85,22 @@ urlpatterns = [
         "connect/catalog/templates/<uuid:code>/", template_products.connect_template, name="connect_template"
     ),
     path(
+        "connect/catalog/templates/<uuid:code>/design/",
+        template_products.connect_template_design,
+        name="connect_template_design",
+    ),
+    path(
         "connect/catalog/templates/<uuid:code>/archive/",
         template_products.connect_template_archive,
         name="connect_template_archive",
     ),
     path("storefronts/products/templates/", template_products.templates, name="templates"),
     path("storefronts/products/templates/<uuid:code>/", template_products.template, name="template"),
+    path(
+        "storefronts/products/templates/<uuid:code>/design/",
+        template_products.template_design,
+        name="template_design",
+    ),
     path(
         "storefronts/products/templates/<uuid:code>/archive/",
         template_products.template_archive,

@@ -28,7 +28,14 @@ def sign_in(page, live_server, email):
 
 
 def test_staff_offer_a_template_and_the_client_publishes_a_product_from_it(
-    page, live_server, staff, acme, globex, shop, shopify, celery_worker  # noqa: F811
+    page,
+    live_server,
+    staff,
+    acme,
+    globex,
+    shop,  # noqa: F811  (the fixture imported above)
+    shopify,
+    celery_worker,
 ):
     catalog_product = make_catalog_product("Gallery print")
     a3 = catalog_product.variants.get(values__pf="a3")

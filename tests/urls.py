@@ -98,7 +98,9 @@ def design_template(world=None):
 def printer_template(world=None):
     """A template product of the printer's, offered to nobody yet."""
     template, _created = TemplateProduct.objects.get_or_create(
-        name="Sweep printer template", client=None, defaults={"catalog_product": catalog_product()}
+        name="Sweep printer template",
+        client=None,
+        defaults={"catalog_product": catalog_product(), "design_template": design_template()},
     )
     return template
 
@@ -108,7 +110,7 @@ def own_template(world):
     template, _created = TemplateProduct.objects.get_or_create(
         name=f"{world.client.name} template",
         client=world.client,
-        defaults={"catalog_product": catalog_product()},
+        defaults={"catalog_product": catalog_product(), "design_template": design_template()},
     )
     return template
 
@@ -239,6 +241,7 @@ CONNECT = {
     "catalog:connect_template_create": lambda w: {},
     "catalog:connect_template": lambda w: {"code": printer_template().code},
     "catalog:connect_template_archive": lambda w: {"code": printer_template().code},
+    "catalog:connect_template_design": lambda w: {"code": printer_template().code},
     "orders:outbox_retry": lambda w: {"code": outbox_message(w).code},
     "orders:connect_orders": lambda w: {},
     "orders:connect_needs_mapping": lambda w: {},
@@ -317,6 +320,7 @@ STOREFRONTS_OBJECTS = {
     "catalog:product_save_template": lambda w: {"code": store_product(w).code},
     "catalog:template": lambda w: {"code": own_template(w).code},
     "catalog:template_archive": lambda w: {"code": own_template(w).code},
+    "catalog:template_design": lambda w: {"code": own_template(w).code},
 }
 # Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
 # people may open them; the sweep checks they show nothing of another client.

@@ -346,3 +346,24 @@ def test_a_size_removed_from_the_catalog_is_retired_not_taken_from_a_template(ca
     a3 = template.catalog_variants.get()
     assert a3.values["pf"] == "a3" and not a3.active
     assert not template_products.live_variants(template).exists()
+
+
+def design_url(template):
+    return reverse("catalog:template_design", args=[template.code])
+
+
+def test_design_images_go_to_those_allowed_the_template(client, staff, acme, globex, catalog_product):
+    sunset = make_template("Sunset")
+    for_acme = printer_template(catalog_product, clients=[acme.client], design_template=sunset)
+    acme_own = printer_template(catalog_product, client=acme.client, archived=True)
+    acme_own.design_file.save("own.png", ContentFile(png(300, 400)))
+    signed_in(client, acme, Role.VIEWER)
+    for template in (for_acme, acme_own):  # its own archived one too
+        answer = client.get(design_url(template))
+        assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
+        assert answer["X-Content-Type-Options"] == "nosniff"
+    signed_in(client, globex)
+    assert [client.get(design_url(t)).status_code for t in (for_acme, acme_own)] == [404, 404]
+    client.force_login(staff)
+    assert client.get(reverse("catalog:connect_template_design", args=[for_acme.code])).status_code == 200
+    assert client.get(reverse("catalog:connect_template_design", args=[acme_own.code])).status_code == 404

@@ -3,7 +3,8 @@ own, saved from its products in Storefronts. Starting "Add product" from one is 
 catalog.views.publishing."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from core.tenancy import Action, client_required, role_can, scoped, staff_requir
 from .. import template_products as services
 from ..models import Publication, StoreProduct, TemplateProduct
 from ..template_forms import NewTemplateForm, PrinterTemplateForm, TemplateDetailsForm, TemplateFilterForm
+from .publishing import image_type
 
 
 def _listed(request, queryset):
@@ -123,6 +125,27 @@ def connect_template_archive(request, code):
     return redirect("catalog:connect_template", code=template.code)
 
 
+@staff_required
+def connect_template_design(request, code):
+    return _design_image(get_object_or_404(TemplateProduct, code=code, client__isnull=True))
+
+
+def _design_image(template):
+    """A template's design image, to signed-in people allowed the template (media is never
+    served publicly)."""
+    source = services.design_source(template)
+    if source is None:
+        raise Http404
+    try:
+        handle = source.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=image_type(source.name))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _archive(request, template, *, client):
     archived = request.POST.get("archived") == "on"
     services.set_archived(request.user, template, archived, client=client)
@@ -169,6 +192,18 @@ def template(request, template):
         request,
         "catalog/templates/own_form.html",
         {"form": form, "template": template, "section": "products"},
+    )
+
+
+# Any member, as the catalog: whether the template exists is then never told apart from whether
+# the role may look (another client's template is a 404 for every role).
+@client_required(Action.VIEW_CATALOG)
+def template_design(request, code):
+    """The design of a template this client may use (its own, archived too, or one offered)."""
+    own = scoped(request, TemplateProduct).values("pk")
+    usable = services.usable(request).values("pk")
+    return _design_image(
+        get_object_or_404(TemplateProduct.objects.filter(Q(pk__in=own) | Q(pk__in=usable)), code=code)
     )
 
 
