@@ -112,7 +112,8 @@ def test_an_uploaded_design_is_checked_and_bad_input_changes_nothing(client, sta
     assert not TemplateProduct.objects.exists()
 
     image = SimpleUploadedFile("harbour.png", png(900, 1200), content_type="image/png")
-    client.post(url, template_form(catalog_product, upload=image))
+    saved = client.post(url, template_form(catalog_product, upload=image), follow=True)
+    assert "No client can use it yet" in saved.text
     template = TemplateProduct.objects.get()
     assert template.design_file.name.endswith(".png") and template.design_template is None
 

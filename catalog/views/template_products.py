@@ -68,8 +68,7 @@ def connect_template_create(request):
     )
     template = _save_printer_template(request, form, TemplateProduct(catalog_product=product))
     if template is not None:
-        messages.success(request, _("Template %(name)s created.") % {"name": template.name})
-        return redirect("catalog:connect_template", code=template.code)
+        return _printer_template_saved(request, template, _("Template %(name)s created."))
     return render(
         request,
         "catalog/templates/connect_form.html",
@@ -93,8 +92,7 @@ def connect_template(request, code):
         template=template,
     )
     if _save_printer_template(request, form, template) is not None:
-        messages.success(request, _("Template %(name)s saved.") % {"name": template.name})
-        return redirect("catalog:connect_template", code=template.code)
+        return _printer_template_saved(request, template, _("Template %(name)s saved."))
     return render(
         request,
         "catalog/templates/connect_form.html",
@@ -115,6 +113,13 @@ def _save_printer_template(request, form, template):
     except services.TemplateProblem as problem:
         form.add_error("upload", str(problem))
         return None
+
+
+def _printer_template_saved(request, template, text):
+    messages.success(request, text % {"name": template.name})
+    if template.offer == TemplateProduct.Offer.CHOSEN and not template.offered_to.exists():
+        messages.warning(request, _("No client can use it yet: choose clients, or offer it to every client."))
+    return redirect("catalog:connect_template", code=template.code)
 
 
 @staff_required
