@@ -66,7 +66,7 @@ def test_staff_offer_a_template_and_the_client_publishes_a_product_from_it(
     sign_in(page, live_server, acme.user(Role.ADMIN).email)
     page.goto(f"{live_server.url}/storefronts/stores/{shop.code}/")
     page.locator("#add-product").get_by_role("link", name="Add product").click()
-    page.get_by_role("link", name="Start from Harbour poster").click()
+    page.get_by_role("link", name="Use template Harbour poster").click()
 
     # The store came chosen and the template names the catalog product: step 2, filled in
     # from the template, with its notes.

@@ -205,7 +205,10 @@ def test_add_product_from_a_template_fills_in_the_steps_and_the_design(client, a
     signed_in(client, acme)
 
     start = client.get(reverse("catalog:add_product"))
-    assert "Or start from a template" in start.text and "Start from Harbour poster" in start.text
+    assert (
+        "Or start from a template" in start.text
+        and 'Use template<span class="visually-hidden"> Harbour poster' in start.text
+    )
     step1 = client.get(reverse("catalog:add_product"), {"template": template.code})
     assert "From the template Harbour poster" in step1.text and 'name="product"' not in step1.text
     step2 = client.get(reverse("catalog:add_product"), {"template": template.code, "store": shop.code})
