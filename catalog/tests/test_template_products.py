@@ -371,3 +371,14 @@ def test_design_images_go_to_those_allowed_the_template(client, staff, acme, glo
     client.force_login(staff)
     assert client.get(reverse("catalog:connect_template_design", args=[for_acme.code])).status_code == 200
     assert client.get(reverse("catalog:connect_template_design", args=[acme_own.code])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query", ["page=-1", "page=abc", "state=nonsense", "q=" + "x" * 5000, "q=%00", "q=%25_"]
+)
+def test_odd_list_input_is_never_an_error(client, staff, acme, catalog_product, query):
+    printer_template(catalog_product, offer="all")
+    client.force_login(staff)
+    assert client.get(f"{reverse('catalog:connect_templates')}?{query}").status_code == 200
+    signed_in(client, acme, Role.VIEWER)
+    assert client.get(f"{reverse('catalog:templates')}?{query}").status_code == 200
