@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from core import audit
 
-from .models import CatalogProduct, CatalogVariant, ProductMapping, Publication
+from .models import CatalogProduct, CatalogVariant, ProductMapping, Publication, TemplateProduct
 
 ORIENTATION_CODE = "or"
 FILE_FORMATS = ("pdf", "png", "jpg", "tiff", "svg")
@@ -240,6 +240,8 @@ def _in_use(variant):
     return (
         ProductMapping.objects.filter(catalog_variant=variant).exists()
         or Publication.catalog_variants.through.objects.filter(catalogvariant=variant).exists()
+        # A template keeps its choice: the variant is retired, and Add product leaves it out.
+        or TemplateProduct.catalog_variants.through.objects.filter(catalogvariant=variant).exists()
     )
 
 

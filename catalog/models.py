@@ -339,3 +339,50 @@ class Publication(CodedModel):
 
     def __str__(self):
         return self.title
+
+
+class TemplateProduct(CodedModel):
+    """A ready-made product to start "Add product" from: a catalog product with the variants
+    chosen (its sizes, papers, finishes), a design (one of the printer's DesignTemplates or an
+    uploaded image) and where it sits on the print area, the title, description and price the
+    new product starts with, and notes for whoever uses it.
+
+    The printer's (no client) are offered to every client or to the clients chosen; a client's
+    own (saved from one of its products) are that client's alone."""
+
+    class Offer(models.TextChoices):
+        CHOSEN = "chosen", _("The clients chosen")
+        ALL = "all", _("Every client")
+
+    client = models.ForeignKey(
+        "connect.Client", null=True, blank=True, on_delete=models.CASCADE, related_name="own_templates"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    catalog_product = models.ForeignKey(CatalogProduct, on_delete=models.PROTECT, related_name="+")
+    catalog_variants = models.ManyToManyField(CatalogVariant, related_name="+")
+    title = models.CharField(_("title"), max_length=140, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    price = models.DecimalField(_("price"), max_digits=10, decimal_places=2, null=True, blank=True)
+    design_template = models.ForeignKey(
+        DesignTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    design_file = models.FileField(upload_to="template-designs/%Y/%m/", blank=True)
+    # As Publication.placement: fractions of the print area; empty means centred and fitted.
+    placement = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    offer = models.CharField(max_length=8, choices=Offer.choices, default=Offer.CHOSEN)
+    offered_to = models.ManyToManyField("connect.Client", blank=True, related_name="offered_templates")
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    tenant_path = "client"
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["client", "archived", "name"], name="template_listing")]
+
+    def __str__(self):
+        return self.name

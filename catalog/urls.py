@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import bulk, products, publishing, staff_products, sync
+from .views import bulk, products, publishing, staff_products, sync, template_products
 from .views import catalog as catalog_views
 
 app_name = "catalog"
@@ -69,6 +69,48 @@ urlpatterns = [
     path(f"{PUBLICATION}/preview.png", publishing.publication_preview, name="publication_preview"),
     path(f"{PUBLICATION}/publish/", publishing.publication_publish, name="publication_publish"),
     path(f"{PUBLICATION}/status/", publishing.publication_status, name="publication_status"),
+    path(
+        f"{PUBLICATION}/save-template/",
+        template_products.publication_save_template,
+        name="publication_save_template",
+    ),
+    # Template products: the printer's in Connect, the ones a client may use (and its own) in Storefronts
+    path("connect/catalog/templates/", template_products.connect_templates, name="connect_templates"),
+    path(
+        "connect/catalog/templates/new/",
+        template_products.connect_template_create,
+        name="connect_template_create",
+    ),
+    path(
+        "connect/catalog/templates/<uuid:code>/", template_products.connect_template, name="connect_template"
+    ),
+    path(
+        "connect/catalog/templates/<uuid:code>/design/",
+        template_products.connect_template_design,
+        name="connect_template_design",
+    ),
+    path(
+        "connect/catalog/templates/<uuid:code>/archive/",
+        template_products.connect_template_archive,
+        name="connect_template_archive",
+    ),
+    path("storefronts/products/templates/", template_products.templates, name="templates"),
+    path("storefronts/products/templates/<uuid:code>/", template_products.template, name="template"),
+    path(
+        "storefronts/products/templates/<uuid:code>/design/",
+        template_products.template_design,
+        name="template_design",
+    ),
+    path(
+        "storefronts/products/templates/<uuid:code>/archive/",
+        template_products.template_archive,
+        name="template_archive",
+    ),
+    path(
+        "storefronts/products/<uuid:code>/save-template/",
+        template_products.product_save_template,
+        name="product_save_template",
+    ),
     # Product sync, from the store page
     path("storefronts/stores/<uuid:code>/sync/", sync.store_sync, name="store_sync"),
     path("storefronts/stores/<uuid:code>/sync/start/", sync.store_sync_start, name="store_sync_start"),

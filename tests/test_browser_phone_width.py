@@ -14,6 +14,7 @@ from catalog.models import (
     Publication,
     RunState,
     SyncRun,
+    TemplateProduct,
 )
 from catalog.seed import seed_catalog
 from catalog.tests.bulk_helpers import HEADER, csv_bytes, row_for
@@ -54,6 +55,11 @@ PAGES = {
     "connect-catalog-product": ("staff", "Catalog"),
     "connect-client-products": ("staff", "Clients"),
     "connect-client-product": ("staff", "Clients"),
+    "templates": ("admin", "Products"),
+    "template": ("admin", "Products"),
+    "add-product-template": ("admin", "Products"),
+    "connect-templates": ("staff", "Catalog"),
+    "connect-template": ("staff", "Catalog"),
 }
 
 
@@ -119,6 +125,15 @@ def urls(acme, settings, tmp_path):
     )
     canvas = CatalogProduct.objects.get(name="Canvas")
     client = acme.client.code
+    # Templates with long names and notes: the printer's, offered to every client, and Acme's own.
+    offered, own = (
+        TemplateProduct.objects.create(
+            client=owner, name=TITLE, title=TITLE[:140], catalog_product=poster, notes=LONG_URL, offer="all"
+        )
+        for owner in (None, acme.client)
+    )
+    for template in (offered, own):
+        template.catalog_variants.set(longest[:3])
     return {
         "products": "/storefronts/products/",
         "products-filtered": f"/storefronts/products/?store={shop.code}&mapping=mapped&problems=on",
@@ -140,6 +155,11 @@ def urls(acme, settings, tmp_path):
         "connect-catalog-product": f"/connect/catalog/{canvas.code}/",
         "connect-client-products": f"/connect/clients/{client}/products/",
         "connect-client-product": f"/connect/clients/{client}/products/{product.code}/",
+        "templates": "/storefronts/products/templates/",
+        "template": f"/storefronts/products/templates/{own.code}/",
+        "add-product-template": f"/storefronts/products/new/?store={shop.code}&template={offered.code}",
+        "connect-templates": "/connect/catalog/templates/",
+        "connect-template": f"/connect/catalog/templates/{offered.code}/",
     }
 
 

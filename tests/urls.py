@@ -17,6 +17,7 @@ from catalog.models import (
     ProductType,
     StoreProduct,
     StoreVariant,
+    TemplateProduct,
 )
 from catalog.seed import template_image
 from connect.models import Invitation
@@ -92,6 +93,39 @@ def design_template(world=None):
         name="Sweep template", defaults={"product_type": ProductType.POSTER, "image": name}
     )
     return template
+
+
+def printer_template(world=None):
+    """A template product of the printer's, offered to nobody yet."""
+    template, _created = TemplateProduct.objects.get_or_create(
+        name="Sweep printer template",
+        client=None,
+        defaults={"catalog_product": catalog_product(), "design_template": design_template()},
+    )
+    return template
+
+
+def own_template(world):
+    """A template the world's client saved for itself; its name names the client."""
+    template, _created = TemplateProduct.objects.get_or_create(
+        name=f"{world.client.name} template",
+        client=world.client,
+        defaults={"catalog_product": catalog_product(), "design_template": design_template()},
+    )
+    return template
+
+
+def templates_of(world):
+    """The world's client's own template and one the printer offers that client only (its name
+    names the client), for the pages listing templates: another client's must show neither."""
+    own_template(world)
+    offered, _created = TemplateProduct.objects.get_or_create(
+        name=f"Offered to {world.client.name} only",
+        client=None,
+        defaults={"catalog_product": catalog_product()},
+    )
+    offered.offered_to.add(world.client)
+    return {}
 
 
 def import_run(world):
@@ -232,6 +266,11 @@ CONNECT = {
     "catalog:connect_client_products": lambda w: {"code": w.client.code},
     "catalog:connect_client_product": lambda w: {"code": w.client.code, "product": store_product(w).code},
     "catalog:staff_design_file": lambda w: {"code": mapped_variant(w).code},
+    "catalog:connect_templates": lambda w: {},
+    "catalog:connect_template_create": lambda w: {},
+    "catalog:connect_template": lambda w: {"code": printer_template().code},
+    "catalog:connect_template_archive": lambda w: {"code": printer_template().code},
+    "catalog:connect_template_design": lambda w: {"code": printer_template().code},
     "orders:outbox_retry": lambda w: {"code": outbox_message(w).code},
     "orders:connect_orders": lambda w: {},
     "orders:connect_needs_mapping": lambda w: {},
@@ -264,7 +303,8 @@ STOREFRONTS_OWN = {
     "integrations:etsy_callback": lambda w: {},
     "integrations:connect_pressero": lambda w: {},
     "catalog:products": lambda w: {},
-    "catalog:add_product": lambda w: {},
+    "catalog:add_product": lambda w: templates_of(w),
+    "catalog:templates": lambda w: templates_of(w),
     "orders:orders": lambda w: {},
     "orders:needs_mapping": lambda w: {},
     "postbacks:endpoints": lambda w: {},
@@ -323,6 +363,11 @@ STOREFRONTS_OBJECTS = {
     "postbacks:test": lambda w: {"code": postback_endpoint(w).code},
     "postbacks:delivery": lambda w: {"code": postback_delivery(w).code},
     "postbacks:resend": lambda w: {"code": postback_delivery(w).code},
+    "catalog:publication_save_template": lambda w: {"code": publication(w).code},
+    "catalog:product_save_template": lambda w: {"code": store_product(w).code},
+    "catalog:template": lambda w: {"code": own_template(w).code},
+    "catalog:template_archive": lambda w: {"code": own_template(w).code},
+    "catalog:template_design": lambda w: {"code": own_template(w).code},
 }
 # Storefronts pages of the printer's own data, shared by every client (the catalog): any client's
 # people may open them; the sweep checks they show nothing of another client.

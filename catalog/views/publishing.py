@@ -2,18 +2,20 @@
 designer (a design placed on the print area), and the publication page with "Publish to store"
 and its progress."""
 
+import uuid
+
 from django import forms
 from django.contrib import messages
 from django.core.validators import MinValueValidator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.tenancy import Action, client_required, role_can
 
-from .. import print_files, publishing
+from .. import print_files, publishing, template_products
 from ..models import CatalogVariant, Publication
 
 
@@ -30,11 +32,21 @@ class StartForm(forms.Form):
         None, label=gettext_lazy("Catalog product"), empty_label=gettext_lazy("Choose a product")
     )
 
-    def __init__(self, *args, request, **kwargs):
+    def __init__(self, *args, request, template=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.template = template
         self.fields["store"].queryset = publishing.publishable_stores(request)
+        if template is not None:  # the template names the catalog product
+            del self.fields["product"]
+            return
         self.fields["product"].queryset = publishing.catalog_products()
         self.fields["product"].label_from_instance = lambda p: f"{p.get_product_type_display()}: {p.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.template is not None:
+            cleaned["product"] = self.template.catalog_product
+        return cleaned
 
 
 class VariantChoiceField(forms.ModelMultipleChoiceField):
@@ -97,42 +109,93 @@ class DesignForm(forms.Form):
         self.fields["template"].queryset = publishing.design_templates(publication.catalog_product)
 
 
+START_TEMPLATES = 6  # offered on the first step; the rest on the Templates page
+
+
 def steps(current):
     return {"step": current, "section": "products"}
+
+
+def chosen_template(request, source):
+    """The template product "Add product" starts from, if one is named: only one this client
+    may use (its own, or one the printer offers it); any other is a 404."""
+    code = source.get("template")
+    if not code:
+        return None
+    try:
+        code = uuid.UUID(code)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(template_products.usable(request), code=code)
+
+
+def details_initial(product, template):
+    if template is None:
+        return {"title": product.name, "description": product.description}
+    return {
+        "title": template.title or product.name,
+        "description": template.description,
+        "price": template.price,
+        "variants": [variant.uid for variant in template_products.live_variants(template)],
+    }
 
 
 @client_required(Action.MANAGE_PRODUCTS)
 def add_product(request):
     """Step 1 (store and catalog product, a GET form) and step 2 (title, description, price
-    and variants, posted): the new product is saved as a draft and the designer opens."""
+    and variants, posted): the new product is saved as a draft and the designer opens.
+    Started from a template product, the template names the catalog product and fills in
+    step 2 and the design."""
     source = request.POST if request.method == "POST" else request.GET
-    bound = {"store", "product"} <= set(source) or request.method == "POST"
+    template = chosen_template(request, source)
+    named = {"store", "template" if template else "product"}
+    bound = named <= set(source) or request.method == "POST"
     # A link from a store's page names the store only: it is chosen, not an error.
-    start = StartForm(source if bound else None, request=request, initial={"store": source.get("store")})
+    start = StartForm(
+        source if bound else None, request=request, template=template, initial={"store": source.get("store")}
+    )
     if not start.is_bound or not start.is_valid():
-        return render(request, "catalog/publishing/add_start.html", {"form": start, **steps(1)})
+        offered = template_products.usable(request) if template is None else None
+        return render(
+            request,
+            "catalog/publishing/add_start.html",
+            {
+                "form": start,
+                "template": template,
+                "offered": offered[:START_TEMPLATES] if offered is not None else (),
+                "more_offered": offered is not None and offered.count() > START_TEMPLATES,
+                **steps(1),
+            },
+        )
     store, product = start.cleaned_data["store"], start.cleaned_data["product"]
     details = DetailsForm(
         request.POST if request.method == "POST" else None,
         catalog_product=product,
-        initial={"title": product.name, "description": product.description},
+        initial=details_initial(product, template),
     )
     if request.method == "POST" and details.is_valid():
         data = details.cleaned_data
-        publication = publishing.create_publication(
-            request.user,
-            store,
-            product,
-            title=data["title"],
-            description=data["description"],
-            price=data["price"],
-            variants=data["variants"],
-        )
+        fields = {key: data[key] for key in ("title", "description", "price", "variants")}
+        if template is None:
+            publication = publishing.create_publication(request.user, store, product, **fields)
+        else:
+            publication, problem = template_products.start_publication(
+                request.user, store, template, **fields
+            )
+            if problem:
+                messages.warning(request, problem)
         return redirect("catalog:publication_design", code=publication.code)
     return render(
         request,
         "catalog/publishing/add_details.html",
-        {"start": start, "form": details, "store": store, "product": product, **steps(2)},
+        {
+            "start": start,
+            "form": details,
+            "store": store,
+            "product": product,
+            "template": template,
+            **steps(2),
+        },
     )
 
 
