@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench faults clean
+.PHONY: install run test lint bench faults clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ run: $(STAMP)
 # server and Celery queue (conftest.py).
 test: $(STAMP)
 	$(BIN)/pytest -n auto
+
+# Developers only (needs GNU gettext): refresh the Spanish catalog from the code, translate it,
+# then compile it. The .mo files are committed, so `make run` and CI need no gettext tools.
+MESSAGES_SCOPE := --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=memorydb_default
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l es -e html,txt,py --no-location --no-obsolete $(MESSAGES_SCOPE)
+	$(BIN)/python manage.py compilemessages -l es $(MESSAGES_SCOPE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

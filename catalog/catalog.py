@@ -57,7 +57,7 @@ class CatalogError(ValueError):
 
 LINE_RE = re.compile(r"^(?P<code>\S+)\s+(?P<name>[^:]+?)\s*:\s*(?P<values>.*)$")
 SIZE_RE = re.compile(
-    r"^(?P<name>.*?)\s*\(\s*(?P<w>\d+(?:[.,]\d+)?)\s*[x\u00d7]\s*(?P<h>\d+(?:[.,]\d+)?)\s*(?:mm)?\s*\)$",
+    r"^(?P<name>.*?)\s*\(\s*(?P<w>\d+(?:[.,]\d+)?)\s*[x×]\s*(?P<h>\d+(?:[.,]\d+)?)\s*(?:mm)?\s*\)$",
     re.IGNORECASE,
 )
 

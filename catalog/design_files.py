@@ -276,7 +276,7 @@ def judge(facts, specs):
         }
         return False, problem, info
     width, height = specs["width_mm"], specs["height_mm"]
-    area = _("the %(width)s \u00d7 %(height)s mm print area") % {"width": _mm(width), "height": _mm(height)}
+    area = _("the %(width)s × %(height)s mm print area") % {"width": _mm(width), "height": _mm(height)}
     if facts.kind == "svg":
         info["summary"] = _("SVG: a vector file, sharp at any size.")
         return True, "", info
@@ -285,11 +285,11 @@ def judge(facts, specs):
         page_w, page_h = facts.page_mm
         need_w, need_h = _oriented(page_w > page_h, width + 2 * bleed, height + 2 * bleed)
         info.update(pages=facts.pages, page_mm=[_mm(page_w), _mm(page_h)])
-        page = _("%(width)s \u00d7 %(height)s mm") % {"width": _mm(page_w), "height": _mm(page_h)}
+        page = _("%(width)s × %(height)s mm") % {"width": _mm(page_w), "height": _mm(page_h)}
         if page_w + PAGE_TOLERANCE_MM < need_w or page_h + PAGE_TOLERANCE_MM < need_h:
             if bleed:
                 needed = _(
-                    "at least %(width)s \u00d7 %(height)s mm (%(area)s and %(bleed)s mm bleed on each side)"
+                    "at least %(width)s × %(height)s mm (%(area)s and %(bleed)s mm bleed on each side)"
                 ) % {
                     "width": _mm(need_w),
                     "height": _mm(need_h),
@@ -297,7 +297,7 @@ def judge(facts, specs):
                     "bleed": _mm(bleed),
                 }
             else:
-                needed = _("at least %(width)s \u00d7 %(height)s mm (%(area)s)") % {
+                needed = _("at least %(width)s × %(height)s mm (%(area)s)") % {
                     "width": _mm(need_w),
                     "height": _mm(need_h),
                     "area": area,
@@ -317,14 +317,14 @@ def judge(facts, specs):
     info.update(width_px=facts.width_px, height_px=facts.height_px, effective_dpi=effective)
     if facts.dpi:
         info["dpi"] = list(facts.dpi)
-    pixels = _("%(width)s \u00d7 %(height)s px") % {"width": facts.width_px, "height": facts.height_px}
+    pixels = _("%(width)s × %(height)s px") % {"width": facts.width_px, "height": facts.height_px}
     if effective < min_dpi:
         need_w, need_h = pixels_at(area_w, min_dpi), pixels_at(area_h, min_dpi)
         return (
             False,
             _(
                 "The file is %(pixels)s: at %(area)s that is %(dpi)s DPI; production needs at least "
-                "%(min_dpi)s DPI (%(need_w)s \u00d7 %(need_h)s px)."
+                "%(min_dpi)s DPI (%(need_w)s × %(need_h)s px)."
             )
             % {
                 "pixels": pixels,

@@ -56,7 +56,7 @@ def design_upload_problem(upload, formats):
 class ProductFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Search by title or SKU"))
     store = forms.ModelChoiceField(
-        queryset=None, required=False, to_field_name="code", empty_label=_("All stores")
+        queryset=None, required=False, to_field_name="code", empty_label=_("All stores"), label=_("Store")
     )
     mapping = forms.ChoiceField(
         required=False,

@@ -157,7 +157,7 @@ def dpi_warning(publication, area=None):
         made_at = print_dpi(publication, (width_mm, height_mm))
         if made_at < minimum:
             return _(
-                "The print file for the %(width)s \u00d7 %(height)s mm size is made at %(dpi)s DPI, the "
+                "The print file for the %(width)s × %(height)s mm size is made at %(dpi)s DPI, the "
                 "most Printfront makes for one file; %(product)s needs at least %(min)s DPI."
             ) % {
                 "width": f"{Decimal(width_mm).normalize():f}",

@@ -6,6 +6,7 @@ from storefronts import views as storefronts_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz/", core_views.health, name="health"),
+    path("language/", core_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", storefronts_views.accept_invitation, name="accept_invitation"),
     path("connect/stores/", include("integrations.connect_urls")),

@@ -87,6 +87,8 @@ class Invitation(CodedModel):
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    # The inviter's language when inviting: the email's, until the invited person has their own.
+    language = models.CharField(max_length=8, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import audit, emails
 from core.tasks import LOST_AFTER, enqueue_on_commit
@@ -73,6 +73,7 @@ def invite(actor, *, kind, email, first_name, last_name, client=None, role=""):
         last_name=last_name,
         role=role,
         invited_by=actor if actor and actor.pk else None,
+        language=translation.get_language() or "",
     )
     verb = "staff.invited" if kind == Invitation.Kind.STAFF else "invitation.created"
     audit.record(actor, verb, client=client, target=invitation.email, data={"role": role})
@@ -144,6 +145,7 @@ def deliver_invitation(invitation_id):
                 "link": settings.SITE_URL + reverse("accept_invitation", args=[token]),
                 "expires_at": expires_at,
             },
+            fallback_language=invitation.language,
         )
     except (OSError, smtplib.SMTPException) as exc:
         invitation.last_error = f"{type(exc).__name__}: {exc}"[:500]

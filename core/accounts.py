@@ -1,9 +1,21 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core import audit
+from core.i18n import is_supported, recipient_language
 from core.tasks import enqueue_on_commit, send_rendered_email
+
+
+def remember_language(user, code):
+    """Keep `code` as the person's language, for every device they sign in on."""
+    if not is_supported(code) or user.language == code:
+        return
+    user.language = code
+    user.save(update_fields=["language"])
+    audit.record(user, "account.language_changed", target=code)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,7 +31,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         """allauth's emails are rendered here and sent by the worker."""
-        message = self.render_mail(template_prefix, email, context)
+        with translation.override(recipient_language(email, translation.get_language())):
+            message = self.render_mail(template_prefix, email, context)
         html = next(
             (
                 content

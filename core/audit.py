@@ -24,6 +24,7 @@ VERBS = {
     "store.verified": _("checked the connection of {target}"),
     "store.renamed": _("renamed a store to {target}"),
     "store.removed": _("removed the store {target}"),
+    "account.language_changed": _("chose {target} as their language"),
     "staff.invited": _("invited staff member {target}"),
     "staff.created": _("created staff account {target}"),
     "catalog.product_created": _("added {target} to the catalog"),

@@ -46,6 +46,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The language this person chose (a code of settings.LANGUAGES); empty: their browser's.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

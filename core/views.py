@@ -6,8 +6,11 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views import i18n as django_i18n
+from django.views.decorators.http import require_POST
 
 from core import health as health_checks
+from core.accounts import remember_language
 from core.tenancy import staff_required
 
 
@@ -25,6 +28,15 @@ def health(request):
     if not checks["database"]:
         return JsonResponse({"status": "unavailable", **report}, status=503)
     return JsonResponse({"status": "ok" if all(checks.values()) else "degraded", **report})
+
+
+@require_POST
+def set_language(request):
+    """The language switch: Django's cookie for this browser, and for a signed-in person
+    their account too, so the choice comes back at their next sign-in anywhere."""
+    if request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language", ""))
+    return django_i18n.set_language(request)
 
 
 def home(request):

@@ -35,12 +35,15 @@ class StoreChoice(forms.ModelChoiceField):
 
 
 class OrderFilterForm(forms.Form):
-    tab = forms.ChoiceField(required=False, choices=[(key, label) for key, (label, _q) in TABS.items()])
+    tab = forms.ChoiceField(
+        required=False, label=_("View"), choices=[(key, label) for key, (label, _q) in TABS.items()]
+    )
     q = forms.CharField(
         required=False, max_length=200, label=_("Search by order number, customer, SKU or product UID")
     )
     client = forms.ModelChoiceField(
         required=False,
+        label=_("Client"),
         queryset=Client.objects.order_by("name"),
         to_field_name="code",
         empty_label=_("Any client"),
@@ -51,9 +54,10 @@ class OrderFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("Any store"),
     )
-    status = forms.ChoiceField(required=False, choices=[("", _("Any status")), *S.choices])
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("Any status")), *S.choices])
     hold = forms.ChoiceField(
         required=False,
+        label=_("Hold"),
         choices=[("", _("Held or not")), ("none", _("Not held")), *Hold.choices[1:]],
     )
     placed_from = forms.DateField(

@@ -4,6 +4,7 @@ webhooks they sent. Nothing here is Printfront's."""
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Shop(models.Model):
@@ -14,37 +15,39 @@ class Shop(models.Model):
         PRESSERO = "pressero", "Pressero"
 
     class Fault(models.TextChoices):
-        NONE = "", "Working normally"
-        RATE_LIMITED = "429", "Rate limited (429 with Retry-After)"
-        SERVER_ERROR = "5xx", "Server errors (503)"
-        SLOW = "slow", "Slow (answers after a delay)"
-        REVOKED = "revoked", "Credentials revoked (401)"
+        NONE = "", _("Working normally")
+        RATE_LIMITED = "429", _("Rate limited (429 with Retry-After)")
+        SERVER_ERROR = "5xx", _("Server errors (503)")
+        SLOW = "slow", _("Slow (answers after a delay)")
+        REVOKED = "revoked", _("Credentials revoked (401)")
 
     platform = models.CharField(max_length=16, choices=Platform.choices)
     handle = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     fault = models.CharField(max_length=16, choices=Fault.choices, blank=True)
     fault_limit = models.PositiveSmallIntegerField(
-        default=0, help_text="Fail only this many requests, then work again (0: until switched off)."
+        default=0, help_text=_("Fail only this many requests, then work again (0: until switched off).")
     )
     retry_after = models.PositiveSmallIntegerField(default=2)
     slow_seconds = models.FloatField(default=3)
     webhooks_off = models.BooleanField(default=False)
     fast_webhook_retries = models.BooleanField(
         default=False,
-        help_text="Shopify: retry failed webhooks on a schedule of seconds instead of hours (for tests).",
+        help_text=_("Shopify: retry failed webhooks on a schedule of seconds instead of hours (for tests)."),
     )
-    token_lifetime = models.PositiveIntegerField(default=3600, help_text="Seconds an access token lasts.")
+    token_lifetime = models.PositiveIntegerField(default=3600, help_text=_("Seconds an access token lasts."))
     # Etsy's rate limits, per access token: a new app's defaults (QPS, then QPD over a rolling day).
     limit_per_second = models.PositiveSmallIntegerField(
-        default=10, help_text="Etsy: calls one access token may make per second."
+        default=10, help_text=_("Etsy: calls one access token may make per second.")
     )
     limit_per_day = models.PositiveIntegerField(
-        default=10000, help_text="Etsy: calls one access token may make in any 24 hours."
+        default=10000, help_text=_("Etsy: calls one access token may make in any 24 hours.")
     )
     rate_limits_off = models.BooleanField(
         default=False,
-        help_text="Shopify's cost bucket and Etsy's calls per second and per day are not counted (benchmarks).",
+        help_text=_(
+            "Shopify's cost bucket and Etsy's calls per second and per day are not counted (benchmarks)."
+        ),
     )
     # Shopify's GraphQL cost bucket: points left, and when it was last topped up.
     bucket_available = models.FloatField(default=1000)
@@ -60,9 +63,9 @@ class Shop(models.Model):
 
 class Product(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        DRAFT = "draft", "Draft"
-        ARCHIVED = "archived", "Archived"
+        ACTIVE = "active", _("Active")
+        DRAFT = "draft", _("Draft")
+        ARCHIVED = "archived", _("Archived")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="products")
     title = models.CharField(max_length=255)
@@ -96,9 +99,9 @@ class ApiKey(models.Model):
     """A WooCommerce REST API key pair with its permissions, as WooCommerce stores it."""
 
     class Permissions(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Write"
-        READ_WRITE = "read_write", "Read/Write"
+        READ = "read", _("Read")
+        WRITE = "write", _("Write")
+        READ_WRITE = "read_write", _("Read/Write")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="api_keys")
     description = models.CharField(max_length=200)

@@ -5,6 +5,7 @@ from django import forms
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,14 +16,14 @@ from .woocommerce import home_url
 
 
 class OrderForm(forms.Form):
-    variant = forms.ModelChoiceField(queryset=None, label="Product")
-    quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1)
+    variant = forms.ModelChoiceField(queryset=None, label=_("Product"))
+    quantity = forms.IntegerField(min_value=1, max_value=10000, initial=1, label=_("Quantity"))
     # A second line, to try shipping part of an order.
-    also = forms.ModelChoiceField(queryset=None, required=False, label="And another product")
-    name = forms.CharField(max_length=100, initial="Sam Buyer", label="Buyer's name")
-    email = forms.EmailField(initial="sam.buyer@example.com", label="Buyer's email")
-    unpaid = forms.BooleanField(required=False, label="Awaiting payment (bank transfer)")
-    test = forms.BooleanField(required=False, label="Test order (Shopify's Bogus Gateway)")
+    also = forms.ModelChoiceField(queryset=None, required=False, label=_("And another product"))
+    name = forms.CharField(max_length=100, initial="Sam Buyer", label=_("Buyer's name"))
+    email = forms.EmailField(initial="sam.buyer@example.com", label=_("Buyer's email"))
+    unpaid = forms.BooleanField(required=False, label=_("Awaiting payment (bank transfer)"))
+    test = forms.BooleanField(required=False, label=_("Test order (Shopify's Bogus Gateway)"))
 
     def __init__(self, *args, shop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,9 +43,9 @@ class ProductChoice(forms.ModelChoiceField):
 class ProductChangeForm(forms.Form):
     """The merchant edits a product: what the app hears as products/update or product.updated."""
 
-    product = ProductChoice(queryset=None)
-    title = forms.CharField(max_length=255)
-    status = forms.ChoiceField(choices=Product.Status.choices)
+    product = ProductChoice(queryset=None, label=_("Product"))
+    title = forms.CharField(max_length=255, label=_("Title"))
+    status = forms.ChoiceField(choices=Product.Status.choices, label=_("Status"))
 
     def __init__(self, *args, shop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +53,7 @@ class ProductChangeForm(forms.Form):
 
 
 class ProductDeleteForm(forms.Form):
-    product = ProductChoice(queryset=None, label="Product to delete")
+    product = ProductChoice(queryset=None, label=_("Product to delete"))
 
     def __init__(self, *args, shop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,16 +61,18 @@ class ProductDeleteForm(forms.Form):
 
 
 class ProductAddForm(forms.Form):
-    title = forms.CharField(max_length=255)
-    sizes = forms.CharField(max_length=200, required=False, help_text="Comma-separated; empty: no options.")
-    price = forms.DecimalField(max_digits=10, decimal_places=2, initial="12.00")
+    title = forms.CharField(max_length=255, label=_("Title"))
+    sizes = forms.CharField(
+        max_length=200, required=False, label=_("Sizes"), help_text=_("Comma-separated; empty: no options.")
+    )
+    price = forms.DecimalField(max_digits=10, decimal_places=2, initial="12.00", label=_("Price"))
 
 
 class PresseroWebhookForm(forms.Form):
     """Pressero's Admin > Preferences > Webhooks, reduced to what the sandbox needs."""
 
-    url = forms.URLField(label="Webhook URL", max_length=500)
-    security_key = forms.CharField(label="Security key", max_length=200)
+    url = forms.URLField(label=_("Webhook URL"), max_length=500)
+    security_key = forms.CharField(label=_("Security key"), max_length=200)
 
 
 class FaultForm(forms.ModelForm):
@@ -89,26 +92,33 @@ class FaultForm(forms.ModelForm):
             "rate_limits_off",
         ]
         labels = {
-            "bucket_available": "Shopify cost bucket: points available now",
-            "limit_per_second": "Etsy: calls per second",
-            "limit_per_day": "Etsy: calls per day",
-            "rate_limits_off": "Rate limits off (Shopify's cost bucket, Etsy's calls per second and day)",
+            "fault": _("Fault"),
+            "fault_limit": _("Fault limit"),
+            "retry_after": _("Retry after"),
+            "slow_seconds": _("Slow seconds"),
+            "webhooks_off": _("Webhooks off"),
+            "fast_webhook_retries": _("Fast webhook retries"),
+            "bucket_available": _("Shopify cost bucket: points available now"),
+            "token_lifetime": _("Token lifetime"),
+            "limit_per_second": _("Etsy: calls per second"),
+            "limit_per_day": _("Etsy: calls per day"),
+            "rate_limits_off": _("Rate limits off (Shopify's cost bucket, Etsy's calls per second and day)"),
         }
 
 
 class ProductsForm(forms.Form):
     """Make the shop big: add products with their variants in one go."""
 
-    products = forms.IntegerField(min_value=1, max_value=100000, initial=10000)
-    variants = forms.IntegerField(min_value=1, max_value=50, initial=5, label="Variants of each")
+    products = forms.IntegerField(min_value=1, max_value=100000, initial=10000, label=_("Products"))
+    variants = forms.IntegerField(min_value=1, max_value=50, initial=5, label=_("Variants of each"))
 
 
 class NewShopForm(ProductsForm):
     """A new shop of its own (a test's, a benchmark's), with a catalogue of that size."""
 
-    platform = forms.ChoiceField(choices=[(p, p) for p in ("shopify", "woocommerce")])
-    handle = forms.SlugField(max_length=40)
-    rate_limits_off = forms.BooleanField(required=False, label="Rate limits off")
+    platform = forms.ChoiceField(choices=[(p, p) for p in ("shopify", "woocommerce")], label=_("Platform"))
+    handle = forms.SlugField(max_length=40, label=_("Handle"))
+    rate_limits_off = forms.BooleanField(required=False, label=_("Rate limits off"))
 
 
 def pressero_details(request, shop):

@@ -31,6 +31,8 @@ INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.staticfiles", "
 MIDDLEWARE = [
     # Serves the stylesheet without DEBUG, straight from the static folders (no collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Its pages in the browser's language, like Printfront's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
 ]
@@ -55,6 +57,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Printfront's catalog file holds the sandbox's words too (a data file, not an import).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "static/"
 # The sandbox's pages reuse Printfront's stylesheet file (a file, not code).
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from connect import services as connect_services
 from connect.models import Client, Invitation
 from core import audit
+from core.i18n import is_supported
 from core.models import User
 from core.tenancy import Role
 
@@ -41,7 +42,7 @@ def invitation_problem(invitation):
 
 
 @transaction.atomic
-def accept_invitation(invitation, *, user=None, password=None, first_name="", last_name=""):
+def accept_invitation(invitation, *, user=None, password=None, first_name="", last_name="", language=""):
     """Join the invitation's client (or the printer's staff). With no `user`, creates the
     account with `password`. Raises MembershipError if the link stopped working meanwhile."""
     invitation = (
@@ -52,7 +53,12 @@ def accept_invitation(invitation, *, user=None, password=None, first_name="", la
     if user is None:
         # Opening the emailed link proves the address.
         user = User.objects.create_user(
-            invitation.email, password, email_verified=True, first_name=first_name, last_name=last_name
+            invitation.email,
+            password,
+            email_verified=True,
+            first_name=first_name,
+            last_name=last_name,
+            language=language if is_supported(language) else invitation.language,
         )
     if invitation.kind == Invitation.Kind.STAFF:
         user.is_staff = True

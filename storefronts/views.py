@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -197,6 +198,8 @@ def accept_invitation(request, token):
                 "password": form.cleaned_data["password1"],
                 "first_name": form.cleaned_data["first_name"],
                 "last_name": form.cleaned_data["last_name"],
+                # What they read the page in (their browser's or their switch's) is their language.
+                "language": translation.get_language(),
             }
         try:
             user = services.accept_invitation(invitation, user=existing, **details)

@@ -33,6 +33,7 @@ PUBLIC = {
     "hooks:shopify_privacy",
     "home",
     "health",
+    "set_language",
     "accept_invitation",
     "account_login",
     "account_logout",
