@@ -296,18 +296,29 @@ class EtsyAdapter:
 
     def iter_orders_changed(self, since, limit=PAGE_LIMIT):
         """Every receipt modified at or after `since` (Etsy's whole seconds: a change in the
-        same second is read again rather than missed), oldest change first, as SourceOrders."""
-        offset = 0
-        params = {"min_last_modified": int(since.timestamp()), "sort_on": "updated", "sort_order": "asc"}
+        same second is read again rather than missed), oldest change first, as SourceOrders.
+        Paged by time, not offset: each page asks from the last change the one before saw. A
+        receipt changed during the walk moves to the end of the list, and with offsets would
+        push an unread one back past the next page's start, never to be read."""
+        start, offset = int(since.timestamp()), 0
+        read = set()  # ids of the receipts read that changed in second `start`
         while True:
+            params = {"min_last_modified": start, "sort_on": "updated", "sort_order": "asc"}
             page = self.call(
                 "GET", f"shops/{self.shop_id}/receipts", {**params, "limit": limit, "offset": offset}
             )
-            for receipt in page["results"]:
-                yield etsy_order(receipt)
-            offset += len(page["results"])
-            if not page["results"] or offset >= page["count"]:
+            results = page["results"]
+            for receipt in results:
+                if receipt["receipt_id"] not in read:
+                    yield etsy_order(receipt)
+            if len(results) < limit:
                 return
+            last = results[-1]["updated_timestamp"]
+            in_last = {receipt["receipt_id"] for receipt in results if receipt["updated_timestamp"] == last}
+            if last == start:  # a whole page changed in one second: step through that second
+                offset, read = offset + len(results), read | in_last
+            else:
+                start, offset, read = last, 0, in_last
 
     def fetch_product(self, external_id):
         """One listing as it is now, with its inventory (getListingInventory with the listing);

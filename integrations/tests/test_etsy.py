@@ -202,6 +202,21 @@ def test_receipts_wait_to_be_polled_by_limit_and_offset(store, etsy):
     assert shipped["is_shipped"] and shipped["shipments"][0]["tracking_code"] == "1Z999"
 
 
+def test_a_receipt_changed_while_polling_pages_makes_none_missed(store, etsy):
+    """Offset paging would skip one: the changed receipt moves to the end of the list."""
+    for _ in range(5):
+        place_order(etsy, "etsy/demo-mugs")
+    adapter = EtsyAdapter.from_store(store)
+    walk = adapter.iter_orders_changed(timezone.now() - timedelta(hours=1), limit=2)
+    first = [next(walk).external_id for _ in range(2)]
+    path = f"shops/{store.shop_identity}/receipts/{first[0]}/tracking"
+    adapter.call("POST", path, json={"tracking_code": "1Z999", "carrier_name": "ups"})
+    rest = [order.external_id for order in walk]
+    every = adapter.call("GET", f"shops/{store.shop_identity}/receipts", {"limit": 10})["results"]
+    assert set(first + rest) == {str(receipt["receipt_id"]) for receipt in every}
+    assert len(first + rest) == len(every)  # each once: the change after the walk began is the next poll's
+
+
 def test_the_per_second_limit_is_waited_out(store, etsy, monkeypatch):
     """One call a second: paging runs into Etsy's per-second 429 (no Retry-After) and waits."""
     waits = []

@@ -11,6 +11,7 @@ import requests
 from django.urls import reverse
 
 from core.tenancy import Role
+from integrations import services
 from integrations.models import WebhookDelivery
 from integrations.tasks import register_webhooks
 from storefronts.models import Store
@@ -93,7 +94,18 @@ def test_a_signed_delivery_is_stored_once(store, live_server):
     [delivery] = WebhookDelivery.objects.filter(store=store, topic="order.created")
     assert (delivery.state, delivery.signature_valid) == ("received", True)
     assert bytes(delivery.body) == body
-    assert delivery.delivery_key == "order.created:1287:2026-11-27T18:05:13"
+    assert (delivery.delivery_key, delivery.body_digest) == ("", services.body_digest("order.created", body))
+
+
+def test_two_edits_in_one_second_are_two_deliveries(store, live_server):
+    """WooCommerce's date_modified_gmt has whole seconds: the second edit must not pass for a repeat."""
+    edits = [
+        json.dumps({**ORDER, "customer_note": note}).encode() for note in ("Ring twice", "Leave at the door")
+    ]
+    for body in edits:
+        assert deliver(live_server, store, body, topic="order.updated").status_code == 200
+    stored = WebhookDelivery.objects.filter(store=store, topic="order.updated").order_by("id")
+    assert [bytes(delivery.body) for delivery in stored] == edits
 
 
 def test_a_wrong_signature_is_refused_and_logged(store, live_server):

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import FileCheck, StoreProduct, StoreVariant
+from core.listing import PER_PAGE
 from core.tenancy import Role
 from integrations.types import SourceOrderLine
 from orders.intake import settle
@@ -254,6 +255,18 @@ def test_needs_mapping_is_empty_when_everything_is_mapped(client, acme):
     map_variant(shop, "V1", design_url="")
     make_order(shop, lines=(line(),))
     assert "Nothing waits for mapping" in signed_in(client, acme).get(reverse("orders:needs_mapping")).text
+
+
+def test_needs_mapping_pages_a_long_list_of_waiting_variants(client, acme):
+    shop = store_of(acme)
+    for n in range(PER_PAGE + 3):
+        make_order(shop, number=f"#{n}", lines=(line(title=f"Poster {n}", variant_id=f"V{n}"),))
+    url = reverse("orders:needs_mapping")
+    first, second = (signed_in(client, acme).get(url, {"page": page}) for page in (1, 2))
+    titles = [row["title"] for row in first.context["variants"] + second.context["variants"]]
+    assert len(first.context["variants"]) == PER_PAGE and len(second.context["variants"]) == 3
+    assert sorted(titles) == sorted(f"Poster {n}" for n in range(PER_PAGE + 3))  # each once
+    assert "Page 1 of 2" in first.text
 
 
 # --- The store's orders part --------------------------------------------------------------------

@@ -141,12 +141,15 @@ def needs_mapping(request):
     wait for, with where to map it."""
     stores = {store.pk: store for store in scoped(request, Store)}
     waiting = _waiting_items(request)
-    variants = list(
+    # Paged: a shop whose catalog was never mapped can have thousands of variants waiting.
+    page, querystring = paginate(
+        request,
         waiting.exclude(external_variant_id="")
         .values("order__store", "external_product_id", "external_variant_id")
         .annotate(title=Min("title"), **WAITING)
-        .order_by("-last_placed")
+        .order_by("-last_placed", "order__store", "external_variant_id"),
     )
+    variants = list(page.object_list)
     known = {
         (variant.store_id, variant.external_id): variant
         for variant in StoreVariant.objects.filter(
@@ -169,6 +172,8 @@ def needs_mapping(request):
         "orders/storefronts/needs_mapping.html",
         {
             "variants": [row for row in variants if row["store"]],
+            "page": page,
+            "querystring": querystring,
             "custom": [row for row in custom if row["store"]],
             "can_map": role_can(request.membership.role, Action.MANAGE_PRODUCTS),
             "section": "orders",
