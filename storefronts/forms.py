@@ -40,7 +40,6 @@ class AcceptInvitationForm(forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
         label=_("Password again"),
@@ -51,6 +50,8 @@ class AcceptInvitationForm(forms.Form):
     def __init__(self, *args, email, **kwargs):
         super().__init__(*args, **kwargs)
         self.email = email
+        # Here, not on the field: the rules are read in the language of this request.
+        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self):
         cleaned = super().clean()
