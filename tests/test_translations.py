@@ -136,11 +136,12 @@ def test_dates_and_numbers_follow_the_language(settings):
 
     from django.template import Context, Template
 
-    template = Template("{{ when|date }} {{ amount|floatformat:2 }}")
-    context = Context({"when": date(2026, 3, 4), "amount": Decimal("1234.5")})
-    assert template.render(context) == "March 4, 2026 1234.50"
+    template = Template("{% load money %}{{ when|date }} · {{ amount|money:'EUR' }} · {{ count }}")
+    context = Context({"when": date(2026, 3, 4), "amount": Decimal("1234.5"), "count": 0.5})
+    assert template.render(context) == "March 4, 2026 · 1,234.50 EUR · 0.5"
     with translation.override("es"):
-        assert template.render(context) == "4 de marzo de 2026 1234,50"
+        # Spanish groups thousands with a (non-breaking) space, as the RAE writes them.
+        assert template.render(context) == "4 de marzo de 2026 · 1\xa0234,50 EUR · 0,5"
 
 
 def test_the_checks_catch_what_they_guard():
