@@ -98,6 +98,40 @@ def test_every_python_message_is_marked_for_translation():
     assert not found, f"pass these through gettext: {found}"
 
 
+EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def _translated_at_import(tree):
+    """Lines calling gettext (not gettext_lazy) outside any function: run once, at import, in
+    the language active then, so every reader would get that language."""
+    eager = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.Call) and getattr(child.func, "id", None) in eager:
+                yield child.lineno
+            yield from walk(child)
+
+    return walk(tree)
+
+
+def test_no_message_is_translated_once_at_import():
+    found = [
+        f"{path.relative_to(CATALOG.parents[3])}:{line}"
+        for path in source_files({".py"})
+        for line in _translated_at_import(ast.parse(path.read_text()))
+    ]
+    assert not found, f"use gettext_lazy here: {found}"
+
+
 def test_the_spanish_catalog_has_every_message_translated():
     catalog = read_catalog()
     wanted = extracted_messages()
@@ -158,3 +192,5 @@ def test_the_checks_catch_what_they_guard():
         "messages.success(request, f'Saved {x}')\nlogger.info('Not for people')\n"
     )
     assert sorted(_unmarked_python_messages(ast.parse(source))) == [2, 5, 6]
+    eager = "from django.utils.translation import gettext as _\nLABEL = _('x')\ndef f():\n    return _('y')\n"
+    assert list(_translated_at_import(ast.parse(eager))) == [2]
