@@ -1,5 +1,7 @@
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.fields import SetPasswordField
+from django.contrib.auth import password_validation
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def login(self, request, user):
+        """From the moment of sign-in, this person's own language (also for the "Signed in"
+        message rendered in this very request)."""
+        super().login(request, user)
+        if is_supported(user.language):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
 
     def get_login_redirect_url(self, request):
         if request.user.is_staff:
@@ -57,6 +67,11 @@ class SentenceCaseLabels:
         for name, label in self.labels.items():
             if name in self.fields:
                 self.fields[name].label = label
+        for field in self.fields.values():
+            if isinstance(field, SetPasswordField):
+                # allauth reads the password rules once, at import: read them in this
+                # request's language instead.
+                field.help_text = password_validation.password_validators_help_text_html()
 
 
 class LoginForm(SentenceCaseLabels, allauth_forms.LoginForm):

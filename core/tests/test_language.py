@@ -107,3 +107,17 @@ def test_someone_who_chose_a_language_gets_their_own(acme, staff):
     invitation = _invite(staff, acme.client, "es")
     _deliver(invitation)
     assert mail.outbox[-1].subject == "You're invited to Acme on Printfront"
+
+
+def test_password_rules_and_account_messages_read_in_the_language_of_the_request(client, staff):
+    staff.language = "es"
+    staff.save()
+    page = sign_in(client, staff.email).content.decode()
+    assert "Has iniciado sesión como Sam Staff." in page
+    page = client.get(reverse("account_change_password")).content.decode()
+    # allauth reads the rules once at import (in English); Printfront's forms read them again.
+    assert "Nueva contraseña" in page and "contraseña" in page.split("Nueva contraseña", 1)[1]
+    assert "Your password" not in page
+    client.logout()
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "¿Has olvidado tu contraseña?" in page
