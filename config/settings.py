@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "integrations",
     "import_export",
     "catalog",
+    "workflows",
     "orders",
 ]
 

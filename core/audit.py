@@ -38,6 +38,13 @@ VERBS = {
     "order.moved": _("moved the order {target} on in production"),
     "order.released": _("released the held order {target}"),
     "delivery.replayed": _("replayed a webhook delivery to {target}"),
+    "workflow.rule_created": _("added the workflow rule {target}"),
+    "workflow.rule_updated": _("changed the workflow rule {target}"),
+    "workflow.rule_deleted": _("deleted the workflow rule {target}"),
+    "workflow.rule_moved": _("moved the workflow rule {target}"),
+    "workflow.line_added": _("added the production line {target}"),
+    "workflow.line_enabled": _("switched the production line {target} on"),
+    "workflow.line_disabled": _("switched the production line {target} off"),
 }
 
 

@@ -126,7 +126,7 @@ def page_of(orders, number, per_page=PER_PAGE):
     rows = {
         order.pk: order
         for order in Order.objects.filter(pk__in=ids)
-        .select_related("client", "store")
+        .select_related("client", "store", "production_line")
         .prefetch_related("items")
     }
     page.object_list = [rows[pk] for pk in ids if pk in rows]

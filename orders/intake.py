@@ -140,6 +140,10 @@ def _create(store, source, *, via, actor):
         % {"store": store.name, "via": Order.Source(via).label},
     )
     link_items(order, items=items)
+    # The workflow rules, once the items are linked (they ask about products and mapping).
+    from .rules import apply_on_arrival  # rules import this module
+
+    apply_on_arrival(order, items, source)
     if source.cancelled:  # after linking, so it ends as an order linked first and cancelled later does
         _cancel_not_started(order)
         settle(order)
@@ -320,6 +324,8 @@ def hold_of(order, items):
         return Hold.FILE_PROBLEM
     if FileCheck.PENDING in checks:
         return Hold.FILE_PENDING
+    if order.review_reason and order.review_released_at is None:  # a workflow rule's (orders.rules)
+        return Hold.REVIEW
     return Hold.NONE
 
 

@@ -62,6 +62,8 @@ HOLD_HELP = {
     ),
     Hold.FILE_PROBLEM: gettext_lazy("A print file has a problem (below): fix the file, then check again."),
     Hold.FILE_PENDING: gettext_lazy("The print files are being checked."),
+    # The printer's rule and its reason are the printer's own: the client sees that it is held.
+    Hold.REVIEW: gettext_lazy("The printer reviews this order before it goes into production."),
 }
 
 
