@@ -20,6 +20,7 @@ class LineForm(forms.ModelForm):
         model = ProductionLine
         fields = ["name"]
         labels = {"name": gettext_lazy("New production line")}
+        error_messages = {"name": {"unique": gettext_lazy("A production line of this name exists already.")}}
 
 
 def _base(**context):
