@@ -160,7 +160,7 @@ def release_review(actor, order):
             order=order,
             kind=OrderEvent.Kind.HOLD,
             actor=actor,
-            message=_("Released from review (%(reason)s).") % {"reason": order.review_reason},
+            message=_("Released from review."),  # the client sees this entry, not the reason
         )
         settle(order, actor)
         start_if_straight(order)
