@@ -132,7 +132,7 @@ def create_order(actor, store, manual, *, via):
             item = _catalog_item(order, position, manual_item)
         to_check |= item.file_check == FileCheck.PENDING
     if len(mapped) < len(manual.items):  # catalog items came after arrival: decide on them all
-        apply_rules(order)
+        apply_rules(order, again=True)
     settle(order, actor)
     if to_check:
         from .tasks import check_print_files  # tasks import intake, which this module uses

@@ -13,7 +13,7 @@ from core import audit, emails
 from core.tasks import LOST_AFTER, enqueue_on_commit
 from workflows.matching import OrderFacts, first_match, markers_of
 from workflows.models import Action, Priority
-from workflows.services import rules_in_order
+from workflows.services import default_rule, rules_in_order
 
 from .intake import settle
 from .models import Hold, ItemStatus, Order, OrderEvent
@@ -69,17 +69,16 @@ def apply_on_arrival(order, items, source):
     then apply the first matching rule."""
     order.note = source.note
     order.markers = markers_of(source.tags, source.note)
-    order.save(update_fields=["note", "markers"])
     apply_rules(order, items)
 
 
-def apply_rules(order, items=None):
+def apply_rules(order, items=None, *, again=False):
     """Decide which rule applies to the order and do what it says, in the caller's
-    transaction (a decision taken already, within it, is replaced: a manual order's catalog
-    items are added after its arrival). Returns the workflows.matching.Match."""
+    transaction. `again`: replace the decision taken on arrival in this same transaction (a
+    manual order's catalog items are added after its arrival). Returns the workflows.matching.Match."""
     items = list(order.items.all()) if items is None else items
     match = first_match(rules_in_order(), facts_of(order, items))
-    rule = match.rule
+    rule = match.rule if match.rule.pk else default_rule()
     decision = {
         **DECISION,
         "workflow_rule": rule,
@@ -97,8 +96,9 @@ def apply_rules(order, items=None):
         decision["notify_email"] = rule.notify_email
     for name, value in decision.items():
         setattr(order, name, value)
-    order.save(update_fields=[*DECISION, "updated_at"])
-    OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.WORKFLOW).delete()
+    order.save(update_fields=[*DECISION, "note", "markers", "updated_at"])
+    if again:
+        OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.WORKFLOW).delete()
     OrderEvent.objects.create(
         order=order,
         kind=OrderEvent.Kind.WORKFLOW,

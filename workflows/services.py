@@ -24,10 +24,12 @@ def default_rule():
 
 
 def rules_in_order():
-    """Every rule in the order they are tried, the default last (matching.first_match's input)."""
+    """Every rule in the order they are tried, the default last (matching.first_match's input).
+    Only reads: before the default rule is first saved, an unsaved one with its first action
+    stands in (default_rule makes it when an order needs it)."""
     rules = list(Rule.objects.select_related("client", "store", "production_line"))
     if not rules or not rules[-1].is_default:
-        rules.append(default_rule())
+        rules.append(Rule(is_default=True, name=_("Default"), action=Action.STANDARD))
     return rules
 
 

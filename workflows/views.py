@@ -29,6 +29,7 @@ def _base(**context):
 
 @staff_required
 def rules(request, line_form=None):
+    services.default_rule()  # listed with its link to edit it
     return render(
         request,
         "workflows/rules.html",

@@ -17,7 +17,7 @@ from orders.models import Hold, ItemStatus, Order, OrderEvent
 from orders.production import MoveRefused, move_items
 from storefronts.models import Store
 from workflows import services
-from workflows.models import Action, Priority, ProductionLine
+from workflows.models import Action, Priority, ProductionLine, Rule
 
 from .helpers import make_order, map_variant, store_of
 from .manual_helpers import SHARP, card_variant, mapped_card, order_form, upload
@@ -159,8 +159,11 @@ def test_try_it_shows_which_rule_would_apply_and_changes_nothing(client, acme, s
         make_order(shop, number=f"#{number}", shipping=Address(country="FR"))
     services.create_rule(staff, name="Germany", countries=["DE"], action=Action.REVIEW, review_reason="Look")
 
+    Rule.objects.filter(is_default=True).delete()  # Try it must not make it either
+
     def state():
         return (
+            list(Rule.objects.order_by("pk").values()),
             [model_to_dict(order) for order in Order.objects.order_by("pk")],
             list(OrderEvent.objects.order_by("pk").values()),
             AuditEvent.objects.count(),
@@ -175,5 +178,6 @@ def test_try_it_shows_which_rule_would_apply_and_changes_nothing(client, acme, s
     [(_order, match)] = [row for row in last.context["page"].object_list if row[0].pk == older.pk]
     assert (match.rule.name, match.explanation) == ("Germany", "ships to DE.")
     assert "differs" in last.text  # it arrived under the default rule
+    assert "no rule above it matched" in first.text.lower()  # the French ones: the default
     assert state() == before
     assert reverse("orders:workflow_try") in client.get(reverse("workflows:rules")).text

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from workflows.models import Action, ProductionLine, Rule
-from workflows.services import rules_in_order
+from workflows.services import default_rule, rules_in_order
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_rules_move_up_and_down_and_the_default_stays_last(as_staff):
     b = Rule.objects.get(name="B")
     as_staff.post(reverse("workflows:rule_move", args=[b.code]), {"direction": "down"})  # last already
     assert names() == ["C", "A", "B", "Default"]
-    default = Rule.objects.get(is_default=True)
+    default = default_rule()
     assert (
         as_staff.post(reverse("workflows:rule_move", args=[default.code]), {"direction": "up"}).status_code
         == 404
@@ -124,7 +124,7 @@ def test_rules_move_up_and_down_and_the_default_stays_last(as_staff):
 
 
 def test_the_default_rule_changes_its_action_only_and_is_never_deleted(as_staff):
-    default = rules_in_order()[-1]
+    default = default_rule()
     page = as_staff.get(reverse("workflows:rule_edit", args=[default.code]))
     assert "Destination countries" not in page.text  # no conditions to set
     as_staff.post(
@@ -170,3 +170,9 @@ def test_production_lines_are_added_once_and_switched_off_only_when_no_rule_rout
     }
     # A line switched off is no longer offered to new rules.
     assert "Large format" not in as_staff.get(reverse("workflows:rule_add")).text
+
+
+def test_the_default_rule_is_made_once_when_first_needed():
+    assert rules_in_order()[-1].pk is None and not Rule.objects.exists()  # reading makes nothing
+    made = default_rule()
+    assert default_rule() == made and Rule.objects.filter(is_default=True).count() == 1
