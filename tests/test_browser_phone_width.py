@@ -54,6 +54,10 @@ PAGES = {
     "connect-catalog-product": ("staff", "Catalog"),
     "connect-client-products": ("staff", "Clients"),
     "connect-client-product": ("staff", "Clients"),
+    "workflows": ("staff", "Workflows"),
+    "workflow-rule": ("staff", "Workflows"),
+    "workflow-try": ("staff", "Workflows"),
+    "connect-order-workflow": ("staff", "Orders"),
 }
 
 
@@ -119,6 +123,7 @@ def urls(acme, settings, tmp_path):
     )
     canvas = CatalogProduct.objects.get(name="Canvas")
     client = acme.client.code
+    rule, order = workflow_rule_and_order(acme, shop)
     return {
         "products": "/storefronts/products/",
         "products-filtered": f"/storefronts/products/?store={shop.code}&mapping=mapped&problems=on",
@@ -140,7 +145,45 @@ def urls(acme, settings, tmp_path):
         "connect-catalog-product": f"/connect/catalog/{canvas.code}/",
         "connect-client-products": f"/connect/clients/{client}/products/",
         "connect-client-product": f"/connect/clients/{client}/products/{product.code}/",
+        "workflows": "/connect/workflows/",
+        "workflow-rule": f"/connect/workflows/{rule.code}/",
+        "workflow-try": "/connect/workflows/try/",
+        "connect-order-workflow": f"/connect/orders/{order.code}/",
     }
+
+
+def workflow_rule_and_order(world, shop):
+    """A rule with every condition set, and an order another rule held for review with a long reason."""
+    from integrations.types import Address
+    from orders.tests.helpers import make_order
+    from workflows.models import Action, ProductionLine
+    from workflows.services import create_rule
+
+    ProductionLine.objects.create(name="Large format — the wide press in the back room")
+    rule = create_rule(
+        world.user(Role.ADMIN),
+        name="Hold large German poster orders of the autumn collection for a customs check",
+        client=world.client,
+        store=shop,
+        platform=Store.Platform.SHOPIFY,
+        product_type="poster",
+        product_uid="flat_product_pf_a4_pt_200-gsm-uncoated_cl_4-0_ct_none_prt_none_sft_none_set_none",
+        countries=["AT", "CH", "DE", "LI", "LU"],
+        min_items=10,
+        max_items=1000,
+        unmapped="no",
+        marker="rush",
+        action=Action.REVIEW,
+        review_reason="Customs papers for " + "very " * 20 + "large orders",
+    )
+    create_rule(
+        world.user(Role.ADMIN),
+        name="Germany",
+        countries=["DE"],
+        action=Action.REVIEW,
+        review_reason="Customs papers for " + "very " * 20 + "large orders",
+    )
+    return rule, make_order(shop, number="#1001", shipping=Address(country="DE"))
 
 
 @pytest.mark.parametrize("name", PAGES)

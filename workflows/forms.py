@@ -41,8 +41,24 @@ class StoreChoice(forms.ModelChoiceField):
         return f"{store.client.name} — {store.name}"
 
 
-class ActionForm(forms.ModelForm):
+class CodedChoices:
+    """For ModelForms whose choices of objects are keyed by `code`: the saved rule's choice is
+    shown chosen (a ModelForm's initial value is the object's id, which no option carries)."""
+
+    coded = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.coded:
+            chosen = getattr(self.instance, name, None)
+            if chosen is not None:
+                self.initial[name] = chosen.code
+
+
+class ActionForm(CodedChoices, forms.ModelForm):
     """The action and its parameter: all the default rule lets staff change."""
+
+    coded = ("production_line",)
 
     production_line = forms.ModelChoiceField(
         queryset=ProductionLine.objects.filter(active=True),
@@ -78,6 +94,7 @@ class ActionForm(forms.ModelForm):
 
 
 class RuleForm(ActionForm):
+    coded = ("production_line", "client", "store")
     client = forms.ModelChoiceField(
         queryset=Client.objects.order_by("name"),
         required=False,

@@ -176,3 +176,18 @@ def test_the_default_rule_is_made_once_when_first_needed():
     assert rules_in_order()[-1].pk is None and not Rule.objects.exists()  # reading makes nothing
     made = default_rule()
     assert default_rule() == made and Rule.objects.filter(is_default=True).count() == 1
+
+
+def test_the_edit_form_shows_the_rule_s_choices(as_staff, acme):
+    line = ProductionLine.objects.create(name="Wide press")
+    as_staff.post(
+        reverse("workflows:rule_add"),
+        rule_data(
+            client=acme.client.code, store=acme.store.code, action=Action.ROUTE, production_line=line.code
+        ),
+    )
+    page = as_staff.get(
+        reverse("workflows:rule_edit", args=[Rule.objects.get(name="Hold Germany").code])
+    ).text
+    for chosen in (acme.client.code, acme.store.code, line.code):
+        assert f'value="{chosen}" selected' in page
