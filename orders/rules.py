@@ -17,6 +17,7 @@ from workflows.services import default_rule, rules_in_order
 
 from .intake import settle
 from .models import Hold, ItemStatus, Order, OrderEvent
+from .production import move_items
 
 # What a rule's decision sets on the order, cleared before a decision is taken again.
 DECISION = {
@@ -110,7 +111,6 @@ def apply_rules(order, items=None, *, again=False):
         from .tasks import send_workflow_email  # tasks import this module
 
         enqueue_on_commit(send_workflow_email, order.pk)
-    start_if_straight(order, items)
     return match
 
 
@@ -118,38 +118,27 @@ def under_review(order):
     return bool(order.review_reason) and order.review_released_at is None
 
 
-def start_if_straight(order, items=None):
+def start_if_straight(order):
     """An order its rule sent straight to production: once nothing holds it, its items not
-    started move to In production by themselves (no one has to start them)."""
+    started move to In production by themselves (through Passed, as a person would move them,
+    so the history and whatever follows a move are the same), with no one to start them."""
     if order.workflow_action != Action.PRODUCTION or order.hold != Hold.NONE or order.cancelled_in_shop:
         return
-    items = list(order.items.all()) if items is None else items
-    waiting = [item for item in items if item.status in (ItemStatus.RECEIVED, ItemStatus.PASSED)]
+    waiting = list(order.items.filter(status__in=(ItemStatus.RECEIVED, ItemStatus.PASSED)))
     if not waiting:
         return
-    message = _("Sent straight to production by the workflow rule “%(rule)s”.") % {
+    why = _("Sent straight to production by the workflow rule “%(rule)s”.") % {
         "rule": order.workflow_rule_name
     }
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order=order,
-            item=item,
-            kind=OrderEvent.Kind.STATUS,
-            from_status=item.status,
-            to_status=ItemStatus.IN_PRODUCTION,
-            message=message,
-        )
-        for item in waiting
-    )
-    for item in waiting:
-        item.status = ItemStatus.IN_PRODUCTION
-        item.save(update_fields=["status"])
-    settle(order, items=items)
+    received = [item.code for item in waiting if item.status == ItemStatus.RECEIVED]
+    if received:
+        move_items(None, order, received, ItemStatus.PASSED, reason=why)
+    move_items(None, order, [item.code for item in waiting], ItemStatus.IN_PRODUCTION, reason=why)
 
 
 def release_review(actor, order):
-    """Staff release an order held for review: it goes on (into production by itself if its
-    rule said so). Raises ReleaseRefused if it is not held for review."""
+    """Staff release an order held for review: it goes on to "Ready for production" once
+    nothing else holds it. Raises ReleaseRefused if it is not held for review."""
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("client").get(pk=order.pk)
         if not under_review(order):
@@ -163,7 +152,6 @@ def release_review(actor, order):
             message=_("Released from review."),  # the client sees this entry, not the reason
         )
         settle(order, actor)
-        start_if_straight(order)
         audit.record(
             actor, "order.released", client=order.client, target=order.number, data={"order": str(order.code)}
         )
