@@ -11,6 +11,7 @@ from django.urls import reverse
 from catalog.models import StoreVariant
 from core.models import AuditEvent
 from core.tenancy import Role
+from core.testing import wait_for
 from integrations.types import Address, SourceOrderLine
 from orders import print_files, rules
 from orders.models import Hold, ItemStatus, Order, OrderEvent
@@ -179,3 +180,15 @@ def test_try_it_shows_which_rule_would_apply_and_changes_nothing(client, acme, s
     assert "no rule above it matched" in first.text.lower()  # the French ones: the default
     assert state() == before
     assert reverse("orders:workflow_try") in client.get(reverse("workflows:rules")).text
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_notify_email_is_sent_by_a_real_worker_after_commit(acme, staff, celery_worker):
+    services.create_rule(
+        staff, name="Tell ops", client=acme.client, action=Action.NOTIFY, notify_email="ops@printer.example"
+    )
+    order = make_order(acme.store, number="#9", shipping=Address(country="BE"))
+    assert wait_for(lambda: Order.objects.filter(pk=order.pk, notified_at__isnull=False).exists())
+    [email] = [message for message in mail.outbox if message.to == ["ops@printer.example"]]
+    assert "#9" in email.subject and "client is Acme" in email.body
