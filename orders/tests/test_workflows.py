@@ -192,3 +192,23 @@ def test_the_notify_email_is_sent_by_a_real_worker_after_commit(acme, staff, cel
     assert wait_for(lambda: Order.objects.filter(pk=order.pk, notified_at__isnull=False).exists())
     [email] = [message for message in mail.outbox if message.to == ["ops@printer.example"]]
     assert "#9" in email.subject and "client is Acme" in email.body
+
+
+def test_the_queue_filters_by_the_priority_and_line_rules_set(client, acme, staff):
+    shop = store_of(acme, Store.Platform.SHOPIFY)
+    line = ProductionLine.objects.create(name="Wide press")
+    services.create_rule(staff, name="Rush", marker="rush", action=Action.PRIORITY, priority="rush")
+    services.create_rule(staff, name="Wide", countries=["US"], action=Action.ROUTE, production_line=line)
+    make_order(shop, number="#R1", tags=("rush",))
+    make_order(shop, number="#W1", shipping=Address(country="US"))
+    make_order(shop, number="#P1")
+    client.force_login(staff)
+
+    def numbers(**query):
+        page = client.get(reverse("orders:connect_orders"), {"tab": "all", **query}).context["page"]
+        return sorted(order.number for order in page.object_list)
+
+    assert numbers(priority="rush") == ["#R1"]
+    assert numbers(line=line.code) == ["#W1"]
+    assert numbers() == ["#P1", "#R1", "#W1"]
+    assert numbers(priority="bogus") == ["#P1", "#R1", "#W1"]  # a bad filter value is ignored
