@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "import_export",
     "catalog",
     "postbacks",
+    "workflows",
     "orders",
 ]
 

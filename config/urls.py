@@ -16,6 +16,7 @@ urlpatterns = [
     path("storefronts/", include("storefronts.urls")),
     path("", include("catalog.urls")),
     path("", include("postbacks.urls")),
+    path("", include("workflows.urls")),
     path("", include("orders.urls")),
     # Answer 404 unless DEBUG is on and emails go to files (see core.views._mail_dir).
     path("_debug/mail/", core_views.debug_mail, name="debug_mail"),

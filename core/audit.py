@@ -52,6 +52,13 @@ VERBS = {
     "postback.removed": _("removed the postback endpoint {target}"),
     "postback.resent": _("sent a postback to {target} again"),
     "postback.tested": _("sent a test postback to {target}"),
+    "workflow.rule_created": _("added the workflow rule {target}"),
+    "workflow.rule_updated": _("changed the workflow rule {target}"),
+    "workflow.rule_deleted": _("deleted the workflow rule {target}"),
+    "workflow.rule_moved": _("moved the workflow rule {target}"),
+    "workflow.line_added": _("added the production line {target}"),
+    "workflow.line_enabled": _("switched the production line {target} on"),
+    "workflow.line_disabled": _("switched the production line {target} off"),
 }
 
 

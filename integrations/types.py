@@ -39,6 +39,12 @@ def print_file_url(pairs):
     return ""
 
 
+def tag_list(value):
+    """A platform's tags of an order (a comma-separated text, or a list) as a tuple of text."""
+    parts = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else ()
+    return tuple(str(part).strip()[:100] for part in parts if str(part or "").strip())[:50]
+
+
 ID_LIMIT = 64  # the orders' and items' external id columns
 
 
@@ -164,6 +170,10 @@ class SourceOrder:
     shipping: Address | None = None
     placed_at: datetime | None = None
     updated_at: datetime | None = None
+    # The shop's tags of the order and the buyer's note: workflow rules read rush or priority
+    # markers from them (workflows.matching.markers_of).
+    tags: tuple = ()
+    note: str = ""
 
 
 @dataclass(frozen=True)

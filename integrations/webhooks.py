@@ -41,7 +41,11 @@ def answers_plainly(receiver):
     return wrapped
 
 
-STORE_BY_CODE = "SELECT * FROM storefronts_store WHERE code = %s AND platform = %s"
+# What the receivers read of a store (any other field is loaded when first read).
+STORE_BY_CODE = (
+    "SELECT id, code, client_id, platform, state, shop_identity, credentials, webhook_secret"
+    " FROM storefronts_store WHERE code = %s AND platform = %s"
+)
 
 
 def receiving_store(code, platform):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
 from storefronts.models import Store
+from workflows.models import Priority, ProductionLine
 
 from .models import Hold, ItemStatus, Order, OrderItem
 
@@ -66,6 +67,17 @@ class OrderFilterForm(forms.Form):
     placed_to = forms.DateField(
         required=False, label=_("Placed until"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    # What the workflow rules set (orders.rules): a line's people see their queue, rush first.
+    priority = forms.ChoiceField(
+        required=False, label=_("Priority"), choices=[("", _("Any priority")), *Priority.choices]
+    )
+    line = forms.ModelChoiceField(
+        required=False,
+        label=_("Production line"),
+        queryset=ProductionLine.objects.all(),
+        to_field_name="code",
+        empty_label=_("Any production line"),
+    )
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -92,6 +104,10 @@ class OrderFilterForm(forms.Form):
             orders = orders.filter(status=data["status"])
         if data.get("hold"):
             orders = orders.filter(hold="" if data["hold"] == "none" else data["hold"])
+        if data.get("priority"):
+            orders = orders.filter(priority=data["priority"])
+        if data.get("line"):
+            orders = orders.filter(production_line=data["line"])
         # Whole days in the site's time zone, as ranges the placed_at indexes can use.
         if data.get("placed_from"):
             orders = orders.filter(placed_at__gte=start_of(data["placed_from"]))
@@ -130,7 +146,7 @@ def page_of(orders, number, per_page=PER_PAGE):
     rows = {
         order.pk: order
         for order in Order.objects.filter(pk__in=ids)
-        .select_related("client", "store")
+        .select_related("client", "store", "production_line")
         .prefetch_related("items")
     }
     page.object_list = [rows[pk] for pk in ids if pk in rows]

@@ -124,10 +124,10 @@ def _create(store, source, *, via, actor):
 
 
 class NewOrder:
-    """An order as its first report makes it, with its items and history, not saved yet."""
+    """An order as its first report (`source`) makes it, with its items and history, not saved yet."""
 
-    def __init__(self, order, items, events):
-        self.order, self.items, self.events = order, items, events
+    def __init__(self, source, order, items, events):
+        self.source, self.order, self.items, self.events = source, order, items, events
 
 
 def new_order(store, source, *, via, actor=None):
@@ -154,20 +154,29 @@ def new_order(store, source, *, via, actor=None):
         message=_("Received from %(store)s (%(via)s).")
         % {"store": store.name, "via": Order.Source(via).label},
     )
-    return NewOrder(order, items, [received])
+    return NewOrder(source, order, items, [received])
 
 
 def save_new_orders(new_orders, mappings=None):
-    """Link the new orders' items, settle each order's status and hold, and insert them all:
-    an INSERT for the orders, one for their items and one for their history, however many
-    there are. `mappings`: each store's ProductMappings by variant external id, when the
+    """Link the new orders' items, apply the workflow rules, settle each order's status and
+    hold, and insert them all: an INSERT for the orders, one for their items and one for their
+    history, however many there are. `mappings`: each store's ProductMappings by variant external id, when the
     caller looked them up for all of them (else one query per order). Raises IntegrityError
     when one of them exists already. Returns the orders."""
+    from .rules import decide_new, notify_soon  # rules import this module
+
+    for new in new_orders:
+        linkable = _linkable(new.items)
+        found = (
+            mappings.get(new.order.store_id, {})
+            if mappings is not None
+            else _mappings_of(new.order, linkable)
+        )
+        _link(new.order, linkable, found)
+    # The workflow rules, once the items are linked (they ask about products and mapping).
+    decide_new(new_orders)
     for new in new_orders:
         order, items = new.order, new.items
-        linkable = _linkable(items)
-        found = mappings.get(order.store_id, {}) if mappings is not None else _mappings_of(order, linkable)
-        _link(order, linkable, found)
         order.status, order.hold = order_status([item.status for item in items]), hold_of(order, items)
         if order.hold:
             new.events.append(_hold_event(order, order.hold))
@@ -179,6 +188,7 @@ def save_new_orders(new_orders, mappings=None):
     for new in new_orders:
         _check_files_soon(new.order, new.items)
     postback_events.orders_created(orders)
+    notify_soon(orders)
     return orders
 
 
@@ -223,6 +233,9 @@ def _update(order, source):
     if order.cancelled_in_shop and not was_cancelled:
         _cancel_not_started(order)
     link_items(order)
+    from .rules import start_if_straight  # rules import this module
+
+    start_if_straight(order)  # sent straight to production, and the update (paid) freed it
     return True
 
 
@@ -379,6 +392,8 @@ def hold_of(order, items):
         return Hold.FILE_PROBLEM
     if FileCheck.PENDING in checks:
         return Hold.FILE_PENDING
+    if order.review_reason and order.review_released_at is None:  # a workflow rule's (orders.rules)
+        return Hold.REVIEW
     return Hold.NONE
 
 

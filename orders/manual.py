@@ -22,6 +22,7 @@ from storefronts.models import Store
 
 from .intake import MERCHANT_UPLOADS, Upserted, settle, upsert_order
 from .models import Order, OrderItem
+from .rules import apply_rules
 
 MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
@@ -130,6 +131,8 @@ def create_order(actor, store, manual, *, via):
         else:
             item = _catalog_item(order, position, manual_item)
         to_check |= item.file_check == FileCheck.PENDING
+    if len(mapped) < len(manual.items):  # catalog items came after arrival: decide on them all
+        apply_rules(order, again=True)
     settle(order, actor)
     if to_check:
         from .tasks import check_print_files  # tasks import intake, which this module uses

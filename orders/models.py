@@ -8,6 +8,8 @@ from catalog.models import CatalogVariant, FileCheck, StoreVariant
 from connect.models import Client
 from core.models import CodedModel
 from storefronts.models import Store
+from workflows.models import Action as WorkflowAction
+from workflows.models import Priority, ProductionLine, Rule
 
 
 class ItemStatus(models.TextChoices):
@@ -35,6 +37,8 @@ class Hold(models.TextChoices):
     NEEDS_MAPPING = "needs_mapping", _("Needs mapping")
     FILE_PROBLEM = "file_problem", _("Print file problem")
     FILE_PENDING = "file_pending", _("Checking print files")
+    # Last: what a workflow rule adds once nothing else holds the order (orders.rules).
+    REVIEW = "review", _("Held for review")
 
 
 class Order(CodedModel):
@@ -70,6 +74,28 @@ class Order(CodedModel):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The shop's tags and the marker words of its note (workflows.matching.markers_of).
+    markers = models.JSONField(default=list, blank=True)
+    # The workflow rule that applied when the order arrived, as it was then, and why (orders.rules).
+    workflow_rule = models.ForeignKey(
+        Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    workflow_rule_name = models.CharField(max_length=100, blank=True)
+    workflow_action = models.CharField(max_length=16, choices=WorkflowAction.choices, blank=True)
+    workflow_why = models.TextField(blank=True)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    production_line = models.ForeignKey(
+        ProductionLine, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    # Held for review while there is a reason and no release (Hold.REVIEW).
+    review_reason = models.CharField(max_length=255, blank=True)
+    review_released_at = models.DateTimeField(null=True, blank=True)
+    review_released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whom the rule said to tell, and when the email went (the worker sends it once).
+    notify_email = models.EmailField(blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     tenant_path = "client"
     store_path = "store"
@@ -85,6 +111,12 @@ class Order(CodedModel):
             models.Index(fields=["store", "-created_at"], name="order_store_created"),
             models.Index(fields=["status", "-placed_at"], name="order_status_placed"),
             models.Index(fields=["hold"], condition=~models.Q(hold=""), name="order_held"),
+            # The sweep for workflow emails whose queueing was lost (orders.tasks).
+            models.Index(
+                fields=["created_at"],
+                condition=~models.Q(notify_email="") & models.Q(notified_at__isnull=True),
+                name="order_notify_due",
+            ),
             # Connect's production queue opens on "Ready for production": its page and count
             # from this index alone, however many orders have long been shipped.
             models.Index(
@@ -181,6 +213,7 @@ class OrderEvent(models.Model):
         FILES = "files", _("Print files")
         SHOP = "shop", _("Sent to the shop")
         NOTE = "note", _("Note")
+        WORKFLOW = "workflow", _("Workflow rule")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     item = models.ForeignKey(

@@ -13,6 +13,7 @@ from core.tasks import enqueue_on_commit
 
 from .intake import link_items, settle
 from .models import Hold, Order, OrderItem
+from .rules import start_if_straight
 
 
 def specs_of(item):
@@ -59,6 +60,7 @@ def check_order(order_id):
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is not None:
             settle(order)
+            start_if_straight(order)
     return checked
 
 

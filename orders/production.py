@@ -23,7 +23,7 @@ class MoveRefused(ValueError):
 
 # Holds that keep an order's items out of production until they are solved; staff may still
 # fail or cancel them, and items already in production (the shop added a line since) go on.
-BLOCKING = {Hold.TEST, Hold.UNPAID, Hold.NEEDS_MAPPING, Hold.FILE_PROBLEM, Hold.FILE_PENDING}
+BLOCKING = {Hold.TEST, Hold.UNPAID, Hold.NEEDS_MAPPING, Hold.FILE_PROBLEM, Hold.FILE_PENDING, Hold.REVIEW}
 ALWAYS_ALLOWED = {ItemStatus.FAILED, ItemStatus.CANCELED}
 
 

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from storefronts.models import Store
 
-from . import import_runs, print_files
+from . import import_runs, print_files, rules
 from .intake import relink_store, stores_to_relink
 from .reconciliation import POLLED_PLATFORMS, RECONCILED_PLATFORMS, reconcile_store, store_lock, stores_to_ask
 
@@ -24,6 +24,14 @@ def requeue_lost_order_work():
         check_print_files.delay(order_id)
     for store_id in stores_to_relink():
         relink_orders.delay(store_id)
+    for order_id in rules.notifications_lost():
+        send_workflow_email.delay(order_id)
+
+
+@shared_task
+def send_workflow_email(order_id):
+    """The email a workflow rule asked for when the order arrived (sent once)."""
+    rules.send_notification(order_id)
 
 
 @shared_task

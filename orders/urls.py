@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import connect, connect_store, manual, outbox, storefronts
+from .views import connect, connect_store, manual, outbox, storefronts, workflows
 
 app_name = "orders"
 
@@ -34,6 +34,8 @@ urlpatterns = [
     path("connect/orders/needs-mapping/", connect.needs_mapping, name="connect_needs_mapping"),
     path("connect/orders/<uuid:code>/", connect.order, name="connect_order"),
     path("connect/orders/<uuid:code>/move/", connect.order_move, name="connect_order_move"),
+    path("connect/orders/<uuid:code>/release/", workflows.order_release, name="connect_order_release"),
+    path("connect/workflows/try/", workflows.workflow_try, name="workflow_try"),
     path(
         "connect/orders/<uuid:code>/check-files/", connect.order_check_files, name="connect_order_check_files"
     ),

@@ -106,6 +106,8 @@ def shopify_order(order):
             for line in order.lines
         ],
         "source_name": "web",
+        "tags": "",
+        "note": None,
         "test": order.test,
         "shop_domain": shop.handle + shopify.DOMAIN,
     }

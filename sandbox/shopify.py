@@ -664,6 +664,8 @@ def order_node(order):
         "test": order.test,
         "currencyCode": order.currency,
         "displayFinancialStatus": "PENDING" if order.status == "pending" else "PAID",
+        "tags": [],
+        "note": None,
         "totalPriceSet": money_bag(order.total, order.currency),
         "shippingAddress": {
             "name": order.customer.get("name"),

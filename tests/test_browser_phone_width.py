@@ -60,6 +60,10 @@ PAGES = {
     "add-product-template": ("admin", "Products"),
     "connect-templates": ("staff", "Catalog"),
     "connect-template": ("staff", "Catalog"),
+    "workflows": ("staff", "Workflows"),
+    "workflow-rule": ("staff", "Workflows"),
+    "workflow-try": ("staff", "Workflows"),
+    "connect-order-workflow": ("staff", "Orders"),
 }
 
 
@@ -134,6 +138,7 @@ def urls(acme, settings, tmp_path):
     )
     for template in (offered, own):
         template.catalog_variants.set(longest[:3])
+    rule, order = workflow_rule_and_order(acme, shop)
     return {
         "products": "/storefronts/products/",
         "products-filtered": f"/storefronts/products/?store={shop.code}&mapping=mapped&problems=on",
@@ -160,7 +165,45 @@ def urls(acme, settings, tmp_path):
         "add-product-template": f"/storefronts/products/new/?store={shop.code}&template={offered.code}",
         "connect-templates": "/connect/catalog/templates/",
         "connect-template": f"/connect/catalog/templates/{offered.code}/",
+        "workflows": "/connect/workflows/",
+        "workflow-rule": f"/connect/workflows/{rule.code}/",
+        "workflow-try": "/connect/workflows/try/",
+        "connect-order-workflow": f"/connect/orders/{order.code}/",
     }
+
+
+def workflow_rule_and_order(world, shop):
+    """A rule with every condition set, and an order another rule held for review with a long reason."""
+    from integrations.types import Address
+    from orders.tests.helpers import make_order
+    from workflows.models import Action, ProductionLine
+    from workflows.services import create_rule
+
+    ProductionLine.objects.create(name="Large format — the wide press in the back room")
+    rule = create_rule(
+        world.user(Role.ADMIN),
+        name="Hold large German poster orders of the autumn collection for a customs check",
+        client=world.client,
+        store=shop,
+        platform=Store.Platform.SHOPIFY,
+        product_type="poster",
+        product_uid="flat_product_pf_a4_pt_200-gsm-uncoated_cl_4-0_ct_none_prt_none_sft_none_set_none",
+        countries=["AT", "CH", "DE", "LI", "LU"],
+        min_items=10,
+        max_items=1000,
+        unmapped="no",
+        marker="rush",
+        action=Action.REVIEW,
+        review_reason="Customs papers for " + "very " * 20 + "large orders",
+    )
+    create_rule(
+        world.user(Role.ADMIN),
+        name="Germany",
+        countries=["DE"],
+        action=Action.REVIEW,
+        review_reason="Customs papers for " + "very " * 20 + "large orders",
+    )
+    return rule, make_order(shop, number="#1001", shipping=Address(country="DE"))
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -86,3 +86,32 @@ def test_only_admins_set_up_postbacks(client, acme):
         assert client.get(reverse("postbacks:endpoints")).status_code == expected, role
         link_shown = reverse("postbacks:endpoints") in client.get(reverse("storefronts:dashboard")).text
         assert link_shown == (role == Role.ADMIN), role
+
+
+def test_workflows_are_staff_s_alone(client, acme, staff):
+    """Connect > Workflows, its Try it and the release of a held order: staff open them; every
+    role of a client is refused (403), whatever it owns."""
+    from orders.tests.helpers import make_order
+    from tests.urls import production_line, workflow_rule
+
+    order = make_order(acme.store, number="#78")
+    pages = [
+        reverse("workflows:rules"),
+        reverse("workflows:rule_add"),
+        reverse("workflows:rule_edit", kwargs={"code": workflow_rule(acme).code}),
+        reverse("orders:workflow_try"),
+    ]
+    actions = [
+        reverse("workflows:rule_delete", kwargs={"code": workflow_rule(acme).code}),
+        reverse("workflows:rule_move", kwargs={"code": workflow_rule(acme).code}),
+        reverse("workflows:line_add"),
+        reverse("workflows:line_active", kwargs={"code": production_line().code}),
+        reverse("orders:connect_order_release", kwargs={"code": order.code}),
+    ]
+    for role in Role:
+        client.force_login(acme.user(role))
+        assert [client.get(url).status_code for url in pages] == [403] * len(pages), role
+        assert [client.post(url).status_code for url in actions] == [403] * len(actions), role
+    client.force_login(staff)
+    assert [client.get(url).status_code for url in pages] == [200] * len(pages)
+    assert reverse("workflows:rules") in client.get(reverse("orders:connect_orders")).text  # in the nav

@@ -228,6 +228,22 @@ def postback_delivery(world):
     )
 
 
+def workflow_rule(world):
+    """A workflow rule about the world's client (staff's: only Connect shows it)."""
+    from workflows.models import Rule
+
+    rule, _created = Rule.objects.get_or_create(
+        name=f"{world.client.name} rule", defaults={"client": world.client, "position": 1}
+    )
+    return rule
+
+
+def production_line(world=None):
+    from workflows.models import ProductionLine
+
+    return ProductionLine.objects.get_or_create(name="Sweep line")[0]
+
+
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 def outbox_message(world):
@@ -287,6 +303,15 @@ CONNECT = {
     "postbacks:connect_test": lambda w: {"code": postback_endpoint(w).code},
     "postbacks:connect_delivery": lambda w: {"code": postback_delivery(w).code},
     "postbacks:connect_resend": lambda w: {"code": postback_delivery(w).code},
+    "orders:connect_order_release": lambda w: {"code": an_order(w).code},
+    "orders:workflow_try": lambda w: {},
+    "workflows:rules": lambda w: {},
+    "workflows:rule_add": lambda w: {},
+    "workflows:rule_edit": lambda w: {"code": workflow_rule(w).code},
+    "workflows:rule_delete": lambda w: {"code": workflow_rule(w).code},
+    "workflows:rule_move": lambda w: {"code": workflow_rule(w).code},
+    "workflows:line_add": lambda w: {},
+    "workflows:line_active": lambda w: {"code": production_line().code},
     "debug_mail": lambda w: {},
     "debug_mail_html": lambda w: {"name": "x.log", "index": 0},
 }

@@ -57,4 +57,5 @@ def etsy_order(receipt):
         shipping=shipping if shipping.line1 or shipping.city else None,
         placed_at=_moment(receipt.get("created_timestamp") or receipt.get("create_timestamp")),
         updated_at=_moment(receipt.get("updated_timestamp") or receipt.get("update_timestamp")),
+        note=text(receipt.get("message_from_buyer")),
     )

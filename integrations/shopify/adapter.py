@@ -138,6 +138,7 @@ def order_fields(lines):
     """An order's fields with its first `lines` line items (the cost grows with them)."""
     return f"""
 id legacyResourceId name email createdAt updatedAt cancelledAt test currencyCode displayFinancialStatus
+tags note
 totalPriceSet {{ shopMoney {{ amount }} }}
 shippingAddress {{ name company address1 address2 city provinceCode zip countryCodeV2 phone }}
 lineItems(first: {lines}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {LINE_FIELDS} }} }}

@@ -10,6 +10,7 @@ from integrations.types import (
     SourceOrderLine,
     decimal_or_none,
     print_file_url,
+    tag_list,
     text,
     text_id,
     whole_order_delivery,
@@ -103,6 +104,8 @@ def rest_order(payload):
         shipping=rest_address(shipping),
         placed_at=_when(payload.get("created_at")),
         updated_at=_when(payload.get("updated_at")),
+        tags=tag_list(payload.get("tags")),
+        note=text(payload.get("note")),
     )
 
 
@@ -171,4 +174,6 @@ def graphql_order(node, lines):
         shipping=shipping,
         placed_at=_when(node.get("createdAt")),
         updated_at=_when(node.get("updatedAt")),
+        tags=tag_list(node.get("tags")),
+        note=text(node.get("note")),
     )

@@ -197,3 +197,20 @@ def test_an_etsy_receipt():
     )
     assert order.updated_at == datetime.fromtimestamp(1764500100, tz=UTC)
     assert (order.lines[0].product_id, order.lines[0].variant_id) == ("7", "8")
+
+
+def test_tags_and_notes_are_read_where_each_platform_keeps_them():
+    """What workflow rules read rush or priority markers from: Shopify's tags (a comma-separated
+    text in REST, a list in GraphQL) and note, WooCommerce's customer note, Etsy's message."""
+    from integrations.shopify.orders import graphql_order
+
+    rest = shopify_delivery("orders/create", shopify(tags="rush, VIP ,,", note="Please hurry")).order
+    assert (rest.tags, rest.note) == (("rush", "VIP"), "Please hurry")
+    bare = shopify_delivery("orders/create", shopify(tags=None, note=None)).order
+    assert (bare.tags, bare.note) == ((), "")
+    node = {"legacyResourceId": "5", "name": "#1005", "tags": ["express", ""], "note": "Gift"}
+    assert (graphql_order(node, []).tags, graphql_order(node, []).note) == (("express",), "Gift")
+    woo_order = woocommerce_delivery("order.created", woo(customer_note="URGENT: for Friday")).order
+    assert (woo_order.tags, woo_order.note) == ((), "URGENT: for Friday")
+    receipt = {"receipt_id": 7, "message_from_buyer": "rush please", "transactions": []}
+    assert etsy_order(receipt).note == "rush please"

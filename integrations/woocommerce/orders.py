@@ -85,6 +85,7 @@ def woocommerce_order(payload):
         shipping=shipping,
         placed_at=_gmt(payload.get("date_created_gmt")),
         updated_at=modified_at(payload),
+        note=text(payload.get("customer_note")),
     )
 
 

@@ -30,6 +30,9 @@ HOLD_WORDS = {
         "A print file is missing or has a problem (see the items). Once it is fixed, check again."
     ),
     Hold.FILE_PENDING: gettext_lazy("The print files are being checked."),
+    Hold.REVIEW: gettext_lazy(
+        "A workflow rule holds it for review (see Workflow above): release it once checked."
+    ),
 }
 
 
@@ -61,7 +64,12 @@ def orders(request):
 
 
 def _order(code):
-    return get_object_or_404(Order.objects.select_related("client", "store"), code=code)
+    return get_object_or_404(
+        Order.objects.select_related(
+            "client", "store", "workflow_rule", "production_line", "review_released_by"
+        ),
+        code=code,
+    )
 
 
 def _panel(order, form=None, asked=None):

@@ -15,7 +15,7 @@ from storefronts.models import Store
 
 from .. import print_files, sandbox_orders
 from ..client_listing import OrderFilterForm, order_rows, page_of_orders
-from ..models import Hold, ItemStatus, Order, OrderIntake, OrderItem
+from ..models import Hold, ItemStatus, Order, OrderEvent, OrderIntake, OrderItem
 
 # Where an order's status goes no further by itself: its page stops asking.
 FINAL = {ItemStatus.DELIVERED, ItemStatus.RETURNED, ItemStatus.CANCELED}
@@ -62,6 +62,8 @@ HOLD_HELP = {
     ),
     Hold.FILE_PROBLEM: gettext_lazy("A print file has a problem (below): fix the file, then check again."),
     Hold.FILE_PENDING: gettext_lazy("The print files are being checked."),
+    # The printer's rule and its reason are the printer's own: the client sees that it is held.
+    Hold.REVIEW: gettext_lazy("The printer reviews this order before it goes into production."),
 }
 
 
@@ -85,7 +87,10 @@ def _live_context(request, order):
         "can_check_again": any(item.file_check == FileCheck.PROBLEM for item in items),
         "can_manage": role_can(request.membership.role, Action.MANAGE_ORDERS),
         "final": order.status in FINAL,
-        "events": order.events.select_related("item", "actor").order_by("-created_at", "-id"),
+        # The printer's workflow rules are its own: their entries stay in Connect.
+        "events": order.events.exclude(kind=OrderEvent.Kind.WORKFLOW)
+        .select_related("item", "actor")
+        .order_by("-created_at", "-id"),
     }
 
 

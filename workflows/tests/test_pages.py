@@ -1,0 +1,193 @@
+"""Connect > Workflows: staff add, edit, order and delete rules (each recorded in the audit
+log), the default rule stays last and undeletable, bad input is refused changing nothing, and
+production lines are added and switched off."""
+
+import pytest
+from django.urls import reverse
+
+from core.models import AuditEvent
+from workflows.models import Action, ProductionLine, Rule
+from workflows.services import default_rule, rules_in_order
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_staff(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def rule_data(**fields):
+    return {
+        "name": "Hold Germany",
+        "active": "on",
+        "action": Action.REVIEW,
+        "review_reason": "Customs",
+        **fields,
+    }
+
+
+def names():
+    return [rule.name for rule in rules_in_order()]
+
+
+def test_staff_add_rules_which_go_before_the_default(as_staff, acme):
+    page = as_staff.get(reverse("workflows:rules"))
+    assert page.status_code == 200 and "Default" in page.text and "No rules yet" in page.text
+    response = as_staff.post(
+        reverse("workflows:rule_add"),
+        rule_data(client=acme.client.code, countries="de, at", min_items="2", max_items="10"),
+    )
+    assert response.status_code == 302
+    as_staff.post(
+        reverse("workflows:rule_add"), rule_data(name="Rush", action=Action.PRIORITY, priority="rush")
+    )
+    assert names() == ["Hold Germany", "Rush", "Default"]
+    rule = Rule.objects.get(name="Hold Germany")
+    assert (rule.client, rule.countries, rule.min_items, rule.review_reason) == (
+        acme.client,
+        ["AT", "DE"],
+        2,
+        "Customs",
+    )
+    page = as_staff.get(reverse("workflows:rules")).text
+    assert "Ships to AT, DE" in page and "Hold for review: Customs" in page and "Client: Acme" in page
+    assert AuditEvent.objects.filter(verb="workflow.rule_created").count() == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"action": Action.REVIEW, "review_reason": ""}, "Say why orders are held"),
+        ({"action": Action.ROUTE}, "Choose the production line"),
+        ({"action": Action.PRIORITY}, "Choose the priority"),
+        ({"action": Action.NOTIFY, "notify_email": "not an address"}, "valid email"),
+        ({"countries": "DE, Germany"}, "GERMANY is not one"),
+        ({"min_items": "5", "max_items": "2"}, "upper bound is below"),
+        ({"min_value": "100", "max_value": "10"}, "upper bound is below"),
+        ({"name": ""}, "This field is required"),
+    ],
+)
+def test_bad_input_is_said_and_nothing_is_saved(as_staff, fields, message):
+    response = as_staff.post(reverse("workflows:rule_add"), rule_data(**fields))
+    assert response.status_code == 200 and message in response.text
+    assert not Rule.objects.filter(is_default=False).exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_store_of_another_client_is_refused(as_staff, acme, globex):
+    response = as_staff.post(
+        reverse("workflows:rule_add"), rule_data(client=acme.client.code, store=globex.store.code)
+    )
+    assert "belongs to another client" in response.text and not Rule.objects.filter(is_default=False).exists()
+
+
+def test_edit_keeps_only_the_chosen_action_s_parameter(as_staff):
+    as_staff.post(reverse("workflows:rule_add"), rule_data())
+    rule = Rule.objects.get(name="Hold Germany")
+    response = as_staff.post(
+        reverse("workflows:rule_edit", args=[rule.code]),
+        rule_data(
+            name="Notify", action=Action.NOTIFY, notify_email="ops@printer.example", review_reason="Old"
+        ),
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.name, rule.action, rule.notify_email, rule.review_reason) == (
+        "Notify",
+        Action.NOTIFY,
+        "ops@printer.example",
+        "",
+    )
+    assert AuditEvent.objects.filter(verb="workflow.rule_updated", target="Notify").exists()
+
+
+def test_rules_move_up_and_down_and_the_default_stays_last(as_staff):
+    for name in ("A", "B", "C"):
+        as_staff.post(reverse("workflows:rule_add"), rule_data(name=name))
+    c = Rule.objects.get(name="C")
+    as_staff.post(reverse("workflows:rule_move", args=[c.code]), {"direction": "up"})
+    assert names() == ["A", "C", "B", "Default"]
+    as_staff.post(reverse("workflows:rule_move", args=[c.code]), {"direction": "up"})
+    as_staff.post(reverse("workflows:rule_move", args=[c.code]), {"direction": "up"})  # first already
+    assert names() == ["C", "A", "B", "Default"]
+    b = Rule.objects.get(name="B")
+    as_staff.post(reverse("workflows:rule_move", args=[b.code]), {"direction": "down"})  # last already
+    assert names() == ["C", "A", "B", "Default"]
+    default = default_rule()
+    assert (
+        as_staff.post(reverse("workflows:rule_move", args=[default.code]), {"direction": "up"}).status_code
+        == 404
+    )
+    assert AuditEvent.objects.filter(verb="workflow.rule_moved").count() == 2
+
+
+def test_the_default_rule_changes_its_action_only_and_is_never_deleted(as_staff):
+    default = default_rule()
+    page = as_staff.get(reverse("workflows:rule_edit", args=[default.code]))
+    assert "Destination countries" not in page.text  # no conditions to set
+    as_staff.post(
+        reverse("workflows:rule_edit", args=[default.code]),
+        {"action": Action.PRIORITY, "priority": "high", "name": "Renamed", "countries": "DE"},
+    )
+    default.refresh_from_db()
+    assert (default.name, default.action, default.priority, default.countries) == (
+        "Default",
+        "priority",
+        "high",
+        [],
+    )
+    response = as_staff.post(reverse("workflows:rule_delete", args=[default.code]), follow=True)
+    assert "cannot be deleted" in response.text and Rule.objects.filter(is_default=True).exists()
+
+
+def test_a_deleted_rule_is_gone_and_recorded(as_staff):
+    as_staff.post(reverse("workflows:rule_add"), rule_data())
+    rule = Rule.objects.get(name="Hold Germany")
+    as_staff.post(reverse("workflows:rule_delete", args=[rule.code]))
+    assert names() == ["Default"]
+    assert AuditEvent.objects.filter(verb="workflow.rule_deleted", target="Hold Germany").exists()
+
+
+def test_production_lines_are_added_once_and_switched_off_only_when_no_rule_routes_to_them(as_staff):
+    as_staff.post(reverse("workflows:line_add"), {"name": "Large format"})
+    again = as_staff.post(reverse("workflows:line_add"), {"name": "Large format"})
+    assert "exists already" in again.text and ProductionLine.objects.count() == 1
+    line = ProductionLine.objects.get()
+    as_staff.post(reverse("workflows:rule_add"), rule_data(action=Action.ROUTE, production_line=line.code))
+    refused = as_staff.post(reverse("workflows:line_active", args=[line.code]), follow=True)
+    assert "change them before switching it off" in refused.text
+    line.refresh_from_db()
+    assert line.active
+    Rule.objects.filter(is_default=False).delete()
+    as_staff.post(reverse("workflows:line_active", args=[line.code]))
+    line.refresh_from_db()
+    assert not line.active
+    assert set(AuditEvent.objects.values_list("verb", flat=True)) >= {
+        "workflow.line_added",
+        "workflow.line_disabled",
+    }
+    # A line switched off is no longer offered to new rules.
+    assert "Large format" not in as_staff.get(reverse("workflows:rule_add")).text
+
+
+def test_the_default_rule_is_made_once_when_first_needed():
+    assert rules_in_order()[-1].pk is None and not Rule.objects.exists()  # reading makes nothing
+    made = default_rule()
+    assert default_rule() == made and Rule.objects.filter(is_default=True).count() == 1
+
+
+def test_the_edit_form_shows_the_rule_s_choices(as_staff, acme):
+    line = ProductionLine.objects.create(name="Wide press")
+    as_staff.post(
+        reverse("workflows:rule_add"),
+        rule_data(
+            client=acme.client.code, store=acme.store.code, action=Action.ROUTE, production_line=line.code
+        ),
+    )
+    page = as_staff.get(
+        reverse("workflows:rule_edit", args=[Rule.objects.get(name="Hold Germany").code])
+    ).text
+    for chosen in (acme.client.code, acme.store.code, line.code):
+        assert f'value="{chosen}" selected' in page
