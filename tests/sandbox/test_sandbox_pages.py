@@ -19,3 +19,16 @@ def test_a_sandbox_page_loads_its_stylesheet(sandbox_url, path):
     assert (
         response.content == (settings.BASE_DIR / "static" / stylesheet.removeprefix("/static/")).read_bytes()
     )
+
+
+def test_the_sandbox_pages_read_in_the_browser_language(sandbox_url):
+    """The sandbox process has Printfront's catalog (a file: it imports none of Printfront)."""
+    page = requests.get(sandbox_url + "/", headers={"Accept-Language": "es-ES,es;q=0.9"}, timeout=10)
+    assert '<html lang="es">' in page.text
+    assert "Plataformas del sandbox" in page.text and "Crear una tienda de cualquier tamaño" in page.text
+    shop = requests.get(
+        sandbox_url + "/shops/woocommerce/demo-posters/", headers={"Accept-Language": "es"}, timeout=10
+    )
+    assert "Interruptores de fallos" in shop.text and "Failure switches" not in shop.text
+    english = requests.get(sandbox_url + "/", headers={"Accept-Language": "en"}, timeout=10)
+    assert "Sandbox platforms" in english.text
