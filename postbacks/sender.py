@@ -135,7 +135,12 @@ def _excerpt(response):
         raw = response.raw.read(EXCERPT * 4, decode_content=True)
     except Exception:  # a body cut short or garbled is no reason to lose the status
         return ""
-    return raw.decode(response.encoding or "utf-8", errors="replace")[:EXCERPT]
+    try:
+        text = raw.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = raw.decode("utf-8", errors="replace")
+    # PostgreSQL text cannot hold NUL: an attempt that cannot be logged would be sent again.
+    return text.replace("\x00", "\ufffd")[:EXCERPT]
 
 
 def send_email(delivery, attempt):

@@ -1,6 +1,7 @@
 """A postback receiver: point a Printfront endpoint at /postbacks/<handle>/ and see what it
-sends. Tests (and people) can script its next answers: 500, 410, or a hang past the sender's
-timeout; once the script runs out it answers 200."""
+sends. Tests (and people) can script its next answers: 500, 410, a hang past the sender's
+timeout, or a 200 with an odd body (a NUL byte, or a charset nobody knows); once the script runs
+out it answers 200."""
 
 import json
 import time
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from .models import PostbackReceiver, ReceivedPostback
 
-ANSWERS = {"200", "500", "410", "hang"}
+ANSWERS = {"200", "500", "410", "hang", "nul-body", "bad-charset"}
 SHOWN = 50
 WEBHOOK_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "user-agent")
 
@@ -42,6 +43,10 @@ def receive(request, handle):
         return JsonResponse({"error": "This endpoint is gone."}, status=410)
     if answer == "500":
         return JsonResponse({"error": "Something broke on our side."}, status=500)
+    if answer == "nul-body":
+        return HttpResponse(b"ok\x00binary\xff", content_type="application/octet-stream")
+    if answer == "bad-charset":
+        return HttpResponse(b"ok", content_type="text/plain; charset=no-such-charset")
     return JsonResponse({"received": True})
 
 

@@ -268,3 +268,24 @@ def test_email_postbacks_send_the_same_events(acme, staff):
     assert '"type": "order.received"' in message.body
     delivery = endpoint.deliveries.get()
     assert delivery.state == State.SENT and delivery.attempt_log.get().succeeded
+
+
+@pytest.mark.parametrize("answer", ["nul-body", "bad-charset"])
+def test_an_odd_answer_body_is_logged_and_the_postback_is_not_sent_again(acme, sandbox_url, answer):
+    """A receiver's 200 whose body Postgres cannot store (a NUL byte) or Python cannot decode
+    (an unknown charset) is still a delivery: logged once, never sent again."""
+    url = receiver_url(sandbox_url, answers=[answer])
+    endpoint, _secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    make_order(acme.store, number="#7001")
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim) == (State.SENT, None)
+    attempt = delivery.attempt_log.get()
+    assert attempt.response_status == 200 and attempt.response_excerpt.startswith("ok")
+    assert "\x00" not in attempt.response_excerpt
+    # Later sweeps find nothing to send: the receiver got it once.
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now(), claimed_until=None)
+    assert sender.send_due() == 0 and sender.send(delivery.pk) is None
+    assert [row["answer"] for row in received(url)] == [answer]
