@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.listing import paginate
@@ -83,10 +84,13 @@ def add(request, side, client):
 
 
 def _show_secret(request, side, endpoint, secret):
-    """The secret, once: it is never shown again (the page is the POST's answer, not a redirect)."""
-    return render(
+    """The secret, once: it is never shown again (the page is the POST's answer, not a redirect),
+    and no browser or proxy may keep a copy (the back button would show it again)."""
+    response = render(
         request, "postbacks/secret.html", side.context(endpoint.client, endpoint=endpoint, secret=secret)
     )
+    add_never_cache_headers(response)
+    return response
 
 
 def endpoint(request, side, endpoint):
@@ -124,6 +128,7 @@ def rotate(request, side, endpoint):
         messages.error(request, _("Choose how long the current secret keeps signing."))
         return redirect(side.url("endpoint", endpoint.code))
     secret = services.rotate_secret(request.user, endpoint, form.overlap_time())
+    endpoint.refresh_from_db()  # the page says until when the previous secret signs
     messages.success(request, _("New signing secret made."))
     return _show_secret(request, side, endpoint, secret)
 

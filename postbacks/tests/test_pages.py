@@ -34,6 +34,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(admin, acme, sandbox
     assert response.status_code == 200
     endpoint = Endpoint.objects.get()
     shown = re.search(r"whsec_[A-Za-z0-9+/=]+", response.text).group(0)
+    assert "no-store" in response["Cache-Control"]  # not kept by the browser (back button) or a proxy
     assert shown == endpoint.secret and endpoint.client == acme.client
     assert (endpoint.url, endpoint.events) == (url, [Event.RECEIVED, Event.SHIPPED])
     page = admin.get(reverse("postbacks:endpoint", args=[endpoint.code]))
@@ -82,6 +83,8 @@ def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_signing(admin,
     response = admin.post(reverse("postbacks:rotate", args=[endpoint.code]), {"overlap": 24})
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.secret in response.text and old not in response.text
+    assert "The previous secret keeps signing too until" in response.text
+    assert "no-store" in response["Cache-Control"]
     assert endpoint.previous_secret == old and endpoint.previous_secret_until is not None
     assert services.signing_secrets(endpoint) == [endpoint.secret, old]
     admin.post(reverse("postbacks:rotate", args=[endpoint.code]), {"overlap": 0})
