@@ -131,10 +131,17 @@ def post(delivery, attempt):
 
 
 def _excerpt(response):
+    """The start of the answer, read for at most TIMEOUT seconds in all: a receiver that
+    trickles its body must not hold the worker (past CLAIM_FOR, another would send again)."""
+    raw, until = b"", time.monotonic() + TIMEOUT
     try:
-        raw = response.raw.read(EXCERPT * 4, decode_content=True)
-    except Exception:  # a body cut short or garbled is no reason to lose the status
-        return ""
+        while len(raw) < EXCERPT * 4 and time.monotonic() < until:
+            chunk = response.raw.read1(EXCERPT * 4 - len(raw), decode_content=True)
+            if not chunk:
+                break
+            raw += chunk
+    except Exception:  # noqa: S110 - a body cut short or garbled is no reason to lose the status
+        pass
     try:
         text = raw.decode(response.encoding or "utf-8", errors="replace")
     except LookupError:  # a charset Python does not know

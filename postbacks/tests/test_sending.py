@@ -289,3 +289,18 @@ def test_an_odd_answer_body_is_logged_and_the_postback_is_not_sent_again(acme, s
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now(), claimed_until=None)
     assert sender.send_due() == 0 and sender.send(delivery.pk) is None
     assert [row["answer"] for row in received(url)] == [answer]
+
+
+def test_a_body_that_trickles_in_does_not_hold_the_worker(acme, sandbox_url, monkeypatch):
+    """The answer's excerpt is read for at most the sender's timeout in all, however slowly
+    the receiver sends it: past the claim, the delivery would be sent again by another worker."""
+    monkeypatch.setattr(sender, "TIMEOUT", 1)
+    url = receiver_url(sandbox_url, answers=["trickle"])
+    endpoint, _secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    make_order(acme.store, number="#7101")
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    attempt = delivery.attempt_log.get()
+    assert attempt.response_status == 200 and Delivery.objects.get(pk=delivery.pk).state == State.SENT
+    assert 0 < len(attempt.response_excerpt) < 200  # of the 200 bytes the sandbox trickles
