@@ -35,7 +35,8 @@ def queue_event(client_id, event, subject, build_payload):
     ]
     if not endpoints:
         return []
-    return [_queue(endpoint, event, subject, envelope(event, build_payload())) for endpoint in endpoints]
+    payload = envelope(event, build_payload())  # once, however many endpoints listen
+    return [_queue(endpoint, event, subject, payload) for endpoint in endpoints]
 
 
 def clients_with_endpoints(client_ids):

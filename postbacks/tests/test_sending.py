@@ -304,3 +304,18 @@ def test_a_body_that_trickles_in_does_not_hold_the_worker(acme, sandbox_url, mon
     attempt = delivery.attempt_log.get()
     assert attempt.response_status == 200 and Delivery.objects.get(pk=delivery.pk).state == State.SENT
     assert 0 < len(attempt.response_excerpt) < 200  # of the 200 bytes the sandbox trickles
+
+
+def test_an_event_builds_its_payload_once_for_all_its_endpoints(acme):
+    for number in range(3):
+        url_endpoint(acme, f"https://hooks.example/{number}", events=[Event.SHIPPED])
+    built = []
+
+    def build():
+        built.append(1)
+        return {"order": {"number": "#7201"}}
+
+    deliveries = services.queue_event(acme.client.pk, Event.SHIPPED, "#7201", build)
+    assert len(deliveries) == 3 and len(built) == 1
+    assert len({delivery.message_id for delivery in deliveries}) == 3
+    assert {delivery.payload["data"]["order"]["number"] for delivery in deliveries} == {"#7201"}
