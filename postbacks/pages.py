@@ -153,8 +153,9 @@ def remove(request, side, endpoint):
 def test(request, side, endpoint):
     if not endpoint.enabled:
         messages.error(request, _("Switch the endpoint on first: a switched-off endpoint is sent nothing."))
+    elif services.send_test(request.user, endpoint) is None:
+        messages.info(request, _("The last test postback is still on its way: see the log below."))
     else:
-        services.send_test(request.user, endpoint)
         messages.success(request, _("Test postback on its way: it shows in the log below."))
     return redirect(side.url("endpoint", endpoint.code))
 

@@ -203,12 +203,17 @@ def resend(actor, delivery):
 
 
 def send_test(actor, endpoint):
-    """Queue a test postback to the endpoint, whatever events it subscribes to."""
+    """Queue a test postback to the endpoint, whatever events it subscribes to. One at a time:
+    None while the last is still on its way (each test is retried for days like any postback,
+    so clicking on would pile up requests for the worker and the receiver)."""
     data = {
         "client": {"code": str(endpoint.client.code), "name": endpoint.client.name},
         "message": _("A test postback from Printfront: this endpoint is set up to receive them."),
     }
     with transaction.atomic():
+        Endpoint.objects.select_for_update().filter(pk=endpoint.pk).first()  # two clicks at once: one test
+        if endpoint.deliveries.filter(event=TEST_EVENT, state=Delivery.State.PENDING).exists():
+            return None
         delivery = _queue(endpoint, TEST_EVENT, _("Test postback"), envelope(TEST_EVENT, data))
         audit.record(actor, "postback.tested", client=endpoint.client, target=endpoint.target)
     return delivery

@@ -121,6 +121,12 @@ def test_a_test_postback_is_queued_and_shows_in_the_log(admin, acme):
     delivery = endpoint.deliveries.get()
     assert delivery.event == "postback.test" and delivery.payload["data"]["client"]["name"] == "Acme"
     assert "postback.test" in admin.get(reverse("postbacks:endpoint", args=[endpoint.code])).text
+    # One at a time: while it waits, another click queues nothing more.
+    response = admin.post(reverse("postbacks:test", args=[endpoint.code]), follow=True)
+    assert "still on its way" in response.text and endpoint.deliveries.count() == 1
+    Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT)
+    admin.post(reverse("postbacks:test", args=[endpoint.code]))
+    assert endpoint.deliveries.count() == 2
 
 
 def test_switching_off_and_on(admin, acme):
