@@ -73,7 +73,7 @@ def add(request, side, client):
                 description=data["description"],
                 events=data["events"],
             )
-        except services.TooManyEndpoints as error:
+        except services.EndpointRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Postback endpoint added."))
@@ -97,16 +97,20 @@ def endpoint(request, side, endpoint):
     form = EndpointForm(request.POST or None, kind=endpoint.kind, endpoint=endpoint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.update_endpoint(
-            request.user,
-            endpoint,
-            url=data.get("url", ""),
-            email=data.get("email", ""),
-            description=data["description"],
-            events=data["events"],
-        )
-        messages.success(request, _("Postback endpoint saved."))
-        return redirect(side.url("endpoint", endpoint.code))
+        try:
+            services.update_endpoint(
+                request.user,
+                endpoint,
+                url=data.get("url", ""),
+                email=data.get("email", ""),
+                description=data["description"],
+                events=data["events"],
+            )
+        except services.EndpointRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Postback endpoint saved."))
+            return redirect(side.url("endpoint", endpoint.code))
     deliveries, querystring = paginate(request, endpoint.deliveries.all())
     return render(
         request,

@@ -66,14 +66,33 @@ def _queue(endpoint, event, subject, payload):
     return delivery
 
 
-class TooManyEndpoints(ValueError):
+class EndpointRefused(ValueError):
+    """An endpoint that cannot be saved, with why in words for the person."""
+
+
+class TooManyEndpoints(EndpointRefused):
     pass
+
+
+class DuplicateEndpoint(EndpointRefused):
+    pass
+
+
+def _refuse_duplicate(client, kind, url, email, exclude=None):
+    """A second endpoint for the same URL or address would get every event twice; most often it
+    is a double click or a refreshed page (whose new secret nobody saw)."""
+    same = {"url": url} if kind == Endpoint.Kind.URL else {"email__iexact": email}
+    if Endpoint.objects.filter(client=client, kind=kind, **same).exclude(pk=exclude).exists():
+        raise DuplicateEndpoint(
+            _("%(target)s is a postback endpoint already: change its events there.")
+            % {"target": url if kind == Endpoint.Kind.URL else email}
+        )
 
 
 def create_endpoint(actor, client, *, kind, url="", email="", description="", events=()):
     """A new endpoint; returns it and its signing secret (shown once: only the worker reads it
     afterwards). Email endpoints are not signed, and have no secret. Raises TooManyEndpoints
-    past ENDPOINT_LIMIT."""
+    past ENDPOINT_LIMIT, DuplicateEndpoint for a URL or address the client has already."""
     secret = standard_webhooks_secret() if kind == Endpoint.Kind.URL else ""
     with transaction.atomic():
         # The client's row, locked, so two requests at once cannot both pass the limit.
@@ -83,6 +102,7 @@ def create_endpoint(actor, client, *, kind, url="", email="", description="", ev
                 _("A client can have at most %(limit)s postback endpoints: remove one first.")
                 % {"limit": ENDPOINT_LIMIT}
             )
+        _refuse_duplicate(client, kind, url, email)
         endpoint = Endpoint.objects.create(
             client=client,
             kind=kind,
@@ -98,7 +118,10 @@ def create_endpoint(actor, client, *, kind, url="", email="", description="", ev
 
 
 def update_endpoint(actor, endpoint, *, url="", email="", description="", events=()):
+    """Raises DuplicateEndpoint, changing nothing, for another endpoint's URL or address."""
     with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=endpoint.client_id).first()
+        _refuse_duplicate(endpoint.client_id, endpoint.kind, url, email, exclude=endpoint.pk)
         if endpoint.kind == Endpoint.Kind.URL:
             endpoint.url = url
         else:

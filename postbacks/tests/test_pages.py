@@ -77,6 +77,27 @@ def test_a_client_has_at_most_so_many_endpoints(admin, acme, monkeypatch):
     assert Endpoint.objects.count() == 2
 
 
+def test_a_double_click_or_a_refresh_adds_no_second_endpoint(admin, acme, settings, sandbox_url):
+    """The same form posted twice (the second answer's secret is the one people see) would make
+    an endpoint whose secret nobody has: its postbacks fail to verify, and every event goes twice."""
+    settings.SANDBOX_ENABLED = True
+    url, other_url = f"{sandbox_url}/postbacks/twice/", f"{sandbox_url}/postbacks/other/"
+    admin.post(ADD, form(url))
+    again = admin.post(ADD, form(url))
+    assert "is a postback endpoint already" in again.text and "whsec_" not in again.text
+    email = {"email": "Ops@acme.example", "events": [Event.SHIPPED]}
+    admin.post(ADD + "?kind=email", email)
+    again = admin.post(ADD + "?kind=email", {**email, "email": "ops@acme.example"})
+    assert "is a postback endpoint already" in again.text
+    assert Endpoint.objects.count() == 2
+    # Nor can an endpoint be changed into another one's twin.
+    other, _secret = url_endpoint(acme, other_url)
+    response = admin.post(reverse("postbacks:endpoint", args=[other.code]), form(url))
+    assert "is a postback endpoint already" in response.text
+    other.refresh_from_db()
+    assert other.url == other_url
+
+
 def test_rotating_shows_the_new_secret_once_and_keeps_the_old_one_signing(admin, acme, settings):
     settings.SANDBOX_ENABLED = True
     endpoint, old = url_endpoint(acme, "https://hooks.example/pf")
