@@ -106,19 +106,22 @@ def post(delivery, attempt):
     body = body_of(delivery)
     headers = signed_headers(delivery, body)
     attempt.request_headers, attempt.request_body = headers, body
-    try:
-        response = http.post(
-            endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT, attempts=1, stream=True
-        )
-    except (http.BlockedAddress, http.UnsupportedURL) as error:
-        raise Failed(str(error), gone=True) from error
-    except http.OutboundError as error:
-        raise Failed(str(error)) from error
-    try:
-        attempt.response_status = response.status_code
-        attempt.response_excerpt = _excerpt(response)
-    finally:
-        response.close()
+    # The whole exchange, however slowly the receiver trickles its answer: held past CLAIM_FOR,
+    # the delivery would be sent again by another worker.
+    with http.deadline(TIMEOUT * 3):
+        try:
+            response = http.post(
+                endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT, attempts=1, stream=True
+            )
+        except (http.BlockedAddress, http.UnsupportedURL) as error:
+            raise Failed(str(error), gone=True) from error
+        except http.OutboundError as error:
+            raise Failed(str(error)) from error
+        try:
+            attempt.response_status = response.status_code
+            attempt.response_excerpt = _excerpt(response)
+        finally:
+            response.close()
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -131,11 +134,10 @@ def post(delivery, attempt):
 
 
 def _excerpt(response):
-    """The start of the answer, read for at most TIMEOUT seconds in all: a receiver that
-    trickles its body must not hold the worker (past CLAIM_FOR, another would send again)."""
-    raw, until = b"", time.monotonic() + TIMEOUT
+    """The start of the answer, as much as comes before the exchange's deadline (see post)."""
+    raw = b""
     try:
-        while len(raw) < EXCERPT * 4 and time.monotonic() < until:
+        while len(raw) < EXCERPT * 4:
             chunk = response.raw.read1(EXCERPT * 4 - len(raw), decode_content=True)
             if not chunk:
                 break

@@ -17,7 +17,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from core.testing import wait_for
+from core.testing import Trickler, wait_for
 from orders.models import ItemStatus
 from orders.production import move_items
 from orders.tests.helpers import make_order
@@ -319,3 +319,25 @@ def test_an_event_builds_its_payload_once_for_all_its_endpoints(acme):
     assert len(deliveries) == 3 and len(built) == 1
     assert len({delivery.message_id for delivery in deliveries}) == 3
     assert {delivery.payload["data"]["order"]["number"] for delivery in deliveries} == {"#7201"}
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline(acme, settings, monkeypatch):
+    """Each byte of the answer's head comes within the read timeout; the exchange as a whole
+    is cut, and the delivery waits for its next attempt (held past the claim, another worker
+    would send it again)."""
+    monkeypatch.setattr(sender, "TIMEOUT", 1)
+    server = Trickler()
+    settings.SANDBOX_URL = server.url
+    try:
+        endpoint, _secret = url_endpoint(acme, f"{server.url}/hooks", events=[Event.RECEIVED])
+        make_order(acme.store, number="#7301")
+        delivery = endpoint.deliveries.get()
+        sender.send(delivery.pk)
+    finally:
+        server.close()
+
+    attempt = delivery.attempt_log.get()
+    assert "did not answer in time" in attempt.error and attempt.response_status is None
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim) == (State.PENDING, None)
+    assert delivery.next_attempt_at > timezone.now()
