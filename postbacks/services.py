@@ -57,7 +57,8 @@ def _queue(endpoint, event, subject, payload):
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event=event,
-        subject=subject[:200],
+        # One line: it becomes an email's subject, where a line break is refused outright.
+        subject=" ".join(subject.split())[:200],
         payload=payload,
         message_id=f"msg_{uuid.uuid4().hex}",
         next_attempt_at=timezone.now(),

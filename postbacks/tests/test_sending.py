@@ -341,3 +341,17 @@ def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline(acme, settin
     delivery.refresh_from_db()
     assert (delivery.state, delivery.claim) == (State.PENDING, None)
     assert delivery.next_attempt_at > timezone.now()
+
+
+def test_an_order_number_with_a_line_break_still_makes_an_email_postback(acme):
+    """Numbers come from shops and CSV files; a line break in a mail subject is refused outright
+    (and the delivery would be retried every few minutes, unlogged, until it gave up)."""
+    endpoint, _secret = services.create_endpoint(
+        None, acme.client, kind=Endpoint.Kind.EMAIL, email="ops@acme.example", events=[Event.RECEIVED]
+    )
+    make_order(acme.store, number="#8101\r\nBcc: someone@example.com")
+    send_all(endpoint)
+    (message,) = mail.outbox
+    assert message.to == ["ops@acme.example"] and message.bcc == []
+    assert message.subject == "order.received: #8101 Bcc: someone@example.com"
+    assert endpoint.deliveries.get().state == State.SENT
