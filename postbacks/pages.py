@@ -164,8 +164,15 @@ def test(request, side, endpoint):
     return redirect(side.url("endpoint", endpoint.code))
 
 
+# A round of attempts (sender.MAX_ATTEMPTS) fits a page; each "Resend" starts another round.
+ATTEMPTS_PER_PAGE = 20
+
+
 def delivery(request, side, delivery):
     endpoint = delivery.endpoint
+    attempts, querystring = paginate(
+        request, delivery.attempt_log.order_by("-started_at", "-id"), per_page=ATTEMPTS_PER_PAGE
+    )
     return render(
         request,
         "postbacks/delivery.html",
@@ -173,7 +180,8 @@ def delivery(request, side, delivery):
             endpoint.client,
             endpoint=endpoint,
             delivery=delivery,
-            attempts=delivery.attempt_log.order_by("-started_at", "-id"),
+            attempts=attempts,
+            attempts_querystring=querystring,
         ),
     )
 

@@ -2,14 +2,18 @@
 client's Postbacks tab in Connect for staff."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import AuditEvent
 from core.tenancy import Role
 from postbacks import services
-from postbacks.models import Delivery, Endpoint, Event
+from postbacks.models import Attempt, Delivery, Endpoint, Event
 
 from .helpers import url_endpoint
 
@@ -134,6 +138,23 @@ def test_the_log_pages_and_resends_a_failed_delivery(admin, acme):
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts, delivery.message_id) == (Delivery.State.PENDING, 0, "msg_0")
+
+
+def test_a_deliverys_attempts_come_a_page_at_a_time(admin, acme):
+    """Each Resend starts a new round of attempts: the page must not grow without end."""
+    endpoint, _secret = url_endpoint(acme, "https://hooks.example/pf")
+    delivery = services.send_test(None, endpoint)
+    start = timezone.now()
+    Attempt.objects.bulk_create(
+        Attempt(delivery=delivery, number=n, started_at=start + timedelta(minutes=n), error=f"Error {n:02}.")
+        for n in range(1, 31)
+    )
+    page = reverse("postbacks:delivery", args=[delivery.code])
+    with CaptureQueriesContext(connection) as first_page:
+        first = admin.get(page)
+    assert "Error 30." in first.text and "Error 10." not in first.text and "Page 1 of 2" in first.text
+    assert "Error 10." in admin.get(page + "?page=2").text
+    assert len(first_page) < 15  # a few queries, not one an attempt
 
 
 def test_a_test_postback_is_queued_and_shows_in_the_log(admin, acme):
