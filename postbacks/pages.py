@@ -111,7 +111,8 @@ def endpoint(request, side, endpoint):
         else:
             messages.success(request, _("Postback endpoint saved."))
             return redirect(side.url("endpoint", endpoint.code))
-    deliveries, querystring = paginate(request, endpoint.deliveries.all())
+    # The log shows no payload: a page of them (an order's every item each) is left in the database.
+    deliveries, querystring = paginate(request, endpoint.deliveries.defer("payload"))
     return render(
         request,
         "postbacks/endpoint.html",
