@@ -379,7 +379,9 @@ class _Watchdog:
             sockets, self.sockets = self.sockets, set()
         for sock in sockets:
             with suppress(OSError):  # closed already
-                sock.shutdown(socket.SHUT_RDWR)
+                # The plain socket's shutdown even for TLS: SSLSocket's own would unwrap the
+                # TLS state under the reading thread's feet.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def stop(self) -> None:
         with self.lock:
