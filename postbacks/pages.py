@@ -188,10 +188,12 @@ def delivery(request, side, delivery):
 
 
 def resend(request, side, delivery):
-    if services.resend(request.user, delivery):
-        messages.success(request, _("Sending the postback again."))
-    else:
+    if not services.resend(request.user, delivery):
         messages.info(request, _("That postback is still being sent."))
+    elif not delivery.endpoint.enabled:
+        messages.info(request, _("The postback will be sent again once the endpoint is switched on."))
+    else:
+        messages.success(request, _("Sending the postback again."))
     return redirect(side.url("endpoint", delivery.endpoint.code))
 
 

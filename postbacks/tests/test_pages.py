@@ -142,6 +142,11 @@ def test_the_log_pages_and_resends_a_failed_delivery(admin, acme):
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts, delivery.message_id) == (Delivery.State.PENDING, 0, "msg_0")
+    # Switched off, the endpoint gets it when it is on again: the page says so.
+    services.disable(None, endpoint, "Testing")
+    other = Delivery.objects.get(subject="#2001")
+    response = admin.post(reverse("postbacks:resend", args=[other.code]), follow=True)
+    assert "once the endpoint is switched on" in response.text
 
 
 def test_a_deliverys_attempts_come_a_page_at_a_time(admin, acme):
