@@ -21,6 +21,8 @@ ENDPOINT_LIMIT = 20
 # How long the previous secret keeps signing after a rotation, unless people choose otherwise.
 DEFAULT_OVERLAP = timedelta(hours=24)
 OVERLAP_LIMIT = timedelta(days=7)
+# Secrets rotated away that may sign together while overlaps run (each adds a signature).
+PREVIOUS_KEPT = 3
 
 
 def queue_event(client_id, event, subject, build_payload):
@@ -135,14 +137,19 @@ def update_endpoint(actor, endpoint, *, url="", email="", description="", events
 
 
 def rotate_secret(actor, endpoint, overlap=DEFAULT_OVERLAP):
-    """A new secret; the current one keeps signing too for `overlap` (zero: it stops now).
-    Returns the new secret, shown once."""
+    """A new secret; the current one keeps signing too for `overlap` (zero: it stops now), and
+    so do those rotated away in an overlap still running (at most PREVIOUS_KEPT): a double click
+    or a refreshed page rotates twice, and the receiver is still on the first. Returns the new
+    secret, shown once."""
     overlap = max(timedelta(0), min(overlap, OVERLAP_LIMIT))
     secret = standard_webhooks_secret()
     with transaction.atomic():
         endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
-        endpoint.previous_secret = endpoint.secret if overlap else ""
-        endpoint.previous_secret_until = timezone.now() + overlap if overlap else None
+        now = timezone.now()
+        kept = ([endpoint.secret] if endpoint.secret else []) + _previous_secrets(endpoint, now)
+        # Space-separated: "whsec_" and base64 have no spaces.
+        endpoint.previous_secret = " ".join(kept[:PREVIOUS_KEPT]) if overlap else ""
+        endpoint.previous_secret_until = now + overlap if overlap else None
         endpoint.secret = secret
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
         audit.record(
@@ -155,14 +162,19 @@ def rotate_secret(actor, endpoint, overlap=DEFAULT_OVERLAP):
     return secret
 
 
+def _previous_secrets(endpoint, now):
+    """The secrets rotated away that still sign: until the overlap of the last rotation ends."""
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until and now < until:
+        return endpoint.previous_secret.split()
+    return []
+
+
 def signing_secrets(endpoint, now=None):
-    """The secrets that sign a delivery now: the current one, and the previous one until its
+    """The secrets that sign a delivery now: the current one, and those rotated away until the
     overlap ends."""
     now = now or timezone.now()
-    secrets = [endpoint.secret] if endpoint.secret else []
-    if endpoint.previous_secret and endpoint.previous_secret_until and now < endpoint.previous_secret_until:
-        secrets.append(endpoint.previous_secret)
-    return secrets
+    return ([endpoint.secret] if endpoint.secret else []) + _previous_secrets(endpoint, now)
 
 
 def enable(actor, endpoint):

@@ -355,3 +355,27 @@ def test_an_order_number_with_a_line_break_still_makes_an_email_postback(acme):
     assert message.to == ["ops@acme.example"] and message.bcc == []
     assert message.subject == "order.received: #8101 Bcc: someone@example.com"
     assert endpoint.deliveries.get().state == State.SENT
+
+
+def test_rotating_twice_within_an_overlap_keeps_the_first_secret_signing(acme, sandbox_url):
+    """A double click or a refreshed page rotates twice: the secret in between reached nobody,
+    and the receiver still has the first."""
+    url = receiver_url(sandbox_url)
+    endpoint, first = url_endpoint(acme, url, events=[Event.RECEIVED])
+    unseen = services.rotate_secret(None, endpoint, overlap=timedelta(hours=24))
+    shown = services.rotate_secret(None, endpoint, overlap=timedelta(hours=24))
+    make_order(acme.store, number="#7401")
+    send_all(endpoint)
+
+    (got,) = received(url)
+    assert len(got["headers"]["webhook-signature"].split(" ")) == 3
+    for secret in (first, unseen, shown):
+        assert Webhook(secret).verify(got["body"], got["headers"])["data"]["order"]["number"] == "#7401"
+    # However often it is rotated, a few secrets rotated away sign at most; none once it ends.
+    for _ in range(4):
+        services.rotate_secret(None, endpoint, overlap=timedelta(hours=1))
+    endpoint.refresh_from_db()
+    assert len(services.signing_secrets(endpoint)) == 1 + services.PREVIOUS_KEPT
+    services.rotate_secret(None, endpoint, overlap=timedelta(0))
+    endpoint.refresh_from_db()
+    assert services.signing_secrets(endpoint) == [endpoint.secret]
