@@ -70,10 +70,18 @@ def send(delivery_id):
         else:
             post(delivery, attempt)
     except Failed as failure:
-        attempt.error = str(failure)
-        attempt.duration_ms = round((time.monotonic() - started) * 1000)
-        return record_failure(delivery, attempt, failure)
+        outcome = failure
+    except Exception:
+        # Ours, or an answer nothing here foresaw. Left claimed, the delivery would be tried
+        # again each time the claim ran out, with no attempt in its log: fail it like any other.
+        logger.exception("Postback %s failed unexpectedly (attempt %s)", delivery.pk, delivery.attempts)
+        outcome = Failed(_("Printfront could not send it (an error on our side); it is tried again later."))
+    else:
+        outcome = None
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
+    if outcome is not None:
+        attempt.error = str(outcome)
+        return record_failure(delivery, attempt, outcome)
     return record(delivery, attempt, state=State.SENT, sent_at=timezone.now(), last_error="")
 
 

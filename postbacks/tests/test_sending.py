@@ -379,3 +379,24 @@ def test_rotating_twice_within_an_overlap_keeps_the_first_secret_signing(acme, s
     services.rotate_secret(None, endpoint, overlap=timedelta(0))
     endpoint.refresh_from_db()
     assert services.signing_secrets(endpoint) == [endpoint.secret]
+
+
+def test_an_unexpected_error_is_a_logged_attempt_retried_later(acme, monkeypatch, caplog):
+    """Not left claimed (tried again every few minutes, with nothing in the log)."""
+    endpoint, _secret = services.create_endpoint(
+        None, acme.client, kind=Endpoint.Kind.EMAIL, email="ops@acme.example", events=[Event.RECEIVED]
+    )
+    make_order(acme.store, number="#7501")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sender.emails, "send", broken)
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim, delivery.attempts) == (State.PENDING, None, 1)
+    assert delivery.next_attempt_at > timezone.now()
+    assert "an error on our side" in delivery.attempt_log.get().error
+    assert "RuntimeError: a bug" in caplog.text
