@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from core import audit
 from core.tenancy import scoped
 
-from . import publishing
+from . import design_files, publishing
 from .models import ProductMapping, Publication, TemplateProduct
 
 
@@ -92,7 +92,10 @@ def save_printer_template(actor, template, *, variants, clients, upload=None, **
     for name, value in fields.items():
         setattr(template, name, value)
     if upload is not None:
-        template.design_file.save(f"template-{template.code}.{_extension(upload.name)}", upload, save=False)
+        # Named for what read_design found it is: the name it came with is the browser's word.
+        kind = design_files.inspect(upload).kind
+        upload.seek(0)
+        template.design_file.save(f"template-{template.code}.{kind}", upload, save=False)
         template.design_template = None
     elif template.design_template_id:
         template.design_file = ""

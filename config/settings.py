@@ -193,6 +193,12 @@ MIDDLEWARE = [
     "core.tenancy.TenancyMiddleware",
 ]
 
+# What webhook deliveries (/hooks/) pass through instead (config/wsgi.py): HTTPS and host checks.
+DELIVERY_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -7,7 +7,9 @@
   own address (SANDBOX_URL's host and port) is the one exception; link-local and cloud metadata
   addresses are refused in every mode.
 - A timeout on every request, at most settings.OUTBOUND_TIMEOUT, and with `deadline()` a cap on
-  the total time of every call made inside it, retries and waits included (for web requests).
+  the total time of every call made inside it, retries and waits included (for web requests and
+  postbacks). The timeout bounds each read only; under a deadline the connections are also cut
+  when it passes, so a server trickling its answer a byte at a time cannot hold the caller.
 - Retries for connection failures, 429 and 5xx, honouring Retry-After.
 - No automatic redirects: a redirect could point anywhere, so callers follow one by calling again,
   which checks the new URL.
@@ -17,9 +19,10 @@ import ipaddress
 import logging
 import random
 import socket
+import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -300,7 +303,14 @@ class _PeerCheck:
             except BlockedAddress:
                 sock.close()
                 raise
+        _watch(sock)  # from here on: the TLS handshake and the request
         return sock
+
+    def getresponse(self, *args: Any, **kwargs: Any):
+        # A connection from the pool was opened under another deadline, or none.
+        if self.sock is not None:  # type: ignore[attr-defined]
+            _watch(self.sock)  # type: ignore[attr-defined]
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
 
 
 class _GuardedHTTPConnection(_PeerCheck, HTTPConnection):
@@ -344,17 +354,67 @@ _session = _new_session()
 _deadline: ContextVar[float | None] = ContextVar("outbound_deadline", default=None)
 
 
+class _Watchdog:
+    """Shuts down the sockets used under a deadline when it passes. A blocked read then returns
+    at once: without this, a server sending a byte just within each read's timeout could hold
+    the caller (a web worker, the postback sender) for hours. The timer starts with the first
+    socket, so a deadline that makes no request costs no thread."""
+
+    def __init__(self, end: float):
+        self.end = end
+        self.sockets: set[socket.socket] = set()
+        self.timer: threading.Timer | None = None
+        self.lock = threading.Lock()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.add(sock)
+            if self.timer is None:
+                self.timer = threading.Timer(max(0.0, self.end - time.monotonic()), self.cut)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def cut(self) -> None:
+        with self.lock:
+            sockets, self.sockets = self.sockets, set()
+        for sock in sockets:
+            with suppress(OSError):  # closed already
+                # The plain socket's shutdown even for TLS: SSLSocket's own would unwrap the
+                # TLS state under the reading thread's feet.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.sockets = set()
+
+
+_watchdog: ContextVar[_Watchdog | None] = ContextVar("outbound_watchdog", default=None)
+
+
+def _watch(sock: socket.socket) -> None:
+    watchdog = _watchdog.get()
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
 @contextmanager
 def deadline(seconds: float):
     """Cap the total time of the requests made inside (a `with` block or a decorated view), retries
     and their waits included, at `seconds`; nested deadlines keep the nearer end. A web request
-    that calls a platform uses this, so a hanging platform cannot hold a gunicorn worker."""
+    that calls a platform uses this, so a hanging platform cannot hold a gunicorn worker; so does
+    the postback sender. Reading a streamed body counts too, if it is read inside."""
     end = time.monotonic() + seconds
     outer = _deadline.get()
-    token = _deadline.set(end if outer is None else min(end, outer))
+    end = end if outer is None else min(end, outer)
+    watchdog = _Watchdog(end)
+    token, watching = _deadline.set(end), _watchdog.set(watchdog)
     try:
         yield
     finally:
+        watchdog.stop()
+        _watchdog.reset(watching)
         _deadline.reset(token)
 
 
@@ -471,7 +531,8 @@ def request(
                 stream=stream,
             )
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
-            timed_out = isinstance(exc, requests.Timeout)
+            # Cut by the deadline's watchdog, the connection looks closed by the server.
+            timed_out = isinstance(exc, requests.Timeout) or no_time_for(0)
             wait = min(_backoff(attempt), max_wait)
             if attempt == attempts or not (safe or _was_not_sent(exc)) or no_time_for(wait):
                 # The exception's class only: its text includes the URL.
@@ -483,6 +544,11 @@ def request(
                 raise TransientError("Could not connect to the server.") from exc
             outcome = type(exc).__name__
         else:
+            if no_time_for(0):
+                # The watchdog may have cut the answer short: its head can parse as complete.
+                response.close()
+                logger.warning("%s %s was cut at the deadline (attempt %d)", method, host, attempt)
+                raise TimedOut("The server did not answer in time.")
             if attempt == attempts or not _status_is_retryable(response.status_code, safe):
                 return response
             if retry_if is not None and not retry_if(response):

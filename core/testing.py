@@ -1,11 +1,12 @@
-"""Builders for tests: a printer with staff, and clients with one person of each role; and a
-wait for what a worker or another process does."""
+"""Builders for tests: a printer with staff, and clients with one person of each role; a
+wait for what a worker or another process does; and a server that trickles its answers."""
 
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -104,3 +105,48 @@ def running_sandbox(folder, liveserver=None):
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+class Trickler:
+    """A server that answers its connections' first `normal` requests at once (keeping the
+    connection open), then trickles the next answer's head a byte every 50 ms for 20 s: each
+    byte comes well within any read timeout."""
+
+    TRICKLE = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"." * 400
+
+    def __init__(self, normal=0):
+        self.normal, self.connections = normal, 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _address = self.listener.accept()
+            except OSError:
+                return  # closed
+            self.connections += 1
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn):
+        with conn:
+            for number in range(1, 100):
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    request += chunk
+                try:
+                    if number <= self.normal:
+                        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        continue
+                    for byte in self.TRICKLE:
+                        conn.sendall(bytes([byte]))
+                        time.sleep(0.05)
+                except OSError:
+                    return  # the client cut it
+
+    def close(self):
+        self.listener.close()

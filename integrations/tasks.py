@@ -54,12 +54,16 @@ def process_delivery(delivery_id):
         services.process_delivery(delivery)
 
 
-@shared_task
+# Acknowledged on receipt, unlike the other tasks: the inbox rows, not these messages, are the
+# work (a drain that dies leaves its rows to the sweep). Acking late would ack when the drain
+# ends, and a drain that ends while the broker is away makes kombu's ack fail in a way Celery
+# takes for unrecoverable: the worker stopped (seen in `make faults`, redis_down).
+@shared_task(acks_late=False)
 def drain_inbox():
     inbox.drain()
 
 
-@shared_task
+@shared_task(acks_late=False)
 def sweep_inbox():
     inbox.sweep()
 

@@ -41,7 +41,8 @@ class Endpoint(CodedModel):
     description = models.CharField(_("description"), max_length=200, blank=True)
     events = models.JSONField(default=list)  # Event values
     # Standard Webhooks secrets ("whsec_" and base64). During a rotation the previous one signs
-    # too, until previous_secret_until, so receivers can switch without losing a delivery.
+    # too, until previous_secret_until, so receivers can switch without losing a delivery;
+    # rotated again meanwhile, the secrets rotated away are kept here space-separated.
     secret = EncryptedTextField(blank=True)
     previous_secret = EncryptedTextField(blank=True)
     previous_secret_until = models.DateTimeField(null=True, blank=True)

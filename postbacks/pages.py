@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.listing import paginate
@@ -72,7 +73,7 @@ def add(request, side, client):
                 description=data["description"],
                 events=data["events"],
             )
-        except services.TooManyEndpoints as error:
+        except services.EndpointRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Postback endpoint added."))
@@ -83,27 +84,35 @@ def add(request, side, client):
 
 
 def _show_secret(request, side, endpoint, secret):
-    """The secret, once: it is never shown again (the page is the POST's answer, not a redirect)."""
-    return render(
+    """The secret, once: it is never shown again (the page is the POST's answer, not a redirect),
+    and no browser or proxy may keep a copy (the back button would show it again)."""
+    response = render(
         request, "postbacks/secret.html", side.context(endpoint.client, endpoint=endpoint, secret=secret)
     )
+    add_never_cache_headers(response)
+    return response
 
 
 def endpoint(request, side, endpoint):
     form = EndpointForm(request.POST or None, kind=endpoint.kind, endpoint=endpoint)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.update_endpoint(
-            request.user,
-            endpoint,
-            url=data.get("url", ""),
-            email=data.get("email", ""),
-            description=data["description"],
-            events=data["events"],
-        )
-        messages.success(request, _("Postback endpoint saved."))
-        return redirect(side.url("endpoint", endpoint.code))
-    deliveries, querystring = paginate(request, endpoint.deliveries.all())
+        try:
+            services.update_endpoint(
+                request.user,
+                endpoint,
+                url=data.get("url", ""),
+                email=data.get("email", ""),
+                description=data["description"],
+                events=data["events"],
+            )
+        except services.EndpointRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Postback endpoint saved."))
+            return redirect(side.url("endpoint", endpoint.code))
+    # The log shows no payload: a page of them (an order's every item each) is left in the database.
+    deliveries, querystring = paginate(request, endpoint.deliveries.defer("payload"))
     return render(
         request,
         "postbacks/endpoint.html",
@@ -124,6 +133,7 @@ def rotate(request, side, endpoint):
         messages.error(request, _("Choose how long the current secret keeps signing."))
         return redirect(side.url("endpoint", endpoint.code))
     secret = services.rotate_secret(request.user, endpoint, form.overlap_time())
+    endpoint.refresh_from_db()  # the page says until when the previous secret signs
     messages.success(request, _("New signing secret made."))
     return _show_secret(request, side, endpoint, secret)
 
@@ -148,14 +158,22 @@ def remove(request, side, endpoint):
 def test(request, side, endpoint):
     if not endpoint.enabled:
         messages.error(request, _("Switch the endpoint on first: a switched-off endpoint is sent nothing."))
+    elif services.send_test(request.user, endpoint) is None:
+        messages.info(request, _("The last test postback is still on its way: see the log below."))
     else:
-        services.send_test(request.user, endpoint)
         messages.success(request, _("Test postback on its way: it shows in the log below."))
     return redirect(side.url("endpoint", endpoint.code))
 
 
+# A round of attempts (sender.MAX_ATTEMPTS) fits a page; each "Resend" starts another round.
+ATTEMPTS_PER_PAGE = 20
+
+
 def delivery(request, side, delivery):
     endpoint = delivery.endpoint
+    attempts, querystring = paginate(
+        request, delivery.attempt_log.order_by("-started_at", "-id"), per_page=ATTEMPTS_PER_PAGE
+    )
     return render(
         request,
         "postbacks/delivery.html",
@@ -163,16 +181,19 @@ def delivery(request, side, delivery):
             endpoint.client,
             endpoint=endpoint,
             delivery=delivery,
-            attempts=delivery.attempt_log.order_by("-started_at", "-id"),
+            attempts=attempts,
+            attempts_querystring=querystring,
         ),
     )
 
 
 def resend(request, side, delivery):
-    if services.resend(request.user, delivery):
-        messages.success(request, _("Sending the postback again."))
-    else:
+    if not services.resend(request.user, delivery):
         messages.info(request, _("That postback is still being sent."))
+    elif not delivery.endpoint.enabled:
+        messages.info(request, _("The postback will be sent again once the endpoint is switched on."))
+    else:
+        messages.success(request, _("Sending the postback again."))
     return redirect(side.url("endpoint", delivery.endpoint.code))
 
 

@@ -70,10 +70,18 @@ def send(delivery_id):
         else:
             post(delivery, attempt)
     except Failed as failure:
-        attempt.error = str(failure)
-        attempt.duration_ms = round((time.monotonic() - started) * 1000)
-        return record_failure(delivery, attempt, failure)
+        outcome = failure
+    except Exception:
+        # Ours, or an answer nothing here foresaw. Left claimed, the delivery would be tried
+        # again each time the claim ran out, with no attempt in its log: fail it like any other.
+        logger.exception("Postback %s failed unexpectedly (attempt %s)", delivery.pk, delivery.attempts)
+        outcome = Failed(_("Printfront could not send it (an error on our side); it is tried again later."))
+    else:
+        outcome = None
     attempt.duration_ms = round((time.monotonic() - started) * 1000)
+    if outcome is not None:
+        attempt.error = str(outcome)
+        return record_failure(delivery, attempt, outcome)
     return record(delivery, attempt, state=State.SENT, sent_at=timezone.now(), last_error="")
 
 
@@ -106,19 +114,22 @@ def post(delivery, attempt):
     body = body_of(delivery)
     headers = signed_headers(delivery, body)
     attempt.request_headers, attempt.request_body = headers, body
-    try:
-        response = http.post(
-            endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT, attempts=1, stream=True
-        )
-    except (http.BlockedAddress, http.UnsupportedURL) as error:
-        raise Failed(str(error), gone=True) from error
-    except http.OutboundError as error:
-        raise Failed(str(error)) from error
-    try:
-        attempt.response_status = response.status_code
-        attempt.response_excerpt = _excerpt(response)
-    finally:
-        response.close()
+    # The whole exchange, however slowly the receiver trickles its answer: held past CLAIM_FOR,
+    # the delivery would be sent again by another worker.
+    with http.deadline(TIMEOUT * 3):
+        try:
+            response = http.post(
+                endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT, attempts=1, stream=True
+            )
+        except (http.BlockedAddress, http.UnsupportedURL) as error:
+            raise Failed(str(error), gone=True) from error
+        except http.OutboundError as error:
+            raise Failed(str(error)) from error
+        try:
+            attempt.response_status = response.status_code
+            attempt.response_excerpt = _excerpt(response)
+        finally:
+            response.close()
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -131,11 +142,22 @@ def post(delivery, attempt):
 
 
 def _excerpt(response):
+    """The start of the answer, as much as comes before the exchange's deadline (see post)."""
+    raw = b""
     try:
-        raw = response.raw.read(EXCERPT * 4, decode_content=True)
-    except Exception:  # a body cut short or garbled is no reason to lose the status
-        return ""
-    return raw.decode(response.encoding or "utf-8", errors="replace")[:EXCERPT]
+        while len(raw) < EXCERPT * 4:
+            chunk = response.raw.read1(EXCERPT * 4 - len(raw), decode_content=True)
+            if not chunk:
+                break
+            raw += chunk
+    except Exception:  # noqa: S110 - a body cut short or garbled is no reason to lose the status
+        pass
+    try:
+        text = raw.decode(response.encoding or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = raw.decode("utf-8", errors="replace")
+    # PostgreSQL text cannot hold NUL: an attempt that cannot be logged would be sent again.
+    return text.replace("\x00", "\ufffd")[:EXCERPT]
 
 
 def send_email(delivery, attempt):

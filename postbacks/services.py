@@ -21,6 +21,8 @@ ENDPOINT_LIMIT = 20
 # How long the previous secret keeps signing after a rotation, unless people choose otherwise.
 DEFAULT_OVERLAP = timedelta(hours=24)
 OVERLAP_LIMIT = timedelta(days=7)
+# Secrets rotated away that may sign together while overlaps run (each adds a signature).
+PREVIOUS_KEPT = 3
 
 
 def queue_event(client_id, event, subject, build_payload):
@@ -35,7 +37,8 @@ def queue_event(client_id, event, subject, build_payload):
     ]
     if not endpoints:
         return []
-    return [_queue(endpoint, event, subject, envelope(event, build_payload())) for endpoint in endpoints]
+    payload = envelope(event, build_payload())  # once, however many endpoints listen
+    return [_queue(endpoint, event, subject, payload) for endpoint in endpoints]
 
 
 def clients_with_endpoints(client_ids):
@@ -56,7 +59,8 @@ def _queue(endpoint, event, subject, payload):
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event=event,
-        subject=subject[:200],
+        # One line: it becomes an email's subject, where a line break is refused outright.
+        subject=" ".join(subject.split())[:200],
         payload=payload,
         message_id=f"msg_{uuid.uuid4().hex}",
         next_attempt_at=timezone.now(),
@@ -65,14 +69,33 @@ def _queue(endpoint, event, subject, payload):
     return delivery
 
 
-class TooManyEndpoints(ValueError):
+class EndpointRefused(ValueError):
+    """An endpoint that cannot be saved, with why in words for the person."""
+
+
+class TooManyEndpoints(EndpointRefused):
     pass
+
+
+class DuplicateEndpoint(EndpointRefused):
+    pass
+
+
+def _refuse_duplicate(client, kind, url, email, exclude=None):
+    """A second endpoint for the same URL or address would get every event twice; most often it
+    is a double click or a refreshed page (whose new secret nobody saw)."""
+    same = {"url": url} if kind == Endpoint.Kind.URL else {"email__iexact": email}
+    if Endpoint.objects.filter(client=client, kind=kind, **same).exclude(pk=exclude).exists():
+        raise DuplicateEndpoint(
+            _("%(target)s is a postback endpoint already: change its events there.")
+            % {"target": url if kind == Endpoint.Kind.URL else email}
+        )
 
 
 def create_endpoint(actor, client, *, kind, url="", email="", description="", events=()):
     """A new endpoint; returns it and its signing secret (shown once: only the worker reads it
     afterwards). Email endpoints are not signed, and have no secret. Raises TooManyEndpoints
-    past ENDPOINT_LIMIT."""
+    past ENDPOINT_LIMIT, DuplicateEndpoint for a URL or address the client has already."""
     secret = standard_webhooks_secret() if kind == Endpoint.Kind.URL else ""
     with transaction.atomic():
         # The client's row, locked, so two requests at once cannot both pass the limit.
@@ -82,6 +105,7 @@ def create_endpoint(actor, client, *, kind, url="", email="", description="", ev
                 _("A client can have at most %(limit)s postback endpoints: remove one first.")
                 % {"limit": ENDPOINT_LIMIT}
             )
+        _refuse_duplicate(client, kind, url, email)
         endpoint = Endpoint.objects.create(
             client=client,
             kind=kind,
@@ -97,7 +121,10 @@ def create_endpoint(actor, client, *, kind, url="", email="", description="", ev
 
 
 def update_endpoint(actor, endpoint, *, url="", email="", description="", events=()):
+    """Raises DuplicateEndpoint, changing nothing, for another endpoint's URL or address."""
     with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=endpoint.client_id).first()
+        _refuse_duplicate(endpoint.client_id, endpoint.kind, url, email, exclude=endpoint.pk)
         if endpoint.kind == Endpoint.Kind.URL:
             endpoint.url = url
         else:
@@ -110,14 +137,19 @@ def update_endpoint(actor, endpoint, *, url="", email="", description="", events
 
 
 def rotate_secret(actor, endpoint, overlap=DEFAULT_OVERLAP):
-    """A new secret; the current one keeps signing too for `overlap` (zero: it stops now).
-    Returns the new secret, shown once."""
+    """A new secret; the current one keeps signing too for `overlap` (zero: it stops now), and
+    so do those rotated away in an overlap still running (at most PREVIOUS_KEPT): a double click
+    or a refreshed page rotates twice, and the receiver is still on the first. Returns the new
+    secret, shown once."""
     overlap = max(timedelta(0), min(overlap, OVERLAP_LIMIT))
     secret = standard_webhooks_secret()
     with transaction.atomic():
         endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
-        endpoint.previous_secret = endpoint.secret if overlap else ""
-        endpoint.previous_secret_until = timezone.now() + overlap if overlap else None
+        now = timezone.now()
+        kept = ([endpoint.secret] if endpoint.secret else []) + _previous_secrets(endpoint, now)
+        # Space-separated: "whsec_" and base64 have no spaces.
+        endpoint.previous_secret = " ".join(kept[:PREVIOUS_KEPT]) if overlap else ""
+        endpoint.previous_secret_until = now + overlap if overlap else None
         endpoint.secret = secret
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
         audit.record(
@@ -130,14 +162,19 @@ def rotate_secret(actor, endpoint, overlap=DEFAULT_OVERLAP):
     return secret
 
 
+def _previous_secrets(endpoint, now):
+    """The secrets rotated away that still sign: until the overlap of the last rotation ends."""
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until and now < until:
+        return endpoint.previous_secret.split()
+    return []
+
+
 def signing_secrets(endpoint, now=None):
-    """The secrets that sign a delivery now: the current one, and the previous one until its
+    """The secrets that sign a delivery now: the current one, and those rotated away until the
     overlap ends."""
     now = now or timezone.now()
-    secrets = [endpoint.secret] if endpoint.secret else []
-    if endpoint.previous_secret and endpoint.previous_secret_until and now < endpoint.previous_secret_until:
-        secrets.append(endpoint.previous_secret)
-    return secrets
+    return ([endpoint.secret] if endpoint.secret else []) + _previous_secrets(endpoint, now)
 
 
 def enable(actor, endpoint):
@@ -202,12 +239,17 @@ def resend(actor, delivery):
 
 
 def send_test(actor, endpoint):
-    """Queue a test postback to the endpoint, whatever events it subscribes to."""
+    """Queue a test postback to the endpoint, whatever events it subscribes to. One at a time:
+    None while the last is still on its way (each test is retried for days like any postback,
+    so clicking on would pile up requests for the worker and the receiver)."""
     data = {
         "client": {"code": str(endpoint.client.code), "name": endpoint.client.name},
         "message": _("A test postback from Printfront: this endpoint is set up to receive them."),
     }
     with transaction.atomic():
+        Endpoint.objects.select_for_update().filter(pk=endpoint.pk).first()  # two clicks at once: one test
+        if endpoint.deliveries.filter(event=TEST_EVENT, state=Delivery.State.PENDING).exists():
+            return None
         delivery = _queue(endpoint, TEST_EVENT, _("Test postback"), envelope(TEST_EVENT, data))
         audit.record(actor, "postback.tested", client=endpoint.client, target=endpoint.target)
     return delivery

@@ -1,19 +1,21 @@
 """A postback receiver: point a Printfront endpoint at /postbacks/<handle>/ and see what it
-sends. Tests (and people) can script its next answers: 500, 410, or a hang past the sender's
-timeout; once the script runs out it answers 200."""
+sends. Tests (and people) can script its next answers: 500, 410, a hang past the sender's
+timeout, a 200 whose body trickles in for a long time, or a 200 with an odd body (a NUL byte,
+or a charset nobody knows); once the script runs out it answers 200."""
 
 import json
 import time
 
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import PostbackReceiver, ReceivedPostback
 
-ANSWERS = {"200", "500", "410", "hang"}
+ANSWERS = {"200", "500", "410", "hang", "trickle", "nul-body", "bad-charset"}
+TRICKLE = 200  # bytes of the trickled body, one every tenth of a second
 SHOWN = 50
 WEBHOOK_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "user-agent")
 
@@ -42,7 +44,19 @@ def receive(request, handle):
         return JsonResponse({"error": "This endpoint is gone."}, status=410)
     if answer == "500":
         return JsonResponse({"error": "Something broke on our side."}, status=500)
+    if answer == "trickle":
+        return StreamingHttpResponse(_trickle(), content_type="text/plain")
+    if answer == "nul-body":
+        return HttpResponse(b"ok\x00binary\xff", content_type="application/octet-stream")
+    if answer == "bad-charset":
+        return HttpResponse(b"ok", content_type="text/plain; charset=no-such-charset")
     return JsonResponse({"received": True})
+
+
+def _trickle():
+    for _byte in range(TRICKLE):
+        time.sleep(0.1)
+        yield b"."
 
 
 @csrf_exempt

@@ -117,6 +117,15 @@ def test_an_uploaded_design_is_checked_and_bad_input_changes_nothing(client, sta
     template = TemplateProduct.objects.get()
     assert template.design_file.name.endswith(".png") and template.design_template is None
 
+    # The file is named for what it is, not for what its name claimed.
+    disguised = SimpleUploadedFile("harbour.html", png(900, 1200), content_type="text/html")
+    client.post(
+        reverse("catalog:connect_template", args=[template.code]),
+        template_form(catalog_product, upload=disguised),
+    )
+    template.refresh_from_db()
+    assert template.design_file.name.endswith(".png")
+
 
 def test_the_staff_list_searches_pages_and_archives(client, staff, catalog_product):
     for number in range(30):

@@ -11,6 +11,7 @@ import pytest
 
 from core import http as outbound
 from core.http import BlockedAddress, OutboundError, TimedOut, TransientError, UnsupportedURL
+from core.testing import Trickler
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -435,6 +436,48 @@ def test_a_spent_deadline_sends_nothing(sandbox, server):
     with outbound.deadline(0), pytest.raises(TimedOut):
         outbound.get(server.url)
     assert server.seen == []
+
+
+@pytest.fixture
+def trickler(settings):
+    """Development mode, with the sandbox answering at the trickling server's address."""
+    made = []
+
+    def make(normal=0):
+        made.append(Trickler(normal))
+        settings.SANDBOX_ENABLED, settings.SANDBOX_URL = True, made[-1].url
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+def test_a_deadline_cuts_a_server_that_trickles_its_answer(trickler):
+    server = trickler()
+    started = time.monotonic()
+    with outbound.deadline(0.5), pytest.raises(TimedOut):
+        outbound.get(server.url, timeout=5, attempts=1)
+    assert time.monotonic() - started < 3
+
+
+def test_an_answer_cut_at_the_deadline_is_no_answer(trickler):
+    """Cut after its status line, the head would parse as a complete 200 with no body."""
+    server = trickler()
+    with outbound.deadline(1.5), pytest.raises(TimedOut):
+        outbound.get(server.url, timeout=5, attempts=1)
+
+
+def test_a_deadline_cuts_a_pooled_connection_too(trickler):
+    """The connection was opened (and its deadline ended) before; it is watched again."""
+    server = trickler(normal=1)
+    with outbound.deadline(5):
+        assert outbound.get(server.url, attempts=1).status_code == 200
+    started = time.monotonic()
+    with outbound.deadline(0.5), pytest.raises(TimedOut):
+        outbound.get(server.url, timeout=5, attempts=1)
+    assert time.monotonic() - started < 3
+    assert server.connections == 1  # the same connection, from the pool
 
 
 def test_errors_say_whether_retrying_later_can_help():

@@ -17,7 +17,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from core.testing import wait_for
+from core.testing import Trickler, wait_for
 from orders.models import ItemStatus
 from orders.production import move_items
 from orders.tests.helpers import make_order
@@ -268,3 +268,135 @@ def test_email_postbacks_send_the_same_events(acme, staff):
     assert '"type": "order.received"' in message.body
     delivery = endpoint.deliveries.get()
     assert delivery.state == State.SENT and delivery.attempt_log.get().succeeded
+
+
+@pytest.mark.parametrize("answer", ["nul-body", "bad-charset"])
+def test_an_odd_answer_body_is_logged_and_the_postback_is_not_sent_again(acme, sandbox_url, answer):
+    """A receiver's 200 whose body Postgres cannot store (a NUL byte) or Python cannot decode
+    (an unknown charset) is still a delivery: logged once, never sent again."""
+    url = receiver_url(sandbox_url, answers=[answer])
+    endpoint, _secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    make_order(acme.store, number="#7001")
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim) == (State.SENT, None)
+    attempt = delivery.attempt_log.get()
+    assert attempt.response_status == 200 and attempt.response_excerpt.startswith("ok")
+    assert "\x00" not in attempt.response_excerpt
+    # Later sweeps find nothing to send: the receiver got it once.
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now(), claimed_until=None)
+    assert sender.send_due() == 0 and sender.send(delivery.pk) is None
+    assert [row["answer"] for row in received(url)] == [answer]
+
+
+def test_a_body_that_trickles_in_does_not_hold_the_worker(acme, sandbox_url, monkeypatch):
+    """The answer's excerpt is read for at most the sender's timeout in all, however slowly
+    the receiver sends it: past the claim, the delivery would be sent again by another worker."""
+    monkeypatch.setattr(sender, "TIMEOUT", 1)
+    url = receiver_url(sandbox_url, answers=["trickle"])
+    endpoint, _secret = url_endpoint(acme, url, events=[Event.RECEIVED])
+    make_order(acme.store, number="#7101")
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    attempt = delivery.attempt_log.get()
+    assert attempt.response_status == 200 and Delivery.objects.get(pk=delivery.pk).state == State.SENT
+    assert 0 < len(attempt.response_excerpt) < 200  # of the 200 bytes the sandbox trickles
+
+
+def test_an_event_builds_its_payload_once_for_all_its_endpoints(acme):
+    for number in range(3):
+        url_endpoint(acme, f"https://hooks.example/{number}", events=[Event.SHIPPED])
+    built = []
+
+    def build():
+        built.append(1)
+        return {"order": {"number": "#7201"}}
+
+    deliveries = services.queue_event(acme.client.pk, Event.SHIPPED, "#7201", build)
+    assert len(deliveries) == 3 and len(built) == 1
+    assert len({delivery.message_id for delivery in deliveries}) == 3
+    assert {delivery.payload["data"]["order"]["number"] for delivery in deliveries} == {"#7201"}
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_at_the_deadline(acme, settings, monkeypatch):
+    """Each byte of the answer's head comes within the read timeout; the exchange as a whole
+    is cut, and the delivery waits for its next attempt (held past the claim, another worker
+    would send it again)."""
+    monkeypatch.setattr(sender, "TIMEOUT", 1)
+    server = Trickler()
+    settings.SANDBOX_URL = server.url
+    try:
+        endpoint, _secret = url_endpoint(acme, f"{server.url}/hooks", events=[Event.RECEIVED])
+        make_order(acme.store, number="#7301")
+        delivery = endpoint.deliveries.get()
+        sender.send(delivery.pk)
+    finally:
+        server.close()
+
+    attempt = delivery.attempt_log.get()
+    assert "did not answer in time" in attempt.error and attempt.response_status is None
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim) == (State.PENDING, None)
+    assert delivery.next_attempt_at > timezone.now()
+
+
+def test_an_order_number_with_a_line_break_still_makes_an_email_postback(acme):
+    """Numbers come from shops and CSV files; a line break in a mail subject is refused outright
+    (and the delivery would be retried every few minutes, unlogged, until it gave up)."""
+    endpoint, _secret = services.create_endpoint(
+        None, acme.client, kind=Endpoint.Kind.EMAIL, email="ops@acme.example", events=[Event.RECEIVED]
+    )
+    make_order(acme.store, number="#8101\r\nBcc: someone@example.com")
+    send_all(endpoint)
+    (message,) = mail.outbox
+    assert message.to == ["ops@acme.example"] and message.bcc == []
+    assert message.subject == "order.received: #8101 Bcc: someone@example.com"
+    assert endpoint.deliveries.get().state == State.SENT
+
+
+def test_rotating_twice_within_an_overlap_keeps_the_first_secret_signing(acme, sandbox_url):
+    """A double click or a refreshed page rotates twice: the secret in between reached nobody,
+    and the receiver still has the first."""
+    url = receiver_url(sandbox_url)
+    endpoint, first = url_endpoint(acme, url, events=[Event.RECEIVED])
+    unseen = services.rotate_secret(None, endpoint, overlap=timedelta(hours=24))
+    shown = services.rotate_secret(None, endpoint, overlap=timedelta(hours=24))
+    make_order(acme.store, number="#7401")
+    send_all(endpoint)
+
+    (got,) = received(url)
+    assert len(got["headers"]["webhook-signature"].split(" ")) == 3
+    for secret in (first, unseen, shown):
+        assert Webhook(secret).verify(got["body"], got["headers"])["data"]["order"]["number"] == "#7401"
+    # However often it is rotated, a few secrets rotated away sign at most; none once it ends.
+    for _ in range(4):
+        services.rotate_secret(None, endpoint, overlap=timedelta(hours=1))
+    endpoint.refresh_from_db()
+    assert len(services.signing_secrets(endpoint)) == 1 + services.PREVIOUS_KEPT
+    services.rotate_secret(None, endpoint, overlap=timedelta(0))
+    endpoint.refresh_from_db()
+    assert services.signing_secrets(endpoint) == [endpoint.secret]
+
+
+def test_an_unexpected_error_is_a_logged_attempt_retried_later(acme, monkeypatch, caplog):
+    """Not left claimed (tried again every few minutes, with nothing in the log)."""
+    endpoint, _secret = services.create_endpoint(
+        None, acme.client, kind=Endpoint.Kind.EMAIL, email="ops@acme.example", events=[Event.RECEIVED]
+    )
+    make_order(acme.store, number="#7501")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sender.emails, "send", broken)
+    delivery = endpoint.deliveries.get()
+    sender.send(delivery.pk)
+
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.claim, delivery.attempts) == (State.PENDING, None, 1)
+    assert delivery.next_attempt_at > timezone.now()
+    assert "an error on our side" in delivery.attempt_log.get().error
+    assert "RuntimeError: a bug" in caplog.text
