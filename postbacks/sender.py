@@ -167,7 +167,9 @@ def send_email(delivery, attempt):
     attempt.request_body = body
     context = {"delivery": delivery, "client": endpoint.client, "payload": body, "data": delivery.payload}
     try:
-        emails.send("postback", endpoint.email, context)
+        # An address of nobody's account gets the language of whoever set the endpoint up.
+        setter = endpoint.created_by if endpoint.created_by_id else None
+        emails.send("postback", endpoint.email, context, fallback_language=getattr(setter, "language", None))
     except (OSError, smtplib.SMTPException) as error:
         raise Failed(
             _("The email could not be sent (%(error)s).") % {"error": type(error).__name__}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from core.tenancy import Role
 from core.testing import Trickler, wait_for
 from orders.models import ItemStatus
 from orders.production import move_items
@@ -268,6 +269,19 @@ def test_email_postbacks_send_the_same_events(acme, staff):
     assert '"type": "order.received"' in message.body
     delivery = endpoint.deliveries.get()
     assert delivery.state == State.SENT and delivery.attempt_log.get().succeeded
+
+
+def test_an_email_postback_is_written_in_the_language_of_whoever_set_it_up(acme):
+    admin = acme.user(Role.ADMIN)
+    admin.language = "es"
+    admin.save()
+    endpoint, _secret = services.create_endpoint(
+        admin, acme.client, kind=Endpoint.Kind.EMAIL, email="ops@acme.example", events=[Event.RECEIVED]
+    )
+    make_order(acme.store, number="#8201")
+    send_all(endpoint)
+    (message,) = mail.outbox
+    assert "Un postback para Acme" in message.body
 
 
 @pytest.mark.parametrize("answer", ["nul-body", "bad-charset"])
