@@ -147,9 +147,9 @@ def start_if_straight(order):
     waiting = list(order.items.filter(status__in=(ItemStatus.RECEIVED, ItemStatus.PASSED)))
     if not waiting:
         return
-    why = _("Sent straight to production by the workflow rule “%(rule)s”.") % {
-        "rule": order.workflow_rule_name
-    }
+    # Clients read these moves in their order's history: the printer's rule stays unnamed
+    # there (its name is on the order's Workflow card in Connect).
+    why = _("Sent straight to production by the printer's workflow.")
     received = [item.code for item in waiting if item.status == ItemStatus.RECEIVED]
     if received:
         move_items(None, order, received, ItemStatus.PASSED, reason=why)

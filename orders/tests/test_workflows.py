@@ -97,8 +97,12 @@ def test_straight_to_production_starts_the_items_once_their_print_files_pass(cli
     order.refresh_from_db()
     assert (order.status, order.hold) == (ItemStatus.IN_PRODUCTION, Hold.NONE)
     moves = order.events.filter(kind=OrderEvent.Kind.STATUS).values_list("to_status", "message", "actor")
-    why = "Sent straight to production by the workflow rule “Acme goes straight”."
+    why = "Sent straight to production by the printer's workflow."
     assert list(moves) == [(ItemStatus.PASSED, why, None), (ItemStatus.IN_PRODUCTION, why, None)]
+    # The client's order page and its live part show the moves, never the printer's rule.
+    for name in ("orders:order", "orders:order_live"):
+        page = client.get(reverse(name, kwargs={"code": order.code})).text
+        assert "In production" in page and "Acme goes straight" not in page
 
 
 def test_straight_to_production_starts_an_order_the_shop_reports_paid_later(acme, staff):
