@@ -47,13 +47,13 @@ def create_rule(actor, **fields):
 
 def update_rule(actor, rule, **fields):
     """Save the rule's fields; the default rule keeps its name and has no conditions, so only
-    its action changes."""
+    its action changes. Only these fields are written: a move made meanwhile keeps its position."""
     if rule.is_default:
         fields = {name: value for name, value in fields.items() if name in ACTION_FIELDS}
     for name, value in fields.items():
         setattr(rule, name, value)
     with transaction.atomic():
-        rule.save()
+        rule.save(update_fields=list(fields))
         _audit(actor, "workflow.rule_updated", rule)
     return rule
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
+from workflows import services
 from workflows.models import Action, ProductionLine, Rule
 from workflows.services import default_rule, rules_in_order
 
@@ -121,6 +122,16 @@ def test_rules_move_up_and_down_and_the_default_stays_last(as_staff):
         == 404
     )
     assert AuditEvent.objects.filter(verb="workflow.rule_moved").count() == 2
+
+
+def test_an_edit_saved_after_a_move_keeps_the_move(staff):
+    for name in ("A", "B"):
+        services.create_rule(staff, name=name, action=Action.STANDARD)
+    edited = Rule.objects.get(name="B")  # read by the edit before another person's move
+    services.move_rule(staff, Rule.objects.get(name="B"), up=True)
+    services.update_rule(staff, edited, name="B, renamed")
+    assert names() == ["B, renamed", "A", "Default"]
+    assert sorted(Rule.objects.filter(is_default=False).values_list("position", flat=True)) == [1, 2]
 
 
 def test_the_default_rule_changes_its_action_only_and_is_never_deleted(as_staff):
