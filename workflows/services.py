@@ -37,8 +37,16 @@ def _audit(actor, verb, rule):
     audit.record(actor, verb, target=rule.name, data={"rule": str(rule.code), "position": rule.position})
 
 
+def _lock_order():
+    """Take turns at changing the rules' order: every writer of positions locks the default
+    rule's row first (it always exists then), so two additions, or an addition and a move,
+    never number from the same reading."""
+    Rule.objects.select_for_update().filter(pk=default_rule().pk).get()
+
+
 def create_rule(actor, **fields):
     with transaction.atomic():
+        _lock_order()
         last = Rule.objects.filter(is_default=False).aggregate(last=Max("position"))["last"]
         rule = Rule.objects.create(position=(last or 0) + 1, **fields)
         _audit(actor, "workflow.rule_created", rule)
@@ -76,6 +84,7 @@ def move_rule(actor, rule, up):
     """Swap the rule with the one before it (`up`) or after it; the default stays last.
     Returns whether it moved."""
     with transaction.atomic():
+        _lock_order()
         rules = list(Rule.objects.select_for_update().filter(is_default=False).order_by("position", "id"))
         index = next((i for i, other in enumerate(rules) if other.pk == rule.pk), None)
         other = None if index is None else index + (-1 if up else 1)

@@ -2,7 +2,11 @@
 log), the default rule stays last and undeletable, bad input is refused changing nothing, and
 production lines are added and switched off."""
 
+import threading
+import time
+
 import pytest
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -202,3 +206,50 @@ def test_the_edit_form_shows_the_rule_s_choices(as_staff, acme):
     ).text
     for chosen in (acme.client.code, acme.store.code, line.code):
         assert f'value="{chosen}" selected' in page
+
+
+PATIENCE = 60  # never a measure of speed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rules_added_at_the_same_time_get_their_own_positions(staff):
+    """A second addition waits for the first one's transaction, then numbers after it."""
+    default_rule()
+    added, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.create_rule(staff, name="First", action=Action.STANDARD)
+                added.set()
+                release.wait(PATIENCE)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            services.create_rule(staff, name="Second", action=Action.STANDARD)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert added.wait(PATIENCE)
+    threads[1].start()
+    give_up = time.monotonic() + 5  # a fixed build numbers at once: nothing to wait for
+    while threads[1].is_alive() and not _waiting_on_a_lock() and time.monotonic() < give_up:
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(PATIENCE)
+    assert names() == ["First", "Second", "Default"]
+    assert list(Rule.objects.filter(is_default=False).values_list("position", flat=True)) == [1, 2]
+
+
+def _waiting_on_a_lock():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
