@@ -69,6 +69,7 @@ def test_staff_add_rules_which_go_before_the_default(as_staff, acme):
         ({"action": Action.PRIORITY}, "Choose the priority"),
         ({"action": Action.NOTIFY, "notify_email": "not an address"}, "valid email"),
         ({"countries": "DE, Germany"}, "GERMANY is not one"),
+        ({"countries": "DE, XX, UK"}, "XX, UK is not one"),  # two letters, but no country's code
         ({"min_items": "5", "max_items": "2"}, "upper bound is below"),
         ({"min_value": "100", "max_value": "10"}, "upper bound is below"),
         ({"name": ""}, "This field is required"),
