@@ -3,14 +3,17 @@ manual order page, the one upsert every shop's report goes through): the review 
 reason, released by staff; straight to production once the print files pass; routing,
 priority and the notification email; and "Try it", which changes nothing."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connections, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from catalog.models import FileCheck, StoreVariant
+from core import emails
 from core.models import AuditEvent
 from core.tenancy import Role
 from core.testing import wait_for
@@ -231,3 +234,37 @@ def test_the_queue_filters_by_the_priority_and_line_rules_set(client, acme, staf
     assert numbers(line=line.code) == ["#W1"]
     assert numbers() == ["#P1", "#R1", "#W1"]
     assert numbers(priority="bogus") == ["#P1", "#R1", "#W1"]  # a bad filter value is ignored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_notify_email_goes_once_without_locking_the_order_while_it_is_sent(acme, staff, monkeypatch):
+    services.create_rule(
+        staff, name="Tell ops", client=acme.client, action=Action.NOTIFY, notify_email="ops@printer.example"
+    )
+    order = make_order(acme.store, number="#9")
+    row_free = []
+
+    def order_row_is_free():  # what a webhook's update of the order would find, meanwhile
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update(nowait=True).get(pk=order.pk)
+            row_free.append(True)
+        except DatabaseError:
+            row_free.append(False)
+        finally:
+            connections.close_all()
+
+    sending = emails.send
+
+    def send(*args, **kwargs):
+        other = threading.Thread(target=order_row_is_free)
+        other.start()
+        other.join(60)
+        sending(*args, **kwargs)
+
+    monkeypatch.setattr(emails, "send", send)
+    assert rules.send_notification(order.pk) is True
+    assert rules.send_notification(order.pk) is False
+    assert row_free == [True]
+    assert [message.to for message in mail.outbox] == [["ops@printer.example"]]
+    assert Order.objects.filter(pk=order.pk, notified_at__isnull=False).exists()
