@@ -85,7 +85,7 @@ class ActionForm(CodedChoices, forms.ModelForm):
         data = super().clean()
         action = data.get("action")
         needed = NEEDS.get(action)
-        if needed and not data.get(needed[0]):
+        if needed and not data.get(needed[0]) and needed[0] not in self.errors:  # one error a field
             self.add_error(needed[0], needed[1])
         # Parameters of other actions are dropped, so the rule says only what it does.
         for other, (name, _words) in NEEDS.items():

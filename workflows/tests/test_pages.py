@@ -82,6 +82,17 @@ def test_bad_input_is_said_and_nothing_is_saved(as_staff, fields, message):
     assert not AuditEvent.objects.exists()
 
 
+def test_an_unknown_line_or_priority_is_said_once(as_staff):
+    for fields in (
+        {"action": Action.ROUTE, "production_line": "7b4a3e8e-31a6-4c43-9b51-6bd0f5a4c0de"},
+        {"action": Action.PRIORITY, "priority": "urgent"},
+    ):
+        form = as_staff.post(reverse("workflows:rule_add"), rule_data(**fields)).context["form"]
+        [(_name, [error])] = [(name, errors) for name, errors in form.errors.items()]
+        assert "valid choice" in error
+    assert not Rule.objects.filter(is_default=False).exists()
+
+
 def test_a_store_of_another_client_is_refused(as_staff, acme, globex):
     response = as_staff.post(
         reverse("workflows:rule_add"), rule_data(client=acme.client.code, store=globex.store.code)
