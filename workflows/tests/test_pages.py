@@ -6,10 +6,11 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.urls import reverse
 
 from core.models import AuditEvent
+from core.testing import waiting_on_a_lock
 from workflows import services
 from workflows.models import Action, ProductionLine, Rule
 from workflows.services import default_rule, rules_in_order
@@ -249,19 +250,10 @@ def test_rules_added_at_the_same_time_get_their_own_positions(staff):
     assert added.wait(PATIENCE)
     threads[1].start()
     give_up = time.monotonic() + 5  # a fixed build numbers at once: nothing to wait for
-    while threads[1].is_alive() and not _waiting_on_a_lock() and time.monotonic() < give_up:
+    while threads[1].is_alive() and not waiting_on_a_lock() and time.monotonic() < give_up:
         time.sleep(0.05)
     release.set()
     for thread in threads:
         thread.join(PATIENCE)
     assert names() == ["First", "Second", "Default"]
     assert list(Rule.objects.filter(is_default=False).values_list("position", flat=True)) == [1, 2]
-
-
-def _waiting_on_a_lock():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
