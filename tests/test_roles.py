@@ -86,6 +86,8 @@ def test_only_admins_set_up_postbacks(client, acme):
         assert client.get(reverse("postbacks:endpoints")).status_code == expected, role
         link_shown = reverse("postbacks:endpoints") in client.get(reverse("storefronts:dashboard")).text
         assert link_shown == (role == Role.ADMIN), role
+
+
 def test_workflows_are_staff_s_alone(client, acme, staff):
     """Connect > Workflows, its Try it and the release of a held order: staff open them; every
     role of a client is refused (403), whatever it owns."""

@@ -225,6 +225,8 @@ def postback_delivery(world):
         state=Delivery.State.FAILED,
         attempts=1,
     )
+
+
 def workflow_rule(world):
     """A workflow rule about the world's client (staff's: only Connect shows it)."""
     from workflows.models import Rule
