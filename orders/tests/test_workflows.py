@@ -204,6 +204,18 @@ def test_try_it_shows_which_rule_would_apply_and_changes_nothing(client, acme, s
     assert reverse("orders:workflow_try") in client.get(reverse("workflows:rules")).text
 
 
+def test_try_it_compares_rules_not_their_names(client, acme, staff):
+    rule = services.create_rule(staff, name="Germany", countries=["DE"], action=Action.STANDARD)
+    make_order(store_of(acme), number="#1", shipping=Address(country="DE"))
+    services.update_rule(staff, rule, name="Germany and Austria", countries=["AT", "DE"])
+    client.force_login(staff)
+    page = client.get(reverse("orders:workflow_try")).text
+    assert "Germany and Austria" in page and "differs" not in page  # the same rule, renamed
+    services.create_rule(staff, name="Germany", countries=["DE"], action=Action.STANDARD)
+    services.move_rule(staff, Rule.objects.get(name="Germany"), up=True)
+    assert "differs" in client.get(reverse("orders:workflow_try")).text  # another rule of its old name
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_notify_email_is_sent_by_a_real_worker_after_commit(acme, staff, celery_worker):
