@@ -257,3 +257,27 @@ def test_rules_added_at_the_same_time_get_their_own_positions(staff):
         thread.join(PATIENCE)
     assert names() == ["First", "Second", "Default"]
     assert list(Rule.objects.filter(is_default=False).values_list("position", flat=True)) == [1, 2]
+
+
+def test_every_change_needs_the_csrf_token(staff, acme):
+    """A page elsewhere cannot make a logged-in staff member's browser change the rules."""
+    from django.test import Client
+
+    from orders.tests.helpers import make_order
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    rule = services.create_rule(staff, name="Hold", action=Action.REVIEW, review_reason="Look")
+    line = ProductionLine.objects.create(name="Wide press")
+    order = make_order(acme.store, number="#5")
+    posts = {
+        reverse("workflows:rule_add"): rule_data(name="Forged"),
+        reverse("workflows:rule_edit", args=[rule.code]): rule_data(name="Forged"),
+        reverse("workflows:rule_delete", args=[rule.code]): {},
+        reverse("workflows:rule_move", args=[rule.code]): {"direction": "down"},
+        reverse("workflows:line_add"): {"name": "Forged"},
+        reverse("workflows:line_active", args=[line.code]): {},
+        reverse("orders:connect_order_release", args=[order.code]): {},
+    }
+    assert [browser.post(url, data).status_code for url, data in posts.items()] == [403] * len(posts)
+    assert names() == ["Hold", "Default"] and ProductionLine.objects.get().active
