@@ -280,3 +280,21 @@ def test_the_notify_email_goes_once_without_locking_the_order_while_it_is_sent(a
     assert row_free == [True]
     assert [message.to for message in mail.outbox] == [["ops@printer.example"]]
     assert Order.objects.filter(pk=order.pk, notified_at__isnull=False).exists()
+
+
+def test_a_rule_named_over_two_lines_still_gets_its_email_sent(client, acme, staff):
+    client.force_login(staff)
+    client.post(
+        reverse("workflows:rule_add"),
+        {
+            "name": "Tell\r\nops",
+            "active": "on",
+            "action": Action.NOTIFY,
+            "notify_email": "ops@printer.example",
+        },
+    )
+    order = make_order(acme.store, number="#9")
+    assert order.workflow_rule_name == "Tell\r\nops"  # as typed
+    assert rules.send_notification(order.pk) is True
+    [email] = mail.outbox
+    assert email.subject == "Order #9 of Acme arrived (Tell ops)"
