@@ -40,8 +40,9 @@ def _audit(actor, verb, rule):
 def _lock_order():
     """Take turns at changing the rules' order: every writer of positions locks the default
     rule's row first (it always exists then), so two additions, or an addition and a move,
-    never number from the same reading."""
-    Rule.objects.select_for_update().filter(pk=default_rule().pk).get()
+    never number from the same reading. FOR NO KEY UPDATE: orders arriving meanwhile, which
+    link their rule (a key share lock), neither wait for it nor make it wait."""
+    Rule.objects.select_for_update(no_key=True).filter(pk=default_rule().pk).get()
 
 
 def create_rule(actor, **fields):
@@ -85,7 +86,9 @@ def move_rule(actor, rule, up):
     Returns whether it moved."""
     with transaction.atomic():
         _lock_order()
-        rules = list(Rule.objects.select_for_update().filter(is_default=False).order_by("position", "id"))
+        rules = list(
+            Rule.objects.select_for_update(no_key=True).filter(is_default=False).order_by("position", "id")
+        )
         index = next((i for i, other in enumerate(rules) if other.pk == rule.pk), None)
         other = None if index is None else index + (-1 if up else 1)
         if other is None or not 0 <= other < len(rules):

@@ -281,3 +281,43 @@ def test_every_change_needs_the_csrf_token(staff, acme):
     }
     assert [browser.post(url, data).status_code for url, data in posts.items()] == [403] * len(posts)
     assert names() == ["Hold", "Default"] and ProductionLine.objects.get().active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_arriving_do_not_wait_for_a_change_of_the_rules_order(acme, staff):
+    """An arrival links its orders to their rules (checked at its commit: a key share lock);
+    a staff member moving rules at that moment does not hold it up."""
+    from orders.tests.helpers import make_order
+
+    for name in ("First", "Second"):
+        services.create_rule(staff, name=name, action=Action.STANDARD)
+    moved, release = threading.Event(), threading.Event()
+
+    def staff_move():
+        try:
+            with transaction.atomic():
+                services.move_rule(staff, Rule.objects.get(name="Second"), up=True)
+                moved.set()
+                release.wait(PATIENCE)
+        finally:
+            connections.close_all()
+
+    def arrival():
+        try:
+            make_order(acme.store, number="#1")  # decided by "First"
+        finally:
+            connections.close_all()
+
+    change = threading.Thread(target=staff_move)
+    change.start()
+    assert moved.wait(PATIENCE)
+    drain = threading.Thread(target=arrival)
+    drain.start()
+    while drain.is_alive() and not waiting_on_a_lock():
+        time.sleep(0.05)
+    waited = drain.is_alive()
+    release.set()
+    change.join(PATIENCE)
+    drain.join(PATIENCE)
+    assert not waited
+    assert names() == ["Second", "First", "Default"]
