@@ -20,7 +20,9 @@ def send(name, to, context, *, fallback_language=None):
     and numbers, whoever's action sent it."""
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
     with translation.override(recipient_language(to, fallback_language)):
-        subject = render_text(f"emails/{name}-subject.txt", context).strip()
+        # One line: a newline in a name it quotes (a rule's, typed with one) would make Django
+        # refuse the header, and the email would never go.
+        subject = " ".join(render_text(f"emails/{name}-subject.txt", context).split())
         text = render_text(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
     message = EmailMultiAlternatives(subject, text, to=[to])

@@ -66,6 +66,19 @@ def wait_for(condition, timeout=20):
     return False
 
 
+def waiting_on_a_lock():
+    """Whether some session of the test database waits for a lock another holds (PostgreSQL):
+    the moment a concurrency test lets the holder go on."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -19,9 +19,9 @@ from catalog.mapping_csv.export import escape_cell, unescape_cell
 from catalog.mapping_csv.reading import FileRefused, check_header, decode
 from catalog.mapping_csv.validation import url_problem
 from catalog.models import CatalogVariant, StoreVariant
+from core.countries import CODES
 from integrations.types import Address
 
-from .countries import CODES
 from .manual import MAX_ITEMS, MAX_QUANTITY, REFERENCE_MAX_LENGTH, ManualItem, ManualOrder, taken_references
 
 ORDER_COLUMNS = [

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from catalog.mapping_csv.validation import url_problem
 from catalog.mapping_forms import design_upload_problem
 from catalog.models import CatalogVariant, StoreVariant
+from core.countries import COUNTRIES
 from integrations.types import Address
 
-from .countries import COUNTRIES
 from .manual import MAX_ITEMS, MAX_QUANTITY, REFERENCE_MAX_LENGTH, ManualItem, ManualOrder, taken_references
 
 ADDRESS_FIELDS = ("name", "company", "line1", "line2", "city", "region", "postcode", "country", "phone")

@@ -5,7 +5,7 @@ production"; the email a rule asks for; and the facts "Try it" matches, changing
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,9 @@ from workflows.services import default_rule, rules_in_order
 from .intake import settle
 from .models import Hold, ItemStatus, Order, OrderEvent
 from .production import move_items
+
+# The first key of the advisory locks that let one copy of a notify task send at a time.
+NOTIFY_LOCK_SPACE = 7002
 
 # What a rule's decision sets on the order, cleared before a decision is taken again.
 DECISION = {
@@ -147,9 +150,9 @@ def start_if_straight(order):
     waiting = list(order.items.filter(status__in=(ItemStatus.RECEIVED, ItemStatus.PASSED)))
     if not waiting:
         return
-    why = _("Sent straight to production by the workflow rule “%(rule)s”.") % {
-        "rule": order.workflow_rule_name
-    }
+    # Clients read these moves in their order's history: the printer's rule stays unnamed
+    # there (its name is on the order's Workflow card in Connect).
+    why = _("Sent straight to production by the printer's workflow.")
     received = [item.code for item in waiting if item.status == ItemStatus.RECEIVED]
     if received:
         move_items(None, order, received, ItemStatus.PASSED, reason=why)
@@ -179,13 +182,15 @@ def release_review(actor, order):
 
 
 def send_notification(order_id):
-    """Send the email the order's rule asked for, once (the order is locked while it goes:
-    a copy of the task waits, then finds it sent). A failing mail server raises, and the
-    sweep (notifications_lost) sends it again later."""
+    """Send the email the order's rule asked for, once: a copy of the task waits for this
+    one's advisory lock, then finds it sent. The order's row is not locked while the mail
+    server is slow (an arriving update or a move would wait for it). A failing mail server
+    raises, and the sweep (notifications_lost) sends it again later."""
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NOTIFY_LOCK_SPACE, order_id % 2**31])
         order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("client", "store")
+            Order.objects.select_related("client", "store")
             .filter(pk=order_id, notified_at__isnull=True)
             .exclude(notify_email="")
             .first()
@@ -194,8 +199,7 @@ def send_notification(order_id):
             return False
         link = settings.SITE_URL.rstrip("/") + reverse("orders:connect_order", args=[order.code])
         emails.send("workflow-notify", order.notify_email, {"order": order, "link": link})
-        order.notified_at = timezone.now()
-        order.save(update_fields=["notified_at"])
+        Order.objects.filter(pk=order.pk).update(notified_at=timezone.now())
     return True
 
 

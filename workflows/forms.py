@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
+from core.countries import CODES
 from storefronts.models import Store
 
 from .models import Action, ProductionLine, Rule
@@ -27,10 +28,10 @@ class CountriesField(forms.CharField):
 
     def to_python(self, value):
         codes = [code.upper() for code in re.split(r"[\s,;]+", super().to_python(value)) if code]
-        wrong = [code for code in codes if not re.fullmatch(r"[A-Z]{2}", code)]
+        wrong = [code for code in codes if code not in CODES]  # else a rule that never matches
         if wrong:
             raise forms.ValidationError(
-                _("Use two-letter country codes (DE, FR, US): %(wrong)s is not one.")
+                _("Use ISO two-letter country codes (DE, FR, US): %(wrong)s is not one.")
                 % {"wrong": ", ".join(wrong[:3])}
             )
         return sorted(set(codes))
@@ -84,7 +85,7 @@ class ActionForm(CodedChoices, forms.ModelForm):
         data = super().clean()
         action = data.get("action")
         needed = NEEDS.get(action)
-        if needed and not data.get(needed[0]):
+        if needed and not data.get(needed[0]) and needed[0] not in self.errors:  # one error a field
             self.add_error(needed[0], needed[1])
         # Parameters of other actions are dropped, so the rule says only what it does.
         for other, (name, _words) in NEEDS.items():

@@ -37,8 +37,17 @@ def _audit(actor, verb, rule):
     audit.record(actor, verb, target=rule.name, data={"rule": str(rule.code), "position": rule.position})
 
 
+def _lock_order():
+    """Take turns at changing the rules' order: every writer of positions locks the default
+    rule's row first (it always exists then), so two additions, or an addition and a move,
+    never number from the same reading. FOR NO KEY UPDATE: orders arriving meanwhile, which
+    link their rule (a key share lock), neither wait for it nor make it wait."""
+    Rule.objects.select_for_update(no_key=True).filter(pk=default_rule().pk).get()
+
+
 def create_rule(actor, **fields):
     with transaction.atomic():
+        _lock_order()
         last = Rule.objects.filter(is_default=False).aggregate(last=Max("position"))["last"]
         rule = Rule.objects.create(position=(last or 0) + 1, **fields)
         _audit(actor, "workflow.rule_created", rule)
@@ -47,13 +56,13 @@ def create_rule(actor, **fields):
 
 def update_rule(actor, rule, **fields):
     """Save the rule's fields; the default rule keeps its name and has no conditions, so only
-    its action changes."""
+    its action changes. Only these fields are written: a move made meanwhile keeps its position."""
     if rule.is_default:
         fields = {name: value for name, value in fields.items() if name in ACTION_FIELDS}
     for name, value in fields.items():
         setattr(rule, name, value)
     with transaction.atomic():
-        rule.save()
+        rule.save(update_fields=list(fields))
         _audit(actor, "workflow.rule_updated", rule)
     return rule
 
@@ -76,7 +85,10 @@ def move_rule(actor, rule, up):
     """Swap the rule with the one before it (`up`) or after it; the default stays last.
     Returns whether it moved."""
     with transaction.atomic():
-        rules = list(Rule.objects.select_for_update().filter(is_default=False).order_by("position", "id"))
+        _lock_order()
+        rules = list(
+            Rule.objects.select_for_update(no_key=True).filter(is_default=False).order_by("position", "id")
+        )
         index = next((i for i, other in enumerate(rules) if other.pk == rule.pk), None)
         other = None if index is None else index + (-1 if up else 1)
         if other is None or not 0 <= other < len(rules):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from catalog import sync
 from catalog.models import SourceState, StoreProduct, StoreVariant
+from core.testing import waiting_on_a_lock
 from integrations.types import SourceProduct, SourceVariant
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def test_a_deletion_committed_while_a_page_is_applied_is_not_overwritten(acme, t
     second.start()
     # Let the webhook commit only once the page waits for its row lock.
     give_up = time.monotonic() + PATIENCE
-    while not _waiting_on_a_lock():
+    while not waiting_on_a_lock():
         assert time.monotonic() < give_up, "the page never waited for the webhook's lock"
         time.sleep(0.05)
     release.set()
@@ -175,11 +176,3 @@ def test_a_deletion_committed_while_a_page_is_applied_is_not_overwritten(acme, t
 
 
 PATIENCE = 60  # never a measure of speed
-
-
-def _waiting_on_a_lock():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0

@@ -3,14 +3,17 @@ manual order page, the one upsert every shop's report goes through): the review 
 reason, released by staff; straight to production once the print files pass; routing,
 priority and the notification email; and "Try it", which changes nothing."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError, connections, transaction
 from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from catalog.models import FileCheck, StoreVariant
+from core import emails
 from core.models import AuditEvent
 from core.tenancy import Role
 from core.testing import wait_for
@@ -97,8 +100,12 @@ def test_straight_to_production_starts_the_items_once_their_print_files_pass(cli
     order.refresh_from_db()
     assert (order.status, order.hold) == (ItemStatus.IN_PRODUCTION, Hold.NONE)
     moves = order.events.filter(kind=OrderEvent.Kind.STATUS).values_list("to_status", "message", "actor")
-    why = "Sent straight to production by the workflow rule “Acme goes straight”."
+    why = "Sent straight to production by the printer's workflow."
     assert list(moves) == [(ItemStatus.PASSED, why, None), (ItemStatus.IN_PRODUCTION, why, None)]
+    # The client's order page and its live part show the moves, never the printer's rule.
+    for name in ("orders:order", "orders:order_live"):
+        page = client.get(reverse(name, kwargs={"code": order.code})).text
+        assert "In production" in page and "Acme goes straight" not in page
 
 
 def test_straight_to_production_starts_an_order_the_shop_reports_paid_later(acme, staff):
@@ -197,6 +204,18 @@ def test_try_it_shows_which_rule_would_apply_and_changes_nothing(client, acme, s
     assert reverse("orders:workflow_try") in client.get(reverse("workflows:rules")).text
 
 
+def test_try_it_compares_rules_not_their_names(client, acme, staff):
+    rule = services.create_rule(staff, name="Germany", countries=["DE"], action=Action.STANDARD)
+    make_order(store_of(acme), number="#1", shipping=Address(country="DE"))
+    services.update_rule(staff, rule, name="Germany and Austria", countries=["AT", "DE"])
+    client.force_login(staff)
+    page = client.get(reverse("orders:workflow_try")).text
+    assert "Germany and Austria" in page and "differs" not in page  # the same rule, renamed
+    services.create_rule(staff, name="Germany", countries=["DE"], action=Action.STANDARD)
+    services.move_rule(staff, Rule.objects.get(name="Germany"), up=True)
+    assert "differs" in client.get(reverse("orders:workflow_try")).text  # another rule of its old name
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_notify_email_is_sent_by_a_real_worker_after_commit(acme, staff, celery_worker):
@@ -227,3 +246,55 @@ def test_the_queue_filters_by_the_priority_and_line_rules_set(client, acme, staf
     assert numbers(line=line.code) == ["#W1"]
     assert numbers() == ["#P1", "#R1", "#W1"]
     assert numbers(priority="bogus") == ["#P1", "#R1", "#W1"]  # a bad filter value is ignored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_notify_email_goes_once_without_locking_the_order_while_it_is_sent(acme, staff, monkeypatch):
+    services.create_rule(
+        staff, name="Tell ops", client=acme.client, action=Action.NOTIFY, notify_email="ops@printer.example"
+    )
+    order = make_order(acme.store, number="#9")
+    row_free = []
+
+    def order_row_is_free():  # what a webhook's update of the order would find, meanwhile
+        try:
+            with transaction.atomic():
+                Order.objects.select_for_update(nowait=True).get(pk=order.pk)
+            row_free.append(True)
+        except DatabaseError:
+            row_free.append(False)
+        finally:
+            connections.close_all()
+
+    sending = emails.send
+
+    def send(*args, **kwargs):
+        other = threading.Thread(target=order_row_is_free)
+        other.start()
+        other.join(60)
+        sending(*args, **kwargs)
+
+    monkeypatch.setattr(emails, "send", send)
+    assert rules.send_notification(order.pk) is True
+    assert rules.send_notification(order.pk) is False
+    assert row_free == [True]
+    assert [message.to for message in mail.outbox] == [["ops@printer.example"]]
+    assert Order.objects.filter(pk=order.pk, notified_at__isnull=False).exists()
+
+
+def test_a_rule_named_over_two_lines_still_gets_its_email_sent(client, acme, staff):
+    client.force_login(staff)
+    client.post(
+        reverse("workflows:rule_add"),
+        {
+            "name": "Tell\r\nops",
+            "active": "on",
+            "action": Action.NOTIFY,
+            "notify_email": "ops@printer.example",
+        },
+    )
+    order = make_order(acme.store, number="#9")
+    assert order.workflow_rule_name == "Tell\r\nops"  # as typed
+    assert rules.send_notification(order.pk) is True
+    [email] = mail.outbox
+    assert email.subject == "Order #9 of Acme arrived (Tell ops)"

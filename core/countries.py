@@ -1,5 +1,5 @@
-"""ISO 3166-1 alpha-2 country codes and English names, for shipping addresses (from the IANA
-time zone database's iso3166.tab, public domain)."""
+"""ISO 3166-1 alpha-2 country codes and English names, for shipping addresses and the workflow
+rules' destinations (from the IANA time zone database's iso3166.tab, public domain)."""
 
 COUNTRIES = [
     ("AF", "Afghanistan"),
