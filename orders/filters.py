@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
+from storefronts.forms import StoreChoice
 from storefronts.models import Store
 from workflows.models import Priority, ProductionLine
 
@@ -28,11 +29,6 @@ TABS = {
     "all": (_("All"), Q()),
 }
 DEFAULT_TAB = "ready"
-
-
-class StoreChoice(forms.ModelChoiceField):
-    def label_from_instance(self, store):
-        return f"{store.client.name} — {store.name}"
 
 
 class OrderFilterForm(forms.Form):

@@ -392,7 +392,7 @@ def hold_of(order, items):
         return Hold.FILE_PROBLEM
     if FileCheck.PENDING in checks:
         return Hold.FILE_PENDING
-    if order.review_reason and order.review_released_at is None:  # a workflow rule's (orders.rules)
+    if order.under_review:  # a workflow rule's (orders.rules)
         return Hold.REVIEW
     return Hold.NONE
 

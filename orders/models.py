@@ -126,6 +126,11 @@ class Order(CodedModel):
             ),
         ]
 
+    @property
+    def under_review(self):
+        """Held by its workflow rule for review, and not released yet."""
+        return bool(self.review_reason) and self.review_released_at is None
+
     def __str__(self):
         return f"{self.store} {self.number}"
 

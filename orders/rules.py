@@ -137,10 +137,6 @@ def notify_soon(orders):
             enqueue_on_commit(send_workflow_email, order.pk)
 
 
-def under_review(order):
-    return bool(order.review_reason) and order.review_released_at is None
-
-
 def start_if_straight(order):
     """An order its rule sent straight to production: once nothing holds it, its items not
     started move to In production by themselves (through Passed, as a person would move them,
@@ -164,7 +160,7 @@ def release_review(actor, order):
     nothing else holds it. Raises ReleaseRefused if it is not held for review."""
     with transaction.atomic():
         order = Order.objects.select_for_update().select_related("client").get(pk=order.pk)
-        if not under_review(order):
+        if not order.under_review:
             raise ReleaseRefused(_("This order is not held for review."))
         order.review_released_at, order.review_released_by = timezone.now(), actor
         order.save(update_fields=["review_released_at", "review_released_by", "updated_at"])

@@ -70,3 +70,10 @@ class AcceptInvitationForm(forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return cleaned
+
+
+class StoreChoice(forms.ModelChoiceField):
+    """A choice of stores across clients (Connect's filters and rules): "Client — Store"."""
+
+    def label_from_instance(self, store):
+        return f"{store.client.name} — {store.name}"

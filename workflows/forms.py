@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
 from core.countries import CODES
+from storefronts.forms import StoreChoice
 from storefronts.models import Store
 
 from .models import Action, ProductionLine, Rule
@@ -35,11 +36,6 @@ class CountriesField(forms.CharField):
                 % {"wrong": ", ".join(wrong[:3])}
             )
         return sorted(set(codes))
-
-
-class StoreChoice(forms.ModelChoiceField):
-    def label_from_instance(self, store):
-        return f"{store.client.name} — {store.name}"
 
 
 class CodedChoices:
