@@ -29,6 +29,16 @@ def due(waiting, now=None):
     )
 
 
+def queue_due(waiting, task, limit):
+    """The sweeper's part: queue `task(pk)` for each due row of `waiting` nobody holds, the
+    longest due first (retries, and rows whose first queueing was lost while the broker was
+    away). Returns how many were queued."""
+    ids = list(due(waiting).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        task.delay(pk)
+    return len(ids)
+
+
 def claim(waiting, pk, hold_for, *, related=()):
     """Take the due row `pk` of `waiting` for this worker, counting the attempt; None if it is
     not due, or another worker holds it. `related`: select_related paths, loaded with it."""

@@ -42,16 +42,14 @@ SWEEP_BATCH = 500
 State = OutboxMessage.State
 
 
-def due_messages(now=None):
-    """Pending messages whose time has come and that nobody holds."""
-    return claims.due(OutboxMessage.objects.filter(state=State.PENDING), now)
+def pending():
+    return OutboxMessage.objects.filter(state=State.PENDING)
 
 
 def claim(message_id):
     """Take a due message for this worker, counting the attempt; None if it is not due, already
     sent, or held by another worker."""
-    waiting = OutboxMessage.objects.filter(state=State.PENDING)
-    return claims.claim(waiting, message_id, CLAIM_FOR, related=("order__store",))
+    return claims.claim(pending(), message_id, CLAIM_FOR, related=("order__store",))
 
 
 def send(message_id):
@@ -154,12 +152,8 @@ def record(message, state, words, *, error="", retry_in=None):
 
 
 def send_due(limit=SWEEP_BATCH):
-    """The sweeper: queue every due message nobody holds (retries, and messages whose first
-    queueing was lost while the broker was away). Returns how many were queued."""
-    ids = list(due_messages().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for message_id in ids:
-        send_outbox.delay(message_id)
-    return len(ids)
+    """The sweeper: queue every due message nobody holds. Returns how many were queued."""
+    return claims.queue_due(pending(), send_outbox, limit)
 
 
 def retry_now(actor, message):

@@ -245,11 +245,7 @@ def switch_off(endpoint, reason):
 
 
 def send_due(limit=SWEEP_BATCH):
-    """The sweeper: queue every due delivery nobody holds (retries, and deliveries whose first
-    queueing was lost). Returns how many were queued."""
+    """The sweeper: queue every due delivery nobody holds. Returns how many were queued."""
     from .tasks import send_delivery
 
-    ids = list(claims.due(waiting()).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    for delivery_id in ids:
-        send_delivery.delay(delivery_id)
-    return len(ids)
+    return claims.queue_due(waiting(), send_delivery, limit)
