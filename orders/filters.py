@@ -1,6 +1,7 @@
 """The Connect production queue: its tabs, filters and search, and a page of it that costs the
 same on page 1 as on page 1000."""
 
+import uuid
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -18,6 +19,10 @@ from .models import Hold, ItemStatus, Order, OrderItem
 
 PER_PAGE = 100
 S = ItemStatus
+# Past this many, a drop-down is no help to anyone, and rendering it on every page of the queue
+# would cost more than the page itself (5,000 clients: two seconds). Then the client is typed,
+# and the stores offered are the chosen client's.
+MAX_CHOICES = 200
 
 # tab -> (label, what it holds). "Ready" is what staff can start on: not held, not started.
 TABS = {
@@ -29,6 +34,30 @@ TABS = {
     "all": (_("All"), Q()),
 }
 DEFAULT_TAB = "ready"
+
+
+class ClientSearch(forms.CharField):
+    """The client filter when there are too many clients to list: a name, a reference or a
+    client's code (the links from other pages carry it). Cleans to the matching clients."""
+
+    def clean(self, value):
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        clients = Client.objects.filter(Q(name__iexact=text) | Q(reference_id__iexact=text))
+        if is_code(text):
+            clients = Client.objects.filter(code=text)
+        elif not clients.exists():
+            clients = Client.objects.filter(name__icontains=text)
+        return clients
+
+
+def is_code(text):
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 class OrderFilterForm(forms.Form):
@@ -77,7 +106,35 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        if Client.objects.count() > MAX_CHOICES:
+            self.fields["client"] = ClientSearch(
+                required=False, max_length=200, label=_("Client name or reference")
+            )
         self.is_valid()  # a bad filter value is ignored, never an error page
+        self._offer_stores_of_one_client()
+
+    def _offer_stores_of_one_client(self):
+        """Any store is accepted; past MAX_CHOICES stores, only the chosen client's are listed
+        (none until one client is chosen, and then the template leaves the list out)."""
+        self.lists_stores = True
+        stores = self.fields["store"].queryset
+        if stores.count() <= MAX_CHOICES:
+            return
+        clients = self.chosen_clients()
+        matched = list(clients[:2]) if clients is not None else []
+        chosen = self.cleaned_data.get("store")
+        if len(matched) == 1:
+            # The chosen store stays listed even if it is another client's, so the list shows it.
+            self.fields["store"].queryset = stores.filter(
+                Q(client=matched[0]) | Q(pk=getattr(chosen, "pk", None))
+            )
+        else:
+            self.lists_stores = False
+
+    def chosen_clients(self):
+        """The clients the client filter chose (a list or queryset), or None for any client."""
+        client = self.cleaned_data.get("client")
+        return [client] if isinstance(client, Client) else client
 
     @property
     def current_tab(self):
@@ -86,14 +143,15 @@ class OrderFilterForm(forms.Form):
     @property
     def narrowed(self):
         """Whether anything beyond the tab narrows the list (for the empty state's words)."""
-        return any(value for name, value in self.cleaned_data.items() if name != "tab")
+        return any(value not in (None, "") for name, value in self.cleaned_data.items() if name != "tab")
 
     def orders(self):
         """The orders the tab, filters and search select, newest placed first."""
         data = self.cleaned_data
         orders = Order.objects.filter(TABS[self.current_tab][1])
-        if data.get("client"):
-            orders = orders.filter(client=data["client"])
+        clients = self.chosen_clients()
+        if clients is not None:
+            orders = orders.filter(client__in=clients)
         if data.get("store"):
             orders = orders.filter(store=data["store"])
         if data.get("status"):

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integrations.types import SourceOrderLine
+from orders import filters
 from orders.models import Hold, ItemStatus, Order
 from orders.production import move_items
 
@@ -22,6 +23,10 @@ URL = reverse("orders:connect_orders")
 def numbers(response):
     """The order numbers the page lists, in order."""
     return re.findall(r'class="table__primary" href="/connect/orders/[^"]+">(#\d+)<', response.text)
+
+
+def filter_form(response):
+    return response.text.split('role="search"')[1].split("</form>")[0]
 
 
 @pytest.fixture
@@ -140,3 +145,32 @@ def test_pages_of_a_hundred_in_a_stable_order_for_the_same_queries(client, staff
     assert listed == expected and len(set(listed)) == 201
     assert counts[0] == counts[1] == counts[2]
     assert "Page 1 of 3" in client.get(URL, {"tab": "all"}).text
+
+
+def test_past_max_choices_the_client_is_typed_and_the_stores_are_the_clients(
+    client, staff, acme, globex, shops, monkeypatch
+):
+    """A printer with thousands of clients gets no drop-down of them on every page of the queue."""
+    monkeypatch.setattr(filters, "MAX_CHOICES", 1)
+    acme_shop, globex_shop = shops
+    files_checked(place(acme_shop, 1, hours=1))
+    files_checked(place(globex_shop, 2, hours=2))
+    acme.client.reference_id = "ACME-7"
+    acme.client.save()
+    client.force_login(staff)
+    everything = {"tab": "all"}
+    anyone = client.get(URL, everything)
+    assert '<input type="search" name="client"' in anyone.text
+    assert 'name="store"' not in filter_form(anyone)  # no client chosen: the stores are not listed
+    for typed in ("acme", "Acme", "acme-7", str(acme.client.code)):
+        response = client.get(URL, {**everything, "client": typed})
+        assert numbers(response) == ["#1001"], typed
+        offered = filter_form(response)
+        assert acme_shop.name in offered and globex_shop.name not in offered
+    assert numbers(client.get(URL, {**everything, "client": "lob"})) == ["#1002"]  # part of a name
+    nobody = client.get(URL, {**everything, "client": "Initech"})
+    assert numbers(nobody) == [] and "Clear" in nobody.text
+    # A store chosen on another page stays chosen, listed or not.
+    chosen = client.get(URL, {**everything, "store": globex_shop.code})
+    assert numbers(chosen) == ["#1002"]
+    assert f'<input type="hidden" name="store" value="{globex_shop.code}">' in chosen.text
