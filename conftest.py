@@ -16,6 +16,7 @@ from django.db import connections
 from config.celery import app as celery_app
 from config.celery import refuse_unsafe_settings
 from core.testing import free_port, make_client, make_user, running_sandbox
+from integrations import kept_stores
 from integrations.tests.helpers import sandbox_switch
 from sandbox import demo_keys
 
@@ -75,6 +76,8 @@ def _test_settings(settings, tmp_path):
     # A fresh cache per test, so login rate limits never carry from one test to the next.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     caches["default"].clear()
+    # Nor does a store a receiver kept (integrations.kept_stores): each test's stores are its own.
+    kept_stores.forget_all()
     # The manifest storage needs collectstatic; tests read static files from their sources.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -7,13 +7,14 @@ import logging
 from functools import wraps
 
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from storefronts.models import Store
 
-from . import inbox, services
+from . import inbox, kept_stores, services
 from .models import WebhookDelivery
 
 logger = logging.getLogger(__name__)
@@ -41,24 +42,20 @@ def answers_plainly(receiver):
     return wrapped
 
 
-# What the receivers read of a store (any other field is loaded when first read).
-STORE_BY_CODE = (
-    "SELECT id, code, client_id, platform, state, shop_identity, credentials, webhook_secret"
-    " FROM storefronts_store WHERE code = %s AND platform = %s"
-)
+class CheckAgain(Exception):
+    """A delivery failed its signature check against a kept store: check it against a fresh read."""
 
 
-def receiving_store(code, platform):
-    """The connected store a delivery URL names. A disconnected one answers 410 Gone, which
-    tells the platform to stop (what was registered could not be removed), anything else 404."""
-    # Raw SQL: building this query costs the ORM more than PostgreSQL takes to answer it, on
-    # every delivery (see docs/benchmarks.md, "Webhook ingest").
-    store = next(iter(Store.objects.raw(STORE_BY_CODE, [code, platform])), None)
+def receiving_store(code, platform, *, fresh=False):
+    """(the connected store a delivery URL names, whether it is a kept copy). A disconnected one
+    answers 410 Gone, which tells the platform to stop (what was registered could not be
+    removed), anything else 404."""
+    store, kept = kept_stores.read(code, platform, fresh=fresh)
     if store is None:
         raise NotReceiving("No such store.", 404)
     if store.state == Store.State.DISCONNECTED:
         raise NotReceiving("This store is disconnected from Printfront.", 410)
-    return store
+    return store, kept
 
 
 def secret_unreadable(store):
@@ -85,13 +82,22 @@ def receiver(platform, *, topic_header=None):
         @answers_plainly
         @wraps(view)
         def receive(request, code):
-            store = receiving_store(code, platform)
+            store, request.store_was_kept = receiving_store(code, platform)
             declared = declared_size(request)
             if declared > settings.WEBHOOK_MAX_BODY_BYTES:
                 return refuse_too_large(store, request, declared, topic_header)
             # Read from the stream, not request.body: Django's own cap for form posts
             # (DATA_UPLOAD_MAX_MEMORY_SIZE) is not the one that applies to deliveries.
-            return view(request, store, request.read(declared))
+            body = request.read(declared)
+            try:
+                return view(request, store, body)
+            except (CheckAgain, IntegrityError):
+                if not request.store_was_kept:
+                    raise
+                # The kept store may be out of date: its secret renewed, or the store deleted
+                # (the INSERT then names no store). Once more, with the store as it is now.
+                store, request.store_was_kept = receiving_store(code, platform, fresh=True)
+                return view(request, store, body)
 
         return receive
 
@@ -138,6 +144,8 @@ def take(store, request, body, *, topic, signature_valid, delivery_key=""):
     """Store the delivery, hand a new signed one to the worker, and answer the platform. A kind
     the inbox drains (orders) costs the request its INSERT and at most a wake-up; others get a
     task of their own."""
+    if not signature_valid and getattr(request, "store_was_kept", False):
+        raise CheckAgain  # the secret may be newer than the kept store
     headers = services.kept_headers(request)
     if not signature_valid:
         services.record_delivery(

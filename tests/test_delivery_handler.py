@@ -6,7 +6,7 @@ import uuid
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 
@@ -68,3 +68,18 @@ def test_every_receiver_is_under_the_prefix():
         )
         for name, p in zip(names, hooks.url_patterns, strict=True)
     )
+
+
+def test_a_delivery_asks_no_health_check_before_its_statements(stores, monkeypatch):  # noqa: F811
+    """A round trip fewer: a dead connection fails the delivery's own statement instead (500,
+    and the platform sends again)."""
+    checks = []
+    monkeypatch.setattr(connection, "health_check_enabled", True)
+    monkeypatch.setattr(connection, "health_check_done", False)
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
+    app = routed(WSGIHandler())
+    status, _ = answer(app, delivery(stores["woocommerce"]))
+    assert status == "200 OK" and checks == []
+    connection.health_check_done = False
+    answer(app, RequestFactory().get(reverse("health")))
+    assert checks == ["SELECT 1"]  # the site's pages still check first

@@ -11,7 +11,7 @@ import requests
 from django.urls import reverse
 
 from core.tenancy import Role
-from integrations import services
+from integrations import kept_stores, services
 from integrations.models import WebhookDelivery
 from integrations.tasks import register_webhooks
 from storefronts.models import Store
@@ -123,7 +123,11 @@ def test_re_serialised_json_fails_the_signature(store, live_server):
 
 
 def test_deliveries_for_a_disconnected_store_are_not_taken(store, live_server):
-    Store.objects.filter(pk=store.pk).update(state="disconnected")
+    # Saved by this process (as storefronts.services.disconnect_store does): a store its receivers
+    # kept is forgotten at once. test_a_disconnection_made_elsewhere_holds_once_the_keep_is_over
+    # shows one made by another process.
+    store.state = "disconnected"
+    store.save()
     response = deliver(live_server, store, json.dumps(ORDER).encode())
     assert (response.status_code, response.headers["Content-Type"]) == (410, "text/plain; charset=utf-8")
     assert response.text == "This store is disconnected from Printfront."
@@ -149,3 +153,32 @@ def test_with_webhooks_off_nothing_arrives(store, sandbox_url):
         sandbox_switch(sandbox_url)
     assert not WebhookDelivery.objects.filter(store=store, topic="order.created").exists()
     assert "Not sent: webhooks are switched off" in page
+
+
+def test_a_kept_store_yields_to_a_renewed_secret_at_once(store, live_server):
+    assert deliver(live_server, store, b'{"id": 1}').status_code == 200  # the store is now kept
+    # Renewed by another process (no signal reaches this one's keep).
+    Store.objects.filter(pk=store.pk).update(webhook_secret="renewed0secret0alphanumeric")
+    store.refresh_from_db()
+    assert deliver(live_server, store, b'{"id": 2}').status_code == 200
+    assert (
+        not WebhookDelivery.objects.filter(store=store, signature_valid=False).exclude(topic="ping").exists()
+    )
+
+
+def test_a_store_deleted_since_it_was_kept_is_not_found(store, live_server):
+    assert deliver(live_server, store, b'{"id": 1}').status_code == 200
+    kept = kept_stores._kept.copy()
+    store.delete()
+    kept_stores._kept.update(kept)  # as another process would still have it
+    response = deliver(live_server, store, b'{"id": 2}')
+    assert (response.status_code, response.text) == (404, "No such store.")
+
+
+def test_a_disconnection_made_elsewhere_holds_once_the_keep_is_over(store, live_server, monkeypatch):
+    assert deliver(live_server, store, b'{"id": 1}').status_code == 200
+    Store.objects.filter(pk=store.pk).update(state="disconnected")  # by another process
+    assert deliver(live_server, store, b'{"id": 2}').status_code == 200  # taken, as a moment sooner
+    later = kept_stores.time.monotonic() + kept_stores.KEEP_SECONDS
+    monkeypatch.setattr(kept_stores.time, "monotonic", lambda: later)
+    assert deliver(live_server, store, b'{"id": 3}').status_code == 410
