@@ -1,0 +1,65 @@
+"""What a screen reader needs beyond the visible page: a form's errors tied to their fields, and
+the status that htmx brings read out once, when it changes."""
+
+from django.test.html import Element, parse_html
+from django.urls import reverse
+
+
+def elements(node):
+    for child in node.children:
+        if isinstance(child, Element):
+            yield child
+            yield from elements(child)
+
+
+def attrs(element):
+    return dict(element.attributes)
+
+
+def has_class(element, name):
+    return name in (attrs(element).get("class") or "").split()
+
+
+def assert_errors_tied(html):
+    """Every field error is named by the aria-describedby of a control (or of its group of
+    choices) marked aria-invalid; every form-wide error is announced; every aria-describedby
+    names something on the page. Returns the invalid controls' names."""
+    page = list(elements(parse_html(html)))
+    ids = {attrs(e).get("id") for e in page}
+    described = {}
+    for element in page:
+        for target in (attrs(element).get("aria-describedby") or "").split():
+            assert target in ids, f"aria-describedby names a missing #{target}"
+            described.setdefault(target, []).append(element)
+    invalid = [e for e in page if attrs(e).get("aria-invalid") == "true"]
+    for errors in (e for e in page if has_class(e, "errorlist")):
+        if has_class(errors, "nonfield"):
+            assert attrs(errors).get("role") == "alert", "a form-wide error is not announced"
+            continue
+        error_id = attrs(errors).get("id")
+        assert error_id in described, f"the error list #{error_id} is tied to no control"
+        holders = described[error_id]
+        if all(h.name == "fieldset" for h in holders):  # a group: its choices are marked
+            assert invalid, "no choice of the group is marked invalid"
+        else:
+            assert any(attrs(h).get("aria-invalid") == "true" for h in holders)
+    return {attrs(e).get("name") for e in invalid}
+
+
+def test_sign_in_errors(client, staff):
+    response = client.post(reverse("account_login"), {"login": "", "password": ""})
+    assert assert_errors_tied(response.content.decode()) == {"login", "password"}
+    response = client.post(reverse("account_login"), {"login": staff.email, "password": "wrong"})
+    assert 'class="errorlist nonfield" role="alert"' in response.content.decode()
+    assert_errors_tied(response.content.decode())
+
+
+def test_staff_forms_errors(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse("connect:client_create"), {"name": ""})
+    assert "name" in assert_errors_tied(response.content.decode())
+    # A rule without its action: the action is a group of choices (a fieldset).
+    response = client.post(reverse("workflows:rule_add"), {"name": "x"})
+    html = response.content.decode()
+    assert 'aria-describedby="id_action_error"' in html
+    assert "action" in assert_errors_tied(html)
