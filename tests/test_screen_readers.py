@@ -1,6 +1,10 @@
 """What a screen reader needs beyond the visible page: a form's errors tied to their fields, and
 the status that htmx brings read out once, when it changes."""
 
+import re
+from pathlib import Path
+
+from django.conf import settings
 from django.test.html import Element, parse_html
 from django.urls import reverse
 
@@ -63,3 +67,23 @@ def test_staff_forms_errors(client, staff):
     html = response.content.decode()
     assert 'aria-describedby="id_action_error"' in html
     assert "action" in assert_errors_tied(html)
+
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+POLLED = re.compile(r'hx-trigger="[^"]*every ')
+SWAPPED_LIVE = re.compile(
+    r"<[^>]*\bhx-(?:get|post|swap)[^>]*\baria-live|<[^>]*\baria-live[^>]*\bhx-(?:get|post|swap)"
+)
+
+
+def test_polled_parts_mark_their_status_for_the_announcer():
+    polled = [path for path in TEMPLATES.rglob("*.html") if POLLED.search(path.read_text())]
+    assert len(polled) >= 9
+    for path in polled:
+        assert "data-status" in path.read_text(), f"{path.name} polls but marks no status text"
+    for path in TEMPLATES.rglob("*.html"):
+        # A part that htmx replaces is no live region: the announcer reads its status instead.
+        assert not SWAPPED_LIVE.search(path.read_text()), f"{path.name}: a swapped part is a live region"
+    assert (
+        '<div id="announcer" class="visually-hidden" role="status">' in (TEMPLATES / "base.html").read_text()
+    )

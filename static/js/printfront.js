@@ -37,4 +37,34 @@
     var message = event.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // 3. Status that htmx brings is read out once, when it changes: the text of each [data-status]
+  // element that a swap changed goes to the page's one live region (#announcer). A live region
+  // that the swap itself replaces is not reliably heard, and one that every poll re-creates
+  // would repeat itself. A status is known by the id of its part and its place in it.
+  var announcer = document.getElementById("announcer");
+
+  function statuses() {
+    var found = {};
+    var places = {};
+    document.querySelectorAll("[data-status]").forEach(function (element) {
+      var part = element.closest("[id]");
+      var id = part ? part.id : "";
+      places[id] = (places[id] || 0) + 1;
+      found[id + "#" + places[id]] = element.textContent.replace(/\s+/g, " ").trim();
+    });
+    return found;
+  }
+
+  if (announcer) {
+    var heard = statuses();
+    document.addEventListener("htmx:afterSettle", function () {
+      var now = statuses();
+      var news = Object.keys(now).filter(function (key) {
+        return now[key] && now[key] !== heard[key];
+      }).map(function (key) { return now[key]; });
+      heard = now;
+      if (news.length) announcer.textContent = news.join(" ");
+    });
+  }
 })();
