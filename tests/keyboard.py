@@ -1,0 +1,49 @@
+"""Driving a page by keyboard alone, as the browser tests of issue 10 do: Tab (or Shift+Tab) until
+a named control has the focus, checking at each stop that the focus can be seen, then Enter,
+Space, arrows or typing. No clicks, no fills."""
+
+# The focus shows when the control has an outline or a ring; a control drawn by its next sibling
+# (the toggle's transparent checkbox over its track) shows it there.
+FOCUS_SHOWN = """element => {
+  const shown = e => {
+    const style = getComputedStyle(e);
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+  };
+  if (shown(element)) return true;
+  const drawn = getComputedStyle(element).opacity === "0" && element.nextElementSibling;
+  return Boolean(drawn && shown(element.nextElementSibling));
+}"""
+
+
+def tab_to(page, target, *, back=False, limit=40):
+    """Press Tab (Shift+Tab if `back`) until `target`, a locator, has the focus; return it."""
+    key = "Shift+Tab" if back else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if target.evaluate("element => element === document.activeElement"):
+            assert target.evaluate(FOCUS_SHOWN), f"the focus on {target} cannot be seen"
+            return target
+    raise AssertionError(f"{limit} presses of {key} never reached {target}")
+
+
+def press_and_wait(page, key="Enter"):
+    """Press `key` on what has the focus (a link, a submit button) and wait for the next page."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+def type_into(page, target, text, **tab):
+    tab_to(page, target, **tab)
+    page.keyboard.type(text)
+
+
+def choose(page, select, label):
+    """Move a focused <select> to the option `label` with the arrow keys."""
+    where = select.evaluate(
+        "(s, label) => [s.selectedIndex, [...s.options].findIndex(o => o.text === label)]", label
+    )
+    assert where[1] >= 0, f"no option {label!r} in {select}"
+    key = "ArrowDown" if where[1] > where[0] else "ArrowUp"
+    for _ in range(abs(where[1] - where[0])):
+        page.keyboard.press(key)
+    assert select.evaluate("s => s.options[s.selectedIndex].text") == label
