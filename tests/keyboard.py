@@ -32,6 +32,18 @@ def press_and_wait(page, key="Enter"):
         page.keyboard.press(key)
 
 
+def follow(page, link):
+    """Tab to a link and open it."""
+    tab_to(page, link)
+    press_and_wait(page)
+
+
+def skip_to_content(page):
+    """The skip link comes first; through it, the next Tab goes into the page's content."""
+    tab_to(page, page.locator(".skip-link"), limit=1)
+    page.keyboard.press("Enter")
+
+
 def type_into(page, target, text, **tab):
     tab_to(page, target, **tab)
     page.keyboard.type(text)

@@ -8,7 +8,7 @@ import pytest
 
 from core.testing import PASSWORD, invitation_link
 from storefronts.models import Membership
-from tests.keyboard import choose, press_and_wait, tab_to, type_into
+from tests.keyboard import choose, follow, press_and_wait, skip_to_content, tab_to, type_into
 from tests.test_browser_onboarding import wait_for_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -35,18 +35,6 @@ def establecer_contrasena(page, link, password):
     type_into(page, page.get_by_label("Repite la contraseña"), password)
     tab_to(page, page.get_by_role("button", name="Establecer contraseña e iniciar sesión"))
     press_and_wait(page)
-
-
-def follow(page, link):
-    """Tab to a link from the top of the page and open it."""
-    tab_to(page, link)
-    press_and_wait(page)
-
-
-def skip_to_content(page):
-    """The skip link comes first: the next Tab goes into the page's content, past the menu."""
-    tab_to(page, page.get_by_role("link", name="Saltar al contenido"), limit=1)
-    page.keyboard.press("Enter")
 
 
 def test_the_onboarding_walk_in_spanish(live_server, celery_worker, browser, staff, settings):
