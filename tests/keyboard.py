@@ -2,26 +2,33 @@
 a named control has the focus, checking at each stop that the focus can be seen, then Enter,
 Space, arrows or typing. No clicks, no fills."""
 
-# The focus shows when the control has an outline or a ring; a control drawn by its next sibling
-# (the toggle's transparent checkbox over its track) shows it there.
-FOCUS_SHOWN = """element => {
+# Where the focus is, and whether it shows: an outline of at least 2 px or a ring on the focused
+# control, or on its next sibling for a control drawn by it (the toggle's transparent checkbox
+# over its track).
+FOCUS = """target => {
   const shown = e => {
     const style = getComputedStyle(e);
-    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+    return (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
   };
-  if (shown(element)) return true;
-  const drawn = getComputedStyle(element).opacity === "0" && element.nextElementSibling;
-  return Boolean(drawn && shown(element.nextElementSibling));
+  const active = document.activeElement;
+  const drawn = getComputedStyle(active).opacity === "0" && active.nextElementSibling;
+  return {
+    reached: active === target,
+    shown: active === document.body || shown(active) || Boolean(drawn && shown(drawn)),
+    what: active.outerHTML.slice(0, 160),
+  };
 }"""
 
 
 def tab_to(page, target, *, back=False, limit=40):
-    """Press Tab (Shift+Tab if `back`) until `target`, a locator, has the focus; return it."""
+    """Press Tab (Shift+Tab if `back`) until `target`, a locator, has the focus, checking at each
+    stop on the way that the focus shows; return `target`."""
     key = "Shift+Tab" if back else "Tab"
     for _ in range(limit):
         page.keyboard.press(key)
-        if target.evaluate("element => element === document.activeElement"):
-            assert target.evaluate(FOCUS_SHOWN), f"the focus on {target} cannot be seen"
+        focus = target.evaluate(FOCUS)
+        assert focus["shown"], f"the focus cannot be seen on {focus['what']}"
+        if focus["reached"]:
             return target
     raise AssertionError(f"{limit} presses of {key} never reached {target}")
 
