@@ -60,6 +60,8 @@ def test_staff_ship_an_order_with_tracking(browser, live_server, staff, packaged
     page.get_by_role("button", name="Move").click()
 
     expect(page.locator("#order-production").get_by_text("1 item(s) moved to Shipped.")).to_be_visible()
+    # The swap kept the focus on the button, in the new panel: Tab goes on from there.
+    expect(page.get_by_role("button", name="Move")).to_be_focused()
     expect(page.locator("#order-history")).to_contain_text("Shipped with DHL, tracking JD014600003.")
     expect(page.get_by_role("link", name="JD014600003")).to_be_visible()
     # The page was not reloaded: htmx swapped the panel and the history.

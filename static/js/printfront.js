@@ -56,6 +56,28 @@
     return found;
   }
 
+  // 4. A swap that replaces the focused control would drop the focus to the page's start (htmx
+  // keeps it only on a control with an id). It goes to the same control in the new part, or,
+  // where that is gone (a button used up), to the part itself, so Tab goes on from there.
+  var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var part = event.detail.target;
+    var active = document.activeElement;
+    kept = part.id && active && !active.id && part.contains(active) ? { part: part.id, html: active.outerHTML } : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = kept;
+    kept = null;
+    var part = was && document.getElementById(was.part);
+    if (!part || (document.activeElement && document.activeElement !== document.body)) return;
+    var same = Array.prototype.filter.call(part.querySelectorAll(FOCUSABLE), function (element) {
+      return element.outerHTML === was.html;
+    })[0];
+    if (!same) part.tabIndex = -1;
+    (same || part).focus();
+  });
+
   if (announcer) {
     var heard = statuses();
     document.addEventListener("htmx:afterSettle", function () {
