@@ -56,6 +56,18 @@
     return found;
   }
 
+  if (announcer) {
+    var heard = statuses();
+    document.addEventListener("htmx:afterSettle", function () {
+      var now = statuses();
+      var news = Object.keys(now).filter(function (key) {
+        return now[key] && now[key] !== heard[key];
+      }).map(function (key) { return now[key]; });
+      heard = now;
+      if (news.length) announcer.textContent = news.join(" ");
+    });
+  }
+
   // 4. A swap that replaces the focused control would drop the focus to the page's start (htmx
   // keeps it only on a control with an id). It goes to the same control in the new part, or,
   // where that is gone (a button used up), to the part itself, so Tab goes on from there.
@@ -77,16 +89,4 @@
     if (!same) part.tabIndex = -1;
     (same || part).focus();
   });
-
-  if (announcer) {
-    var heard = statuses();
-    document.addEventListener("htmx:afterSettle", function () {
-      var now = statuses();
-      var news = Object.keys(now).filter(function (key) {
-        return now[key] && now[key] !== heard[key];
-      }).map(function (key) { return now[key]; });
-      heard = now;
-      if (news.length) announcer.textContent = news.join(" ");
-    });
-  }
 })();
