@@ -1,5 +1,6 @@
-"""What a screen reader needs beyond the visible page: a form's errors tied to their fields, and
-the status that htmx brings read out once, when it changes."""
+"""What a screen reader or a keyboard needs beyond the visible page: a form's errors tied to their
+fields, the status that htmx brings read out once, when it changes, and a focus that always shows.
+(The keyboard walks themselves are browser tests: tests/keyboard.py.)"""
 
 import re
 from pathlib import Path
@@ -87,3 +88,11 @@ def test_polled_parts_mark_their_status_for_the_announcer():
     assert (
         '<div id="announcer" class="visually-hidden" role="status">' in (TEMPLATES / "base.html").read_text()
     )
+
+
+def test_the_focus_always_shows():
+    css = (Path(settings.BASE_DIR) / "static/css/printfront.css").read_text()
+    assert re.search(r"(?m)^:focus-visible \{ outline: 3px solid var\(--c-focus\)", css)
+    hidden = re.findall(r"(?m)^([^{}\n]+)\{[^}]*\boutline:\s*(?:none|0)\b", css)
+    # Only the main column, focused by the skip link, goes without: it is no control.
+    assert [selector.strip() for selector in hidden] == ['main[tabindex="-1"]:focus']
