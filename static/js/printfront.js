@@ -22,6 +22,11 @@
         toggle.focus();
       }
     });
+    // Tabbing out of the open menu closes it: the focus never goes on behind the dimmed page.
+    sidebar.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (next && !sidebar.contains(next) && !toggle.contains(next) && sidebar.classList.contains("is-open")) setOpen(false);
+    });
     // A click on the dimmed page closes the menu without activating what is under it.
     document.addEventListener("click", function (event) {
       if (!sidebar.classList.contains("is-open")) return;
