@@ -59,7 +59,9 @@ def test_staff_ship_an_order_with_tracking(browser, live_server, staff, packaged
     page.get_by_label("Tracking URL").fill("https://dhl.example/track/JD014600003")
     page.get_by_role("button", name="Move").click()
 
-    expect(page.get_by_text("1 item(s) moved to Shipped.")).to_be_visible()
+    expect(page.locator("#order-production").get_by_text("1 item(s) moved to Shipped.")).to_be_visible()
+    # The swap kept the focus on the button, in the new panel: Tab goes on from there.
+    expect(page.get_by_role("button", name="Move")).to_be_focused()
     expect(page.locator("#order-history")).to_contain_text("Shipped with DHL, tracking JD014600003.")
     expect(page.get_by_role("link", name="JD014600003")).to_be_visible()
     # The page was not reloaded: htmx swapped the panel and the history.
@@ -126,6 +128,6 @@ def test_choosing_items_offers_their_moves(browser, live_server, staff, acme):
     expect(options).to_have_text(["Failed", "In production", "Canceled"])
     page.get_by_label("Move to").select_option(label="In production")
     page.get_by_role("button", name="Move").click()
-    expect(page.get_by_text("1 item(s) moved to In production.")).to_be_visible()
+    expect(page.locator("#order-production").get_by_text("1 item(s) moved to In production.")).to_be_visible()
     assert Order.objects.get(pk=order.pk).items.get(title="Canvas").status == ItemStatus.RECEIVED
     context.close()

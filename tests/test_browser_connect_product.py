@@ -39,7 +39,7 @@ def test_connect_a_synced_product(page, live_server, acme, settings, sandbox_url
     assert ProductMapping.objects.filter(variant__product=product).count() == 2
 
     # The worker's verdict appears by itself: the A4 file is too small for 300 DPI.
-    expect(page.get_by_text("at the 210 \u00d7 297 mm print area that is 145 DPI")).to_be_visible(
-        timeout=PATIENCE
-    )
+    expect(
+        page.locator("#product-files").get_by_text("at the 210 \u00d7 297 mm print area that is 145 DPI")
+    ).to_be_visible(timeout=PATIENCE)
     expect(page.get_by_text("Checking…")).to_have_count(0)

@@ -96,7 +96,7 @@ def test_import_orders_a_bad_file_then_a_good_one(page, live_server, acme, celer
     assert not Order.objects.exists()
     page.get_by_role("button", name="Import 2 orders").click()
     # The worker imports them; the page polls until it is done.
-    expect(page.get_by_text("Imported 2 orders.")).to_be_visible(timeout=30_000)
+    expect(page.locator("#import-state").get_by_text("Imported 2 orders.")).to_be_visible(timeout=30_000)
     assert sorted(Order.objects.values_list("external_id", flat=True)) == ["A-1", "A-2"]
     page.get_by_role("link", name="Import another file").click()
     assert page.locator("table").get_by_role("link", name="good.csv").is_visible()

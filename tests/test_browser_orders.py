@@ -12,6 +12,7 @@ from orders.intake import settle
 from orders.models import ItemStatus
 from orders.production import move_items
 from orders.tests.helpers import make_order, map_variant, store_of
+from tests.keyboard import follow, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -56,9 +57,12 @@ def fits(page):
 @pytest.mark.parametrize("width", sorted(WIDTHS))
 def test_the_orders_list_and_an_order_page(browser, live_server, acme, ready_order, width):
     context, page = sign_in(browser, live_server, acme.user(Role.VIEWER), WIDTHS[width])
-    if width == "phone":
-        page.get_by_role("button", name="Menu").click()
-    page.get_by_role("link", name="Orders", exact=True).click()
+    if width == "phone":  # the menu, by keyboard
+        tab_to(page, page.get_by_role("button", name="Menu"))
+        page.keyboard.press("Enter")
+        follow(page, page.get_by_role("link", name="Orders", exact=True))
+    else:
+        page.get_by_role("link", name="Orders", exact=True).click()
     expect(page.get_by_role("heading", name="Orders", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="#2001")).to_be_visible()
     fits(page)

@@ -50,6 +50,8 @@ def test_connect_follows_the_admin_invitation(page, live_server, staff, settings
     expect(page.locator("#access-state")).to_have_text("Invitation sent")
     expect(page.locator("#invitation-state")).to_contain_text("Invitation sent")
     expect(page.locator("#invitation-state")).to_contain_text("Link expires")
+    # The change is read out, once, by the page's live region.
+    expect(page.locator("#announcer")).to_have_text("Invitation sent")
     assert same_page()
 
 

@@ -59,7 +59,7 @@ def test_configure_a_postback_ship_an_order_see_the_delivery(
     connect.get_by_label("Carrier").fill("DHL")
     connect.get_by_label("Tracking code").fill("JD014600003")
     connect.get_by_role("button", name="Move").click()
-    expect(connect.get_by_text("1 item(s) moved to Shipped.")).to_be_visible()
+    expect(connect.locator("#order-production").get_by_text("1 item(s) moved to Shipped.")).to_be_visible()
 
     assert wait_for(lambda: Delivery.objects.filter(state=Delivery.State.SENT).exists(), timeout=30)
     (got,) = received(url)

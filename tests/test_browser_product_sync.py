@@ -40,7 +40,7 @@ def test_sync_products_shows_progress_then_the_summary(
     # While it runs, the panel shows a progress bar and counts, polled every second.
     expect(page.locator("#sync-products progress")).to_be_visible()
     expect(page.get_by_text("read so far")).to_be_visible()
-    expect(page.get_by_text("Products synced.")).to_be_visible(timeout=PATIENCE)
+    expect(page.locator("#sync-products").get_by_text("Products synced.")).to_be_visible(timeout=PATIENCE)
     summary = page.locator("#sync-products .sync-summary")
     expect(summary.locator('[data-count="created"]')).to_have_text("150")
     expect(summary.locator('[data-count="gone"]')).to_have_text("0")

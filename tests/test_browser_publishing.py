@@ -1,5 +1,6 @@
-"""Add product in a real browser: an uploaded design moved and scaled on the designer's canvas,
-published to a sandbox Shopify shop by a real worker, then seen on the sandbox shop's page."""
+"""Add product in a real browser: an uploaded design moved and scaled on the designer's canvas (by
+mouse, then by keyboard), published to a sandbox Shopify shop by a real worker, then seen on the
+sandbox shop's page."""
 
 import pytest
 
@@ -10,6 +11,7 @@ from core.testing import PASSWORD, running_sandbox
 from integrations.tests.helpers import sandbox_switch
 from integrations.tests.test_shopify_adapter import SHOP, connected_adapter
 from storefronts.models import Store
+from tests.keyboard import tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -105,15 +107,24 @@ def test_add_a_product_design_it_and_publish_it_to_shopify(
     assert moved["x"] > scaled["x"] and moved["y"] > scaled["y"]
     assert moved["width"] == pytest.approx(scaled["width"], abs=1e-4)
     assert "DPI" in status.text_content()
+
+    # The same by keyboard: the preview takes the focus; an arrow moves the design a hundredth
+    # of the print area, "-" scales it down about its centre.
+    tab_to(page, page.get_by_role("application", name="Design on the print area"), back=True)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("-")
+    nudged = placement(page)
+    assert nudged["width"] == pytest.approx(moved["width"] / 1.05, abs=1e-4)
+    assert nudged["x"] == pytest.approx(moved["x"] - 0.01 + (moved["width"] - nudged["width"]) / 2, abs=1e-4)
     page.get_by_role("button", name="Save and continue").click()
 
     publication = Publication.objects.get(title="Harbour at dusk")
-    assert publication.placement["x"] == pytest.approx(moved["x"], abs=1e-4)
-    assert publication.placement["width"] == pytest.approx(moved["width"], abs=1e-4)
+    assert publication.placement["x"] == pytest.approx(nudged["x"], abs=1e-4)
+    assert publication.placement["width"] == pytest.approx(nudged["width"], abs=1e-4)
 
     # Publish: the page follows the worker until the product is in the shop.
     page.get_by_role("button", name="Publish to store").click()
-    page.get_by_text("The product is in Demo Apparel").wait_for(timeout=60_000)
+    page.locator("#publication-status").get_by_text("The product is in Demo Apparel").wait_for(timeout=60_000)
     assert page.get_by_text("Published", exact=True).is_visible()
     assert ProductMapping.objects.filter(store=shop).count() == 2
 

@@ -1,5 +1,6 @@
-"""Spanish in a real browser: the guide's onboarding walk read in Spanish from start to end
-(with its invitation emails), and the language switch following a person to their next sign-in."""
+"""Spanish in a real browser: the guide's onboarding walk read in Spanish from start to end (with
+its invitation emails), by keyboard alone, and the language switch following a person to their
+next sign-in."""
 
 import re
 
@@ -7,6 +8,7 @@ import pytest
 
 from core.testing import PASSWORD, invitation_link
 from storefronts.models import Membership
+from tests.keyboard import choose, follow, press_and_wait, skip_to_content, tab_to, type_into
 from tests.test_browser_onboarding import wait_for_email
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -21,16 +23,18 @@ def new_page(browser, locale):
 
 def iniciar_sesion(page, base, email, password):
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Iniciar sesión").click()
+    type_into(page, page.get_by_label("Correo electrónico"), email)
+    type_into(page, page.get_by_label("Contraseña"), password)
+    tab_to(page, page.get_by_role("button", name="Iniciar sesión"))
+    press_and_wait(page)
 
 
 def establecer_contrasena(page, link, password):
     page.goto(link)
-    page.get_by_label("Contraseña", exact=True).fill(password)
-    page.get_by_label("Repite la contraseña").fill(password)
-    page.get_by_role("button", name="Establecer contraseña e iniciar sesión").click()
+    type_into(page, page.get_by_label("Contraseña", exact=True), password)
+    type_into(page, page.get_by_label("Repite la contraseña"), password)
+    tab_to(page, page.get_by_role("button", name="Establecer contraseña e iniciar sesión"))
+    press_and_wait(page)
 
 
 def test_the_onboarding_walk_in_spanish(live_server, celery_worker, browser, staff, settings):
@@ -39,20 +43,25 @@ def test_the_onboarding_walk_in_spanish(live_server, celery_worker, browser, sta
     staff_page = new_page(browser, "es-ES")
 
     iniciar_sesion(staff_page, base, staff.email, PASSWORD)
-    staff_page.get_by_role("link", name="Crear cliente").first.click()
-    staff_page.get_by_label("Nombre").fill("Acme Apparel")
-    staff_page.get_by_label("ID de referencia").fill("ACME")
-    staff_page.get_by_role("button", name="Crear cliente").click()
+    skip_to_content(staff_page)
+    follow(staff_page, staff_page.locator("#main").get_by_role("link", name="Crear cliente").first)
+    type_into(staff_page, staff_page.get_by_label("Nombre"), "Acme Apparel")
+    type_into(staff_page, staff_page.get_by_label("ID de referencia"), "ACME")
+    tab_to(staff_page, staff_page.get_by_role("button", name="Crear cliente"))
+    press_and_wait(staff_page)
     assert staff_page.get_by_text("Cliente “Acme Apparel” creado.").is_visible()
 
-    staff_page.get_by_role("link", name="Configuración").click()
+    skip_to_content(staff_page)
+    follow(staff_page, staff_page.get_by_role("link", name="Configuración"))
     # The client's own "Nombre" is in the details card below: the guide's word for both.
     access = staff_page.locator("#access")
-    access.get_by_label("Acceso a Storefronts").check()
-    access.get_by_label("Correo electrónico").fill("ada@acme.example")
-    access.get_by_label("Nombre").fill("Ada")
-    access.get_by_label("Apellido").fill("Lovelace")
-    access.get_by_role("button", name="Enviar").click()
+    tab_to(staff_page, access.get_by_label("Acceso a Storefronts"))
+    staff_page.keyboard.press("Space")
+    type_into(staff_page, access.get_by_label("Correo electrónico"), "ada@acme.example")
+    type_into(staff_page, access.get_by_label("Nombre"), "Ada")
+    type_into(staff_page, access.get_by_label("Apellido"), "Lovelace")
+    tab_to(staff_page, access.get_by_role("button", name="Enviar"))
+    press_and_wait(staff_page)
     assert staff_page.get_by_text("Se está enviando una invitación a ada@acme.example").is_visible()
 
     # The invitation goes out in the language the inviter was using.
@@ -69,13 +78,16 @@ def test_the_onboarding_walk_in_spanish(live_server, celery_worker, browser, sta
     staff_page.reload()
     assert staff_page.locator("#invitation-state").get_by_text("Activo").is_visible()
 
-    admin_page.get_by_role("link", name="Gestión de usuarios").click()
-    admin_page.get_by_role("link", name="Añadir usuario").click()
-    admin_page.get_by_label("Correo electrónico").fill("oscar@acme.example")
-    admin_page.get_by_label("Nombre").fill("Oscar")
-    admin_page.get_by_label("Apellido").fill("Ortiz")
-    admin_page.get_by_label("Rol").select_option(label="Gestor de pedidos")
-    admin_page.get_by_role("button", name="Enviar invitación").click()
+    follow(admin_page, admin_page.get_by_role("link", name="Gestión de usuarios"))
+    skip_to_content(admin_page)
+    follow(admin_page, admin_page.get_by_role("link", name="Añadir usuario"))
+    skip_to_content(admin_page)
+    type_into(admin_page, admin_page.get_by_label("Correo electrónico"), "oscar@acme.example")
+    type_into(admin_page, admin_page.get_by_label("Nombre"), "Oscar")
+    type_into(admin_page, admin_page.get_by_label("Apellido"), "Ortiz")
+    choose(admin_page, tab_to(admin_page, admin_page.get_by_label("Rol")), "Gestor de pedidos")
+    tab_to(admin_page, admin_page.get_by_role("button", name="Enviar invitación"))
+    press_and_wait(admin_page)
     assert admin_page.get_by_text("Invitación enviada a oscar@acme.example").is_visible()
 
     email = wait_for_email(2)
@@ -83,7 +95,8 @@ def test_the_onboarding_walk_in_spanish(live_server, celery_worker, browser, sta
     manager_link, _token = invitation_link(email)
     manager_page = new_page(browser, "es-ES")
     establecer_contrasena(manager_page, manager_link, "Oscar-pone-una-frase-2")
-    manager_page.get_by_role("button", name="Cerrar sesión").click()
+    tab_to(manager_page, manager_page.get_by_role("button", name="Cerrar sesión"))
+    press_and_wait(manager_page)
     iniciar_sesion(manager_page, base, "oscar@acme.example", "Oscar-pone-una-frase-2")
     assert manager_page.get_by_role("heading", name=re.compile("Te damos la bienvenida")).is_visible()
     assert manager_page.get_by_role("link", name="Gestión de usuarios").count() == 0

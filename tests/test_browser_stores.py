@@ -1,5 +1,5 @@
 """Connecting stores in a real browser against the sandbox platforms: Shopify through its
-consent screen (approved, and denied), WooCommerce with a key pair."""
+consent screen (approved, and denied), WooCommerce with a key pair (in Spanish, by keyboard alone)."""
 
 import pytest
 
@@ -7,6 +7,8 @@ from core.tenancy import Role
 from core.testing import PASSWORD
 from sandbox import demo_keys
 from storefronts.models import Store
+from tests.keyboard import follow, press_and_wait, skip_to_content, tab_to, type_into
+from tests.test_browser_spanish import iniciar_sesion, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -53,15 +55,22 @@ def test_shopify_denied_consent(admin_page):
     assert not Store.objects.filter(platform="shopify").exists()
 
 
-def test_woocommerce_with_keys(admin_page, platforms, acme):
-    page = admin_page
-    page.get_by_role("link", name="Connect WooCommerce").click()
-    page.get_by_label("Store URL").fill(f"{platforms}/woocommerce/demo-posters")
-    page.get_by_label("Consumer key").fill(WOO_KEY[0])
-    page.get_by_label("Consumer secret").fill("cs_wrong")
-    page.get_by_role("button", name="Verify connection").click()
-    assert page.get_by_text("WooCommerce refused the consumer key or secret").is_visible()
-    page.get_by_label("Consumer secret").fill(WOO_KEY[1])
-    page.get_by_role("button", name="Verify connection").click()
-    assert page.get_by_text("“Demo Posters” is connected.").is_visible()
+def test_woocommerce_with_keys_in_spanish_by_keyboard(browser, live_server, platforms, acme):
+    page = new_page(browser, "es-ES")
+    iniciar_sesion(page, live_server.url, acme.user(Role.ADMIN).email, PASSWORD)
+    follow(page, page.get_by_role("link", name="Tiendas"))
+    skip_to_content(page)
+    follow(page, page.get_by_role("link", name="Conectar WooCommerce"))
+    skip_to_content(page)
+    type_into(page, page.get_by_label("URL de la tienda"), f"{platforms}/woocommerce/demo-posters")
+    type_into(page, page.get_by_label("Consumer key"), WOO_KEY[0])
+    type_into(page, page.get_by_label("Consumer secret"), "cs_wrong")
+    tab_to(page, page.get_by_role("button", name="Verificar la conexión"))
+    press_and_wait(page)
+    # The refusal is announced; the secret is asked for again.
+    assert "WooCommerce rechazó la consumer key" in page.get_by_role("alert").text_content()
+    type_into(page, page.get_by_label("Consumer secret"), WOO_KEY[1])
+    tab_to(page, page.get_by_role("button", name="Verificar la conexión"))
+    press_and_wait(page)
+    assert page.get_by_text("“Demo Posters” está conectada.").is_visible()
     assert Store.objects.get(platform="woocommerce").client == acme.client

@@ -90,7 +90,9 @@ def test_staff_offer_a_template_and_the_client_publishes_a_product_from_it(
     assert list(publication.catalog_variants.all()) == [a3]
 
     page.get_by_role("button", name="Publish to store").click()
-    page.get_by_text("The product is in Demo Apparel").wait_for(timeout=PATIENCE)
+    page.locator("#publication-status").get_by_text("The product is in Demo Apparel").wait_for(
+        timeout=PATIENCE
+    )
     page.goto(f"{shopify}/shops/shopify/demo-apparel/")
     assert page.get_by_role("cell", name="Harbour at dusk", exact=True).is_visible()
 

@@ -77,6 +77,35 @@
     img.src = src;
   }
 
+  // From the keyboard: the preview takes the focus (an application: its arrow keys are its own);
+  // the arrows move the design by a hundredth of the print area (with Shift, a tenth), + and -
+  // scale it about its centre. Each step is saved and checked as a drag is.
+  box.tabIndex = 0;
+  box.setAttribute("role", "application");
+  box.setAttribute("aria-label", box.dataset.label);
+  box.setAttribute("aria-describedby", "designer-help dpi-status");
+  var arrows = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  box.addEventListener("keydown", function (event) {
+    if (!picture || event.ctrlKey || event.metaKey || event.altKey) return;
+    var arrow = arrows[event.key];
+    var step = event.shiftKey ? 0.1 : 0.01;
+    if (arrow) {
+      picture.position({ x: picture.x() + arrow[0] * step * areaW, y: picture.y() + arrow[1] * step * areaH });
+    } else if (event.key === "+" || event.key === "=" || event.key === "-") {
+      var factor = event.key === "-" ? 1 / 1.05 : 1.05;
+      var w = picture.width() * picture.scaleX();
+      var h = picture.height() * picture.scaleY();
+      picture.position({ x: picture.x() + w * (1 - factor) / 2, y: picture.y() + h * (1 - factor) / 2 });
+      picture.scale({ x: picture.scaleX() * factor, y: picture.scaleY() * factor });
+    } else {
+      return;
+    }
+    event.preventDefault();
+    handles.forceUpdate();
+    layer.batchDraw();
+    update();
+  });
+
   var saved = box.dataset.width ? { x: parseFloat(box.dataset.x), y: parseFloat(box.dataset.y), width: parseFloat(box.dataset.width) } : null;
   if (box.dataset.image) show(box.dataset.image, saved); else say(box.dataset.empty, false);
 
