@@ -16,7 +16,7 @@ from django.db import connections
 from config.celery import app as celery_app
 from config.celery import refuse_unsafe_settings
 from core.testing import free_port, make_client, make_user, running_sandbox
-from integrations import kept_stores
+from integrations import inbox, kept_stores
 from integrations.tests.helpers import sandbox_switch
 from sandbox import demo_keys
 
@@ -78,6 +78,7 @@ def _test_settings(settings, tmp_path):
     caches["default"].clear()
     # Nor does a store a receiver kept (integrations.kept_stores): each test's stores are its own.
     kept_stores.forget_all()
+    inbox.forget_outstanding()
     # The manifest storage needs collectstatic; tests read static files from their sources.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -11,7 +11,7 @@ for KEEP_SECONDS. What a kept store can hide is bounded:
 An unknown code is never kept: whoever tries addresses fills nothing."""
 
 import copy
-import time
+from time import monotonic
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -28,14 +28,14 @@ STORE_BY_CODE = (
     " FROM storefronts_store WHERE code = %s AND platform = %s"
 )
 
-# (code, platform) -> (time.monotonic() when read, the store as read)
+# (code, platform) -> (monotonic() when read, the store as read)
 _kept = {}
 
 
 def read(code, platform, *, fresh=False):
     """(the store with this code on this platform or None, whether it is a kept copy)."""
     key = (str(code), platform)
-    now = time.monotonic()
+    now = monotonic()
     entry = None if fresh else _kept.get(key)
     if entry is not None and now - entry[0] < KEEP_SECONDS:
         # A copy: a request may set attributes on its store, and another must not see them.

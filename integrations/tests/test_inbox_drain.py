@@ -91,6 +91,31 @@ def test_many_order_deliveries_send_one_wake_up_and_are_left_to_the_drain(
     assert queued() - before == 2
 
 
+def test_a_process_that_found_the_wake_up_outstanding_sends_none_for_the_grace(
+    client,
+    stores,  # noqa: F811
+    drained,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    clock = [1000.0]
+    monkeypatch.setattr(inbox, "monotonic", lambda: clock[0])
+    store, before = stores["woocommerce"], queued()
+
+    def deliver_order(number):
+        with django_capture_on_commit_callbacks(execute=True):
+            deliver(client, store, order_body(number), topic="order.created")
+
+    deliver_order(1)  # takes the wake-up
+    deliver_order(2)  # finds it outstanding
+    cache.delete(inbox.WAKE_KEY)  # a drain lets it go; its last look comes WAKE_GRACE later
+    deliver_order(3)
+    assert queued() - before == 1
+    clock[0] += inbox.WAKE_GRACE * 1.01
+    deliver_order(4)
+    assert queued() - before == 2
+
+
 def test_a_product_delivery_still_gets_a_task_of_its_own(
     client,
     stores,  # noqa: F811
