@@ -38,18 +38,17 @@ DEFAULT_TAB = "ready"
 
 class ClientSearch(forms.CharField):
     """The client filter when there are too many clients to list: a name, a reference or a
-    client's code (the links from other pages carry it). Cleans to the matching clients."""
+    client's code (the links from other pages carry it). Cleans to the clients it names exactly,
+    else to those whose name holds the text."""
 
     def clean(self, value):
         text = super().clean(value).strip()
         if not text:
             return None
-        clients = Client.objects.filter(Q(name__iexact=text) | Q(reference_id__iexact=text))
         if is_code(text):
-            clients = Client.objects.filter(code=text)
-        elif not clients.exists():
-            clients = Client.objects.filter(name__icontains=text)
-        return clients
+            return Client.objects.filter(code=text)
+        exact = Client.objects.filter(Q(name__iexact=text) | Q(reference_id__iexact=text))
+        return exact if exact.exists() else Client.objects.filter(name__icontains=text)
 
 
 def is_code(text):
