@@ -186,3 +186,17 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The accessibility sweep's count of violations per run (tests/test_browser_a11y.py)."""
+    lines = [
+        value
+        for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+        for name, value in report.user_properties
+        if name == "a11y"
+    ]
+    if lines:
+        terminalreporter.section("accessibility sweep")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)
