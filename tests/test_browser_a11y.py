@@ -27,12 +27,20 @@ PHONE = {"width": 390, "height": 844}
 
 # What a 390 px screen would hide: the page scrolling sideways, a table cell beyond the
 # screen's edges (where only a sideways scroll, if any, would reach it), a cell whose content is
-# wider than the cell, or a control (link, button, field) beyond the screen's edges.
+# wider than the cell, or a control (link, button, field) beyond the screen's edges or cut by a
+# box around it that hides or scrolls what overflows it.
 HIDDEN_SIDEWAYS = """() => {
   const width = document.documentElement.clientWidth;
-  const beyond = (element) => {
+  const outside = (box, left, right) => box.left < left - 0.5 || box.right > right + 0.5;
+  const beyond = (element) => outside(element.getBoundingClientRect(), 0, width);
+  const cut = (element) => {
     const box = element.getBoundingClientRect();
-    return box.left < -0.5 || box.right > width + 0.5;
+    for (let around = element.parentElement; around; around = around.parentElement) {
+      if (getComputedStyle(around).overflowX === "visible") continue;
+      const edges = around.getBoundingClientRect();
+      if (outside(box, edges.left, edges.right)) return true;
+    }
+    return false;
   };
   const named = (element) => (element.textContent.trim() || element.name || element.outerHTML).slice(0, 40);
   const hidden = [];
@@ -45,7 +53,7 @@ HIDDEN_SIDEWAYS = """() => {
   for (const control of document.querySelectorAll(controls)) {
     // Not shown at all (the closed menu, a closed <details>) is not cut off.
     if (!control.checkVisibility({visibilityProperty: true})) continue;
-    if (beyond(control)) hidden.push(`out of reach: ${named(control)}`);
+    if (beyond(control) || cut(control)) hidden.push(`out of reach: ${named(control)}`);
   }
   return hidden;
 }"""
