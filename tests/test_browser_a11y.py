@@ -21,7 +21,7 @@ from core.testing import PASSWORD
 from integrations.models import WebhookDelivery
 from storefronts.models import Store
 from tests.a11y import axe
-from tests.urls import CONNECT, PUBLIC, STOREFRONTS
+from tests.urls import CONNECT, PUBLIC, STOREFRONTS, catalog_product
 
 PHONE = {"width": 390, "height": 844}
 
@@ -161,6 +161,13 @@ NO_PAGE = {
     "account_request_reauthentication_code": REDIRECT,  # so is confirming by code
     "account_confirm_reauthentication_code": REDIRECT,
 }
+# Pages that show another form when their query says so: swept in that state too.
+STATES = {
+    "catalog:add_product": lambda world, hooks: f"?store={hooks.code}&product={catalog_product().code}",
+    "catalog:product": lambda world, hooks: f"?catalog={catalog_product().code}",
+    "postbacks:add": lambda world, hooks: "?kind=email",
+    "postbacks:connect_add": lambda world, hooks: "?kind=email",
+}
 # Pages of one's own account: the same for every role of a client, so swept as staff and Admin.
 ACCOUNT = ["account_change_password", "account_email", "account_reauthenticate", "account_logout"]
 SIGNED_OUT = "signed-out"
@@ -238,11 +245,15 @@ def public_pages(world, staff):
 
 
 def private_pages(table, world, hooks, account):
-    """(name, URL, status) of the pages of `table` (tests/urls.py), the page of the store
-    `hooks` with its deliveries, and of one's own account if `account`. Every object is made
-    before the first visit, so the lists have rows."""
+    """(name, URL, status) of the pages of `table` (tests/urls.py) and their STATES, the page
+    of the store `hooks` with its deliveries, and of one's own account if `account`. Every
+    object is made before the first visit, so the lists have rows."""
     names = sorted(set(table) - set(NO_PAGE))
     urls = [(name, reverse(name, kwargs=table[name](world)), 200) for name in names]
+    for name, url, status in list(urls):
+        if name in STATES:
+            query = STATES[name](world, hooks)
+            urls.append((name + query, url + query, status))
     store_page = "connect_stores:store" if table is CONNECT else "integrations:store"
     urls.append((f"{store_page} (webhooks)", reverse(store_page, args=[hooks.code]), 200))
     return urls + [(name, reverse(name), 200) for name in ACCOUNT if account]
