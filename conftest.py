@@ -180,6 +180,16 @@ def browser():
 
 
 @pytest.fixture
+def axe_core():
+    """The path of axe-core's script, for the page sweep (`make install` downloads it)."""
+    from tests.a11y import axe
+
+    if not axe.PATH.exists():
+        missing(f"axe-core {axe.VERSION} is not at {axe.PATH} (make install downloads it)")
+    return axe.PATH
+
+
+@pytest.fixture
 def page(browser):
     context = browser.new_context()
     context.set_default_timeout(15_000)

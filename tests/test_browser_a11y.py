@@ -8,6 +8,7 @@ its pages in one browser context. The count of violations of each run (all impac
 at the end of the test session (conftest.py)."""
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -20,7 +21,6 @@ from core.tenancy import Role
 from core.testing import PASSWORD
 from integrations.models import WebhookDelivery
 from storefronts.models import Store
-from tests.a11y import axe
 from tests.urls import CONNECT, PUBLIC, STOREFRONTS, catalog_product
 
 PHONE = {"width": 390, "height": 844}
@@ -73,7 +73,7 @@ AXE_RUN = """async () => {
 HTMX_SETTLED = "() => !document.querySelector('[hx-trigger=load], .htmx-request')"
 
 # URL names that give no page of their own, by what they answer a GET with
-# (test_skipped_names_are_no_pages checks each answers so).
+# (test_the_names_skipped_give_no_page checks each answers so).
 POST_ONLY = "405: the action of a form on another page"
 NOT_HTML = "200, not HTML: a file download, an image, the health check's JSON"
 FRAGMENT = "200, a part of a page: htmx asks for it inside the page, checked there"
@@ -228,7 +228,7 @@ def public_pages(world, staff):
         role=Role.VIEWER,
         state="sent",
         token_hash=hash_token(TOKEN),
-        expires_at=timezone.now() + timezone.timedelta(days=7),
+        expires_at=timezone.now() + timedelta(days=7),
     )
     reset = {"uidb36": user_pk_to_url_str(staff), "key": default_token_generator.make_token(staff)}
     names = sorted(PUBLIC - set(NO_PAGE) - set(ACCOUNT) - {"accept_invitation", "account_confirm_email"})
@@ -281,11 +281,7 @@ def findings(page, name, impacts):
 @pytest.mark.browser
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_every_page(visitor, language, browser, live_server, acme, staff, record_property):
-    if not axe.PATH.exists():
-        from conftest import missing
-
-        missing(f"axe-core is not downloaded to {axe.PATH} (make install)")
+def test_every_page(visitor, language, axe_core, browser, live_server, acme, staff, record_property):
     hooks = crowd(acme)
     if visitor == SIGNED_OUT:
         pages = public_pages(acme, staff)
@@ -298,7 +294,7 @@ def test_every_page(visitor, language, browser, live_server, acme, staff, record
     # Reduced motion: the menu is in place the moment it opens, not sliding in.
     context = browser.new_context(viewport=PHONE, locale=language, reduced_motion="reduce")
     context.set_default_timeout(15_000)
-    context.add_init_script(path=axe.PATH)
+    context.add_init_script(path=axe_core)
     page = context.new_page()
     if visitor != SIGNED_OUT:
         person = staff if visitor == "staff" else acme.user(visitor)
