@@ -25,11 +25,12 @@ from tests.urls import CONNECT, PUBLIC, STOREFRONTS, catalog_product
 
 PHONE = {"width": 390, "height": 844}
 
-# What a 390 px screen would hide: the page scrolling sideways, a table cell beyond the
+# What a 390 px screen would hide or cover: the page scrolling sideways, a table cell beyond the
 # screen's edges (where only a sideways scroll, if any, would reach it), a cell whose content is
-# wider than the cell, or a control (link, button, field) beyond the screen's edges or cut by a
-# box around it that hides or scrolls what overflows it.
-HIDDEN_SIDEWAYS = """() => {
+# wider than the cell, the label of a stacked cell (.table--stack) running over the next cell, or
+# a control (link, button, field) beyond the screen's edges or cut by a box around it that hides
+# or scrolls what overflows it.
+CUT_OFF = """() => {
   const width = document.documentElement.clientWidth;
   const outside = (box, left, right) => box.left < left - 0.5 || box.right > right + 0.5;
   const beyond = (element) => outside(element.getBoundingClientRect(), 0, width);
@@ -48,6 +49,10 @@ HIDDEN_SIDEWAYS = """() => {
   for (const cell of document.querySelectorAll("table tbody td")) {
     if (beyond(cell)) hidden.push(`beyond the edge: ${named(cell)}`);
     if (cell.scrollWidth > cell.clientWidth + 1) hidden.push(`wider than its cell: ${named(cell)}`);
+    const label = getComputedStyle(cell, "::before");
+    if (cell.dataset.label && label.content !== "none" && parseFloat(label.height) > cell.clientHeight) {
+      hidden.push(`label over the next cell: ${cell.dataset.label}`);
+    }
   }
   const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary";
   for (const control of document.querySelectorAll(controls)) {
@@ -275,7 +280,7 @@ def findings(page, name, impacts):
         impacts[violation["impact"]] += 1
         if violation["impact"] in ("serious", "critical"):
             problems.append(f"{name}: {violation['impact']} {violation['id']}: {violation['nodes']}")
-    return problems + [f"{name}: {hidden}" for hidden in page.evaluate(HIDDEN_SIDEWAYS)]
+    return problems + [f"{name}: {hidden}" for hidden in page.evaluate(CUT_OFF)]
 
 
 @pytest.mark.browser
