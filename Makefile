@@ -14,7 +14,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# axe-core for the browser accessibility sweep, from the npm registry (tests/a11y/axe.py).
 install: $(STAMP)
+	$(BIN)/python -m tests.a11y.axe
 
 # Web on http://127.0.0.1:8000, a Celery worker and beat, the sandbox on :8100, with demo data.
 # `make run PORT=8001` moves web, SITE_URL and sandbox (PORT + 100) together. A crashed process
@@ -26,7 +28,7 @@ run: $(STAMP)
 
 # One test process per CPU (pytest-xdist); each has its own test database, sandbox, live
 # server and Celery queue (conftest.py).
-test: $(STAMP)
+test: install
 	$(BIN)/pytest -n auto
 
 # Developers only (needs GNU gettext): refresh the Spanish catalog from the code, translate it,

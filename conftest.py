@@ -184,9 +184,33 @@ def browser():
 
 
 @pytest.fixture
+def axe_core():
+    """The path of axe-core's script, for the page sweep (`make install` downloads it)."""
+    from tests.a11y import axe
+
+    if not axe.PATH.exists():
+        missing(f"axe-core {axe.VERSION} is not at {axe.PATH} (make install downloads it)")
+    return axe.PATH
+
+
+@pytest.fixture
 def page(browser):
     context = browser.new_context()
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The accessibility sweep's count of violations per run (tests/test_browser_a11y.py)."""
+    lines = [
+        value
+        for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+        for name, value in report.user_properties
+        if name == "a11y"
+    ]
+    if lines:
+        terminalreporter.section("accessibility sweep")
+        for line in sorted(lines):
+            terminalreporter.write_line(line)

@@ -1,5 +1,5 @@
-"""Pages in a real browser: invitation states that follow the worker without a reload, and
-tables that fit a phone."""
+"""Pages in a real browser: invitation states that follow the worker without a reload. (Tables
+that fit a phone: tests/test_browser_a11y.py, on every page.)"""
 
 import pytest
 from django.urls import reverse
@@ -9,8 +9,6 @@ from connect.models import Client, Invitation
 from connect.tasks import send_invitation
 from core.tenancy import Role
 from core.testing import PASSWORD
-from integrations.models import WebhookDelivery
-from storefronts.models import Store
 
 pytestmark = pytest.mark.browser
 
@@ -67,89 +65,3 @@ def test_user_management_follows_a_new_invitation(page, live_server, acme, setti
     expect(row).to_contain_text("Invitation sent")
     assert Invitation.objects.get(pk=invitation.pk).state == "sent"
     assert same_page()
-
-
-PHONE = {"width": 390, "height": 844}
-
-# What a 390 px screen would hide: the page scrolling sideways, a table cell beyond the
-# screen's edges (where only a sideways scroll, if any, would reach it), or a cell whose
-# content is wider than the cell.
-HIDDEN_SIDEWAYS = """() => {
-  const width = document.documentElement.clientWidth;
-  const hidden = [];
-  if (document.documentElement.scrollWidth > width) hidden.push("the page is wider than the screen");
-  for (const cell of document.querySelectorAll("table.table tbody td")) {
-    const box = cell.getBoundingClientRect();
-    const text = cell.textContent.trim().slice(0, 40);
-    if (box.left < 0 || box.right > width + 0.5) hidden.push(`beyond the edge: ${text}`);
-    if (cell.scrollWidth > cell.clientWidth + 1) hidden.push(`wider than its cell: ${text}`);
-  }
-  return hidden;
-}"""
-
-
-@pytest.fixture
-def crowded(acme):
-    """Long names, addresses and reasons: what makes tables too wide."""
-    reason = (
-        "WooCommerce refused our key (consumer key invalid). Connect the store again with a Read/Write key."
-    )
-    for number in range(3):
-        Store.objects.create(
-            client=acme.client,
-            platform="woocommerce",
-            name=f"A rather long store name, number {number}",
-            state="failing",
-            state_reason=reason,
-        )
-    store = Store.objects.create(client=acme.client, platform="shopify", name="Hooks shop")
-    for number in range(3):
-        WebhookDelivery.objects.create(
-            store=store,
-            platform="shopify",
-            topic="orders/updated",
-            delivery_key=str(number),
-            body=b"{}",
-            signature_valid=True,
-            state="failed" if number == 0 else "received",
-            error="The delivery's body is not what its topic says: " + "an-unexpectedly-long-field-name-" * 4,
-        )
-    Invitation.objects.create(
-        kind="member",
-        client=acme.client,
-        email="someone.with.a.rather.long.address@acme-apparel.example",
-        first_name="Someone",
-        last_name="Long",
-        role=Role.STORE_MANAGER,
-        state="failed",
-    )
-    Client.objects.create(
-        name="Client with a very long name indeed", reference_id="A-VERY-LONG-REFERENCE-ID-1"
-    )
-    return store
-
-
-def test_tables_fit_a_phone(browser, live_server, acme, staff, crowded):
-    tours = {
-        acme.user(Role.ADMIN): [
-            reverse("storefronts:dashboard"),
-            reverse("integrations:stores"),
-            reverse("integrations:store", args=[crowded.code]),
-            reverse("storefronts:users"),
-        ],
-        staff: [
-            reverse("connect:clients"),
-            reverse("connect:client_stores", args=[acme.client.code]),
-            reverse("connect_stores:store", args=[crowded.code]),
-            reverse("connect:staff"),
-        ],
-    }
-    for person, urls in tours.items():
-        context = browser.new_context(viewport=PHONE)
-        page = context.new_page()
-        sign_in(page, live_server.url, person.email)
-        for url in urls:
-            page.goto(live_server.url + url)
-            assert page.locator("table.table tbody td").count() > 0, url
-            assert page.evaluate(HIDDEN_SIDEWAYS) == [], url
-        context.close()

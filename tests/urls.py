@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
 from catalog.models import (
     CatalogProduct,
@@ -22,7 +21,7 @@ from catalog.models import (
 from catalog.seed import template_image
 from connect.models import Invitation
 from core.tenancy import Role
-from orders.models import Order, OrderImport, OutboxMessage
+from orders.models import OrderImport, OutboxMessage
 
 # Anyone may open these (sign-in, password reset, the invitation link, and the webhook
 # receivers, which prove their sender by signature: see integrations/tests).
@@ -214,18 +213,21 @@ def postback_endpoint(world):
 
 
 def postback_delivery(world):
-    """A failed delivery to postback_endpoint()."""
+    """A failed delivery to postback_endpoint(); the same one when asked again."""
     from postbacks.models import Delivery
 
-    return Delivery.objects.create(
-        endpoint=postback_endpoint(world),
-        event="order.shipped",
-        subject="#1001",
-        payload={"type": "order.shipped", "data": {}},
+    delivery, _created = Delivery.objects.get_or_create(
         message_id=f"msg_sweep_{world.client.pk}",
-        state=Delivery.State.FAILED,
-        attempts=1,
+        defaults={
+            "endpoint": postback_endpoint(world),
+            "event": "order.shipped",
+            "subject": "#1001",
+            "payload": {"type": "order.shipped", "data": {}},
+            "state": Delivery.State.FAILED,
+            "attempts": 1,
+        },
     )
+    return delivery
 
 
 def workflow_rule(world):
@@ -247,16 +249,8 @@ def production_line(world=None):
 # URL name -> function(world of the client that owns the objects) -> URL kwargs.
 # Staff-only pages (Connect, and the debug-only sent-email pages):
 def outbox_message(world):
-    order = Order.objects.create(
-        client=world.client,
-        store=world.store,
-        external_id="1001",
-        number="#1001",
-        source=Order.Source.WEBHOOK,
-        placed_at=timezone.now(),
-    )
     return OutboxMessage.objects.create(
-        order=order,
+        order=an_order(world),
         kind=OutboxMessage.Kind.TRACKING,
         payload={"order_external_id": "1001", "carrier": "DHL", "tracking_code": "T1"},
         state=OutboxMessage.State.GAVE_UP,
