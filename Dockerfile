@@ -12,4 +12,5 @@ RUN python manage.py collectstatic --noinput \
     && useradd --system --home /app printfront && chown -R printfront /var/lib/printfront
 USER printfront
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# Workers and timeout: gunicorn.conf.py.
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -40,7 +40,7 @@ def wait_until(check, timeout, what):
 
 
 class Stack:
-    def __init__(self, name, *, web_workers=3):
+    def __init__(self, name):
         url = os.environ.get("DATABASE_URL", "")
         if not url.startswith(("postgres://", "postgresql://")):
             raise SystemExit(f"{name} needs DATABASE_URL to point at PostgreSQL (got {url!r}).")
@@ -50,7 +50,6 @@ class Stack:
         self.database_url = urlunsplit(parts._replace(path="/" + self.db_name))
         self.dir = Path(tempfile.mkdtemp(prefix=f"printfront-{name}-"))
         self.redis_port, self.web_port = free_port(), free_port()
-        self.web_workers = web_workers
         self.redis = self.web = self.beat = None
         self.workers = {}
         self.env = {
@@ -134,7 +133,6 @@ class Stack:
             "web",
             [
                 *("gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.web_port}"),
-                *("--workers", str(self.web_workers), "--timeout", "30"),
                 *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
             ],
         )
