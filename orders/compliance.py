@@ -2,8 +2,9 @@
 buyer's name, email and shipping address). See docs/decisions.md, "Shopify privacy webhooks"."""
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.read_later import later
 from integrations import services as integrations
 from integrations.models import WebhookDelivery
 from storefronts.models import Store
@@ -47,7 +48,10 @@ def redact_customer(delivery, payload):
     email = customer.get("email")
     if isinstance(email, str) and email:
         orders = orders | Order.objects.filter(store__in=stores, customer_email__iexact=email)
-    _erase(orders, _("The buyer's personal data was erased at the shop's request (customers/redact)."))
+    _erase(
+        orders,
+        later(gettext_noop("The buyer's personal data was erased at the shop's request (customers/redact).")),
+    )
     # The deliveries that brought those orders carry the same data (and a replay would write
     # it back): their bodies go too.
     marks = [mark.encode() for mark in [*ids, email if isinstance(email, str) else ""] if mark]
@@ -62,7 +66,10 @@ def redact_shop(delivery, payload):
     # Only the disconnected stores of that shop: one connected again since (the app was
     # installed again) is a live store whose data the shop wants.
     stores = same_shop(delivery.store).filter(state=Store.State.DISCONNECTED)
-    _erase(Order.objects.filter(store__in=stores), _("The shop's personal data was erased (shop/redact)."))
+    _erase(
+        Order.objects.filter(store__in=stores),
+        later(gettext_noop("The shop's personal data was erased (shop/redact).")),
+    )
     _forget_bodies(stores, delivery, lambda body: True)
 
 

@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import FileCheck, ProductMapping
+from core.read_later import later
 from core.tasks import enqueue_on_commit
 
 from . import postback_events
@@ -151,8 +153,9 @@ def new_order(store, source, *, via, actor=None):
         order=order,
         kind=OrderEvent.Kind.RECEIVED,
         actor=actor,
-        message=_("Received from %(store)s (%(via)s).")
-        % {"store": store.name, "via": Order.Source(via).label},
+        message=later(
+            gettext_noop("Received from %(store)s (%(via)s)."), store=store.name, via=Order.Source(via).label
+        ),
     )
     return NewOrder(source, order, items, [received])
 
@@ -229,7 +232,9 @@ def _update(order, source):
         order.save(update_fields=["source_updated_at"])
         return False
     order.save()
-    OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.UPDATED, message=_("Updated by the shop."))
+    OrderEvent.objects.create(
+        order=order, kind=OrderEvent.Kind.UPDATED, message=later(gettext_noop("Updated by the shop."))
+    )
     if order.cancelled_in_shop and not was_cancelled:
         _cancel_not_started(order)
     link_items(order)
@@ -241,12 +246,14 @@ def _update(order, source):
 
 def _cancel_not_started(order):
     for item in order.items.filter(status__in=NOT_STARTED):
-        _set_item_status(item, ItemStatus.CANCELED, _("Canceled in the shop."))
+        _set_item_status(item, ItemStatus.CANCELED, later(gettext_noop("Canceled in the shop.")))
     OrderEvent.objects.create(
         order=order,
         kind=OrderEvent.Kind.UPDATED,
-        message=_(
-            "Canceled in the shop. Items already in production were kept: decide what to do with them."
+        message=later(
+            gettext_noop(
+                "Canceled in the shop. Items already in production were kept: decide what to do with them."
+            )
         ),
     )
 

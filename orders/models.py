@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogVariant, FileCheck, StoreVariant
 from connect.models import Client
 from core.models import CodedModel
+from core.read_later import ReadLaterTextField
 from storefronts.models import Store
 from workflows.models import Action as WorkflowAction
 from workflows.models import Priority, ProductionLine, Rule
@@ -175,7 +176,8 @@ class OrderItem(CodedModel):
     file_info = models.JSONField(default=dict, blank=True)
     file_checked_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.RECEIVED)
-    status_reason = models.TextField(blank=True)  # why it failed, was returned or canceled
+    # Why it failed, was returned or canceled: typed, or Printfront's own words (core.read_later).
+    status_reason = ReadLaterTextField(blank=True)
     carrier = models.CharField(max_length=100, blank=True)
     tracking_code = models.CharField(max_length=255, blank=True)
     tracking_url = models.URLField(max_length=2000, blank=True)
@@ -227,7 +229,8 @@ class OrderEvent(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     from_status = models.CharField(max_length=16, choices=ItemStatus.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=ItemStatus.choices, blank=True)
-    message = models.TextField(blank=True)
+    # What Printfront writes here is shown in the reader's language (core.read_later).
+    message = ReadLaterTextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

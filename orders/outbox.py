@@ -16,14 +16,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from core import outbox as claims
 from core.http import retry_after_seconds
+from core.read_later import later
 from core.tasks import enqueue_on_commit
 from integrations.base import AdapterError
 from integrations.registry import adapter_for
 from integrations.types import Shipment
+from storefronts.models import Store
 
 from .models import OrderEvent, OutboxMessage
 from .tasks import send_outbox
@@ -72,7 +74,9 @@ def send(message_id):
         logger.exception("Sending outbox message %s to %s failed unexpectedly", message.pk, store)
         raise
     return record(
-        message, State.SENT, _("Tracking sent to %(platform)s.") % {"platform": platform_of(message)}
+        message,
+        State.SENT,
+        later(gettext_noop("Tracking sent to %(platform)s."), platform=platform_label(message)),
     )
 
 
@@ -171,7 +175,9 @@ def retry_now(actor, message):
             order=message.order,
             kind=OrderEvent.Kind.SHOP,
             actor=actor,
-            message=_("Sending the tracking to %(platform)s again.") % {"platform": platform_of(message)},
+            message=later(
+                gettext_noop("Sending the tracking to %(platform)s again."), platform=platform_label(message)
+            ),
         )
         enqueue_on_commit(send_outbox, message.pk)
     return message
@@ -179,6 +185,11 @@ def retry_now(actor, message):
 
 def platform_of(message):
     return message.order.store.get_platform_display()
+
+
+def platform_label(message):
+    """The platform's name, translated when read (core.read_later)."""
+    return Store.Platform(message.order.store.platform).label
 
 
 def in_words(delay):

@@ -6,8 +6,10 @@ from dataclasses import asdict
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import audit
+from core.read_later import later
 from core.tasks import enqueue_on_commit
 from integrations.types import Shipment
 
@@ -95,7 +97,9 @@ def move_items(actor, order, item_codes, target, *, reason="", carrier="", track
 
 
 def _shipping_note(carrier, tracking_code):
-    return _("Shipped with %(carrier)s, tracking %(code)s.") % {"carrier": carrier, "code": tracking_code}
+    return later(
+        gettext_noop("Shipped with %(carrier)s, tracking %(code)s."), carrier=carrier, code=tracking_code
+    )
 
 
 def queue_tracking(order, items, carrier, tracking_code, tracking_url):

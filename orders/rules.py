@@ -9,9 +9,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import CatalogVariant
 from core import audit, emails
+from core.read_later import later
 from core.tasks import LOST_AFTER, enqueue_on_commit
 from workflows.matching import OrderFacts, first_match, markers_of
 from workflows.models import Action, Priority
@@ -148,7 +150,7 @@ def start_if_straight(order):
         return
     # Clients read these moves in their order's history: the printer's rule stays unnamed
     # there (its name is on the order's Workflow card in Connect).
-    why = _("Sent straight to production by the printer's workflow.")
+    why = later(gettext_noop("Sent straight to production by the printer's workflow."))
     received = [item.code for item in waiting if item.status == ItemStatus.RECEIVED]
     if received:
         move_items(None, order, received, ItemStatus.PASSED, reason=why)
@@ -168,7 +170,7 @@ def release_review(actor, order):
             order=order,
             kind=OrderEvent.Kind.HOLD,
             actor=actor,
-            message=_("Released from review."),  # the client sees this entry, not the reason
+            message=later(gettext_noop("Released from review.")),  # the client sees this, not the reason
         )
         settle(order, actor)
         audit.record(

@@ -79,7 +79,7 @@ def test_a_test_order_goes_from_the_shop_to_shipped_and_back(
     for step in STEPS:
         staff_page.get_by_label("Move to").select_option(label=step)
         staff_page.get_by_role("button", name="Move").click()
-        expect(staff_page.get_by_text(f"moved to {step}.")).to_be_visible()
+        expect(staff_page.locator("#order-production").get_by_text(f"moved to {step}.")).to_be_visible()
         expect(status).to_contain_text(step, timeout=PATIENCE)
     staff_page.get_by_label("Move to").select_option(label="Shipped")
     staff_page.get_by_label("Carrier").fill("DHL")
