@@ -12,6 +12,7 @@ from celery.signals import worker_init
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
+from django.utils import translation
 
 from config.celery import app as celery_app
 from config.celery import refuse_unsafe_settings
@@ -79,6 +80,9 @@ def _test_settings(settings, tmp_path):
     # Nor does a store a receiver kept (integrations.kept_stores): each test's stores are its own.
     kept_stores.forget_all()
     inbox.forget_outstanding()
+    # A request as someone who reads Spanish leaves Spanish active in the test's thread (as in a
+    # server's, until the next request sets its own): each test starts in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
     # The manifest storage needs collectstatic; tests read static files from their sources.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -23,10 +23,9 @@ class DeliveryHandler(WSGIHandler):
             settings.MIDDLEWARE = everything
 
     def get_response(self, request):
-        # No health check ("SELECT 1") before a delivery's first statement: it would be a third
-        # round trip to PostgreSQL beside the store's read and the INSERT. A connection that died
-        # fails that statement instead: the delivery is answered 500, the platform sends it
-        # again, and Django closes the broken connection when the request ends.
+        # No health check ("SELECT 1") before a delivery's first statement: it would be a round
+        # trip to PostgreSQL as dear as the INSERT. A connection that died fails that statement
+        # instead, and the receiver tries once more on a new one (integrations/webhooks.py).
         for connection in connections.all(initialized_only=True):
             connection.health_check_done = True
         return super().get_response(request)

@@ -13,14 +13,13 @@ An unknown code is never kept: whoever tries addresses fills nothing."""
 import copy
 from time import monotonic
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from storefronts.models import Store
 
 KEEP_SECONDS = 2.0
-# Far more stores than one process sees in KEEP_SECONDS: past it, everything kept is let go.
-MOST_KEPT = 10_000
 
 # What the receivers read of a store (any other field is loaded when first read).
 STORE_BY_CODE = (
@@ -42,11 +41,13 @@ def read(code, platform, *, fresh=False):
         return copy.copy(entry[1]), True
     # Raw SQL: building this query costs the ORM more than PostgreSQL takes to answer it.
     store = next(iter(Store.objects.raw(STORE_BY_CODE, [code, platform])), None)
+    # Nothing is kept longer than it may be used (a store's secrets among it).
+    for old, (read_at, _store) in list(_kept.items()):
+        if now - read_at >= KEEP_SECONDS:
+            _kept.pop(old, None)
     if store is None:
         _kept.pop(key, None)
         return None, False
-    if len(_kept) >= MOST_KEPT:
-        forget_all()
     _kept[key] = (now, copy.copy(store))
     return store, False
 
@@ -58,4 +59,7 @@ def forget_all():
 @receiver(post_save, sender=Store)
 @receiver(post_delete, sender=Store)
 def forget(sender, instance, **kwargs):
-    _kept.pop((str(instance.code), instance.platform), None)
+    key = (str(instance.code), instance.platform)
+    _kept.pop(key, None)
+    # Again once committed: a read that began before the change may have kept the old row.
+    transaction.on_commit(lambda: _kept.pop(key, None))

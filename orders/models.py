@@ -83,7 +83,7 @@ class Order(CodedModel):
     )
     workflow_rule_name = models.CharField(max_length=100, blank=True)
     workflow_action = models.CharField(max_length=16, choices=WorkflowAction.choices, blank=True)
-    workflow_why = models.TextField(blank=True)
+    workflow_why = ReadLaterTextField(blank=True)  # in the reader's language
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
     production_line = models.ForeignKey(
         ProductionLine, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"

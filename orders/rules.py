@@ -125,8 +125,12 @@ def decide(order, items, rules, types, default):
     return OrderEvent(
         order=order,
         kind=OrderEvent.Kind.WORKFLOW,
-        message=_("Workflow rule “%(rule)s”: %(action)s. Why: %(why)s")
-        % {"rule": rule.name, "action": rule.action_words(), "why": match.explanation},
+        message=later(
+            gettext_noop("Workflow rule “%(rule)s”: %(action)s. Why: %(why)s"),
+            rule=rule.name,
+            action=rule.action_words(),
+            why=match.explanation,
+        ),
     )
 
 

@@ -4,6 +4,8 @@ before, without the browser's middleware, and still refused for a host Printfron
 import json
 import uuid
 
+import psycopg
+import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
@@ -35,10 +37,10 @@ def answer(app, request):
     return said["status"], said["headers"]
 
 
-def delivery(store, **extra):
+def delivery(store, body=BODY, **extra):
     url = reverse("hooks:woocommerce", args=[store.code])
-    headers = signed_headers(store.platform, BODY, topic="order.created")
-    return RequestFactory().post(url, BODY, content_type="application/json", **headers, **extra)
+    headers = signed_headers(store.platform, body, topic="order.created")
+    return RequestFactory().post(url, body, content_type="application/json", **headers, **extra)
 
 
 def test_a_delivery_is_taken_without_the_browsers_middleware(stores):  # noqa: F811
@@ -83,3 +85,19 @@ def test_a_delivery_asks_no_health_check_before_its_statements(stores, monkeypat
     connection.health_check_done = False
     answer(app, RequestFactory().get(reverse("health")))
     assert checks == ["SELECT 1"]  # the site's pages still check first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_whose_connection_died_is_taken_on_a_new_one(stores):  # noqa: F811
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's pg_terminate_backend stands for a restart here")
+    app, store = routed(WSGIHandler()), stores["woocommerce"]
+    assert answer(app, delivery(store))[0] == "200 OK"
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    second = json.dumps({"id": 42, "status": "processing", "line_items": []}).encode()
+    assert answer(app, delivery(store, second))[0] == "200 OK"  # not a 500 the platform counts
+    assert WebhookDelivery.objects.filter(store=store).count() == 2

@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import ProductType
+from core.read_later import later
 from storefronts.models import Store
 
 from .models import Unmapped
@@ -49,18 +50,19 @@ class Match:
     @property
     def explanation(self):
         if self.rule.is_default:
-            return _("No rule above it matched, so the default rule applies.")
+            return later(gettext_noop("No rule above it matched, so the default rule applies."))
         if not self.reasons:
-            return _("The rule has no conditions: it matches every order.")
-        return "; ".join(self.reasons) + "."
+            return later(gettext_noop("The rule has no conditions: it matches every order."))
+        # Translators: the reasons a workflow rule matched an order, "a; b; c", ending a sentence.
+        return later(gettext_noop("%(reasons)s."), reasons=self.reasons)
 
 
 def _range_words(low, high):
     if low is not None and high is not None:
-        return _("%(low)s to %(high)s") % {"low": low, "high": high}
+        return later(gettext_noop("%(low)s to %(high)s"), low=low, high=high)
     if low is not None:
-        return _("at least %(low)s") % {"low": low}
-    return _("at most %(high)s") % {"high": high}
+        return later(gettext_noop("at least %(low)s"), low=low)
+    return later(gettext_noop("at most %(high)s"), high=high)
 
 
 def _within(value, low, high):
@@ -78,50 +80,66 @@ def reasons_for(rule, facts):
     if rule.client_id:
         if rule.client_id != facts.client_id:
             return None
-        reasons.append(_("client is %(client)s") % {"client": rule.client.name})
+        reasons.append(later(gettext_noop("client is %(client)s"), client=rule.client.name))
     if rule.store_id:
         if rule.store_id != facts.store_id:
             return None
-        reasons.append(_("store is %(store)s") % {"store": rule.store.name})
+        reasons.append(later(gettext_noop("store is %(store)s"), store=rule.store.name))
     if rule.platform:
         if rule.platform != facts.platform:
             return None
-        reasons.append(_("comes from %(platform)s") % {"platform": Store.Platform(rule.platform).label})
+        reasons.append(
+            later(gettext_noop("comes from %(platform)s"), platform=Store.Platform(rule.platform).label)
+        )
     if rule.product_type:
         if rule.product_type not in facts.product_types:
             return None
-        reasons.append(_("has an item of type %(type)s") % {"type": ProductType(rule.product_type).label})
+        reasons.append(
+            later(gettext_noop("has an item of type %(type)s"), type=ProductType(rule.product_type).label)
+        )
     if rule.product_uid:
         uid = next((uid for uid in sorted(facts.product_uids) if uid.startswith(rule.product_uid)), None)
         if uid is None:
             return None
-        reasons.append(_("has an item with product UID %(uid)s") % {"uid": uid})
+        reasons.append(later(gettext_noop("has an item with product UID %(uid)s"), uid=uid))
     if rule.countries:
         if facts.country not in rule.countries:
             return None
-        reasons.append(_("ships to %(country)s") % {"country": facts.country})
+        reasons.append(later(gettext_noop("ships to %(country)s"), country=facts.country))
     if rule.min_items is not None or rule.max_items is not None:
         if not _within(facts.item_count, rule.min_items, rule.max_items):
             return None
         reasons.append(
-            _("%(count)s items (rule: %(range)s)")
-            % {"count": facts.item_count, "range": _range_words(rule.min_items, rule.max_items)}
+            later(
+                gettext_noop("%(count)s items (rule: %(range)s)"),
+                count=facts.item_count,
+                range=_range_words(rule.min_items, rule.max_items),
+            )
         )
     if rule.min_value is not None or rule.max_value is not None:
         if not _within(facts.value, rule.min_value, rule.max_value):
             return None
         reasons.append(
-            _("order value %(value)s (rule: %(range)s)")
-            % {"value": facts.value, "range": _range_words(rule.min_value, rule.max_value)}
+            later(
+                gettext_noop("order value %(value)s (rule: %(range)s)"),
+                value=facts.value,
+                range=_range_words(rule.min_value, rule.max_value),
+            )
         )
     if rule.unmapped:
         if facts.has_unmapped != (rule.unmapped == Unmapped.YES):
             return None
-        reasons.append(_("has items not mapped yet") if facts.has_unmapped else _("every item is mapped"))
+        reasons.append(
+            later(
+                gettext_noop("has items not mapped yet")
+                if facts.has_unmapped
+                else gettext_noop("every item is mapped")
+            )
+        )
     if rule.marker:
         if rule.marker.lower() not in facts.markers:
             return None
-        reasons.append(_("marked “%(marker)s” by the shop") % {"marker": rule.marker.lower()})
+        reasons.append(later(gettext_noop("marked “%(marker)s” by the shop"), marker=rule.marker.lower()))
     return tuple(reasons)
 
 

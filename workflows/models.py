@@ -4,10 +4,12 @@ matching.py; orders apply them when they arrive (orders.rules)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import ProductType
 from connect.models import Client
 from core.models import CodedModel
+from core.read_later import later
 from storefronts.models import Store
 
 
@@ -131,16 +133,18 @@ class Rule(CodedModel):
         return words
 
     def action_words(self):
-        """What the rule does, with its parameter."""
+        """What the rule does, with its parameter (in the reader's language: core.read_later)."""
         if self.action == Action.REVIEW:
-            return _("Hold for review: %(reason)s") % {"reason": self.review_reason}
+            return later(gettext_noop("Hold for review: %(reason)s"), reason=self.review_reason)
         if self.action == Action.ROUTE:
-            return _("Route to %(line)s") % {"line": self.production_line}
+            return later(gettext_noop("Route to %(line)s"), line=self.production_line)
         if self.action == Action.PRIORITY:
-            return _("Set the priority to %(priority)s") % {"priority": self.get_priority_display()}
+            return later(
+                gettext_noop("Set the priority to %(priority)s"), priority=Priority(self.priority).label
+            )
         if self.action == Action.NOTIFY:
-            return _("Notify %(email)s") % {"email": self.notify_email}
-        return self.get_action_display()
+            return later(gettext_noop("Notify %(email)s"), email=self.notify_email)
+        return Action(self.action).label
 
 
 def _bounds(low, high):

@@ -1,7 +1,9 @@
 """An order's history reads in the reader's language: what Printfront writes there is kept as its
 source text and values (core.read_later), whoever's language it was written in."""
 
+import copy
 import json
+import pickle
 
 import pytest
 from django.db import transaction
@@ -50,9 +52,22 @@ def test_a_kept_message_is_english_where_it_is_not_shown(acme):
 
 
 def test_what_only_looks_like_a_kept_message_is_shown_as_written(acme, staff):
+    """Typed text that looks like a kept message, or like its escape, is stored escaped."""
     order = polled_order(acme.store)
-    odd = ['{"read_later": {"msgid": "%(x)s", "values": []}}', '{"read_later": not json']
+    odd = [
+        '{"read_later": {"msgid": "%(a)999999999s", "values": {"a": "x"}}}',
+        '{"read_later": ' + "[" * 1500,
+        "\u2060" + '{"read_later": {"msgid": "x", "values": {}}}',
+    ]
     for text in odd:
         OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.NOTE, message=text)
     shown = [str(event.message) for event in OrderEvent.objects.filter(kind=OrderEvent.Kind.NOTE)]
     assert sorted(shown) == sorted(odd)
+
+
+def test_a_kept_message_copies_and_pickles_as_itself(acme):
+    event = OrderEvent.objects.get(order=polled_order(acme.store), kind=OrderEvent.Kind.RECEIVED)
+    for copied in (copy.copy(event.message), copy.deepcopy(event.message), pickle.loads(pickle.dumps(event))):  # noqa: S301 (our own)
+        text = copied.message if isinstance(copied, OrderEvent) else copied
+        with translation.override("es"):
+            assert str(text) == "Recibido de Acme shop (Consulta periódica)."
