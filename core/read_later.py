@@ -81,9 +81,13 @@ def _shown(value, translate):
 
 
 class ReadLaterTextField(models.TextField):
-    """A TextField that keeps a ReadLater as such, and gives it back as one."""
+    """A TextField that keeps a ReadLater, or a lazy translation (a choice's label), as such,
+    and gives it back as a ReadLater."""
 
     def get_prep_value(self, value):
+        if isinstance(value, Promise):
+            with override(None):
+                value = ReadLater(str(value), {})
         if isinstance(value, ReadLater):
             return value.stored()
         value = super().get_prep_value(value)

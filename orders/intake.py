@@ -223,7 +223,9 @@ def _update(order, source):
             changes.append("items")
     for item in items.values():  # lines the shop removed from the order
         if item.status in NOT_STARTED:
-            _set_item_status(item, ItemStatus.CANCELED, _("Removed from the order in the shop."))
+            _set_item_status(
+                item, ItemStatus.CANCELED, later(gettext_noop("Removed from the order in the shop."))
+            )
             changes.append("items")
     if added:
         OrderItem.objects.bulk_create(added)
@@ -424,7 +426,8 @@ def _hold_event(order, hold, actor=None):
         order=order,
         kind=OrderEvent.Kind.HOLD,
         actor=actor,
-        message=Hold(hold).label if hold else _("No longer held: ready for production."),
+        # A hold's label, or these words, translated when read (core.read_later).
+        message=Hold(hold).label if hold else later(gettext_noop("No longer held: ready for production.")),
     )
 
 

@@ -71,3 +71,10 @@ def test_a_kept_message_copies_and_pickles_as_itself(acme):
         text = copied.message if isinstance(copied, OrderEvent) else copied
         with translation.override("es"):
             assert str(text) == "Recibido de Acme shop (Consulta periódica)."
+
+
+def test_a_hold_reads_in_the_readers_language(acme):
+    order = polled_order(acme.store)  # a custom item: held, needs mapping
+    event = OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.HOLD).get()
+    with translation.override("es"):
+        assert str(event.message) == "Necesita asignación"  # Hold.NEEDS_MAPPING's label
