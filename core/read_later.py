@@ -80,8 +80,8 @@ def _shown(value, translate):
     return "; ".join(str(_shown(part, translate)) for part in value["joined"])
 
 
-class ReadLaterTextField(models.TextField):
-    """A TextField that keeps a ReadLater, or a lazy translation (a choice's label), as such,
+class KeepsReadLater:
+    """A text field that keeps a ReadLater, or a lazy translation (a choice's label), as such,
     and gives it back as a ReadLater."""
 
     def get_prep_value(self, value):
@@ -97,6 +97,14 @@ class ReadLaterTextField(models.TextField):
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else parsed(value)
+
+
+class ReadLaterTextField(KeepsReadLater, models.TextField):
+    pass
+
+
+class ReadLaterCharField(KeepsReadLater, models.CharField):
+    """Mind max_length: a kept message is stored as a short JSON document, longer than its text."""
 
 
 def parsed(text):

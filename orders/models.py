@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import CatalogVariant, FileCheck, StoreVariant
 from connect.models import Client
 from core.models import CodedModel
-from core.read_later import ReadLaterTextField
+from core.read_later import ReadLaterCharField, ReadLaterTextField
 from storefronts.models import Store
 from workflows.models import Action as WorkflowAction
 from workflows.models import Priority, ProductionLine, Rule
@@ -81,7 +81,7 @@ class Order(CodedModel):
     workflow_rule = models.ForeignKey(
         Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    workflow_rule_name = models.CharField(max_length=100, blank=True)
+    workflow_rule_name = ReadLaterCharField(max_length=100, blank=True)  # Rule.name, as it was
     workflow_action = models.CharField(max_length=16, choices=WorkflowAction.choices, blank=True)
     workflow_why = ReadLaterTextField(blank=True)  # in the reader's language
     priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from catalog.models import ProductType
 from connect.models import Client
 from core.models import CodedModel
-from core.read_later import later
+from core.read_later import ReadLaterCharField, later
 from storefronts.models import Store
 
 
@@ -54,7 +54,8 @@ class Rule(CodedModel):
     conditions: it matches every order no other rule took."""
 
     position = models.PositiveIntegerField(default=0)
-    name = models.CharField(_("name"), max_length=100)
+    # The default rule's is a core.read_later message: it reads in each reader's language.
+    name = ReadLaterCharField(_("name"), max_length=100)
     active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(default=False, editable=False)
 

@@ -3,11 +3,15 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import audit
+from core.read_later import later
 
 from .models import Action, ProductionLine, Rule
 
+# Kept as its source text, so it reads in each reader's language (core.read_later).
+DEFAULT_NAME = later(gettext_noop("Default"))
 ACTION_FIELDS = ["action", "review_reason", "production_line", "priority", "notify_email"]
 
 
@@ -18,7 +22,7 @@ def default_rule():
         return rule
     try:
         with transaction.atomic():
-            return Rule.objects.create(is_default=True, name=_("Default"), action=Action.STANDARD)
+            return Rule.objects.create(is_default=True, name=DEFAULT_NAME, action=Action.STANDARD)
     except IntegrityError:  # made meanwhile by another request
         return Rule.objects.get(is_default=True)
 
@@ -29,7 +33,7 @@ def rules_in_order():
     stands in (default_rule makes it when an order needs it)."""
     rules = list(Rule.objects.select_related("client", "store", "production_line"))
     if not rules or not rules[-1].is_default:
-        rules.append(Rule(is_default=True, name=_("Default"), action=Action.STANDARD))
+        rules.append(Rule(is_default=True, name=DEFAULT_NAME, action=Action.STANDARD))
     return rules
 
 

@@ -78,3 +78,14 @@ def test_a_hold_reads_in_the_readers_language(acme):
     event = OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.HOLD).get()
     with translation.override("es"):
         assert str(event.message) == "Necesita asignación"  # Hold.NEEDS_MAPPING's label
+
+
+def test_the_default_rule_reads_in_the_readers_language(client, staff, acme):
+    order = polled_order(acme.store)  # the default rule was made then, by someone reading Spanish
+    client.force_login(staff)
+    page = reverse("orders:connect_order", args=[order.code])
+    english = client.get(page).text
+    assert ">Default</a>" in english and "Predeterminada</a>" not in english
+    staff.language = "es"
+    staff.save()
+    assert "Predeterminada</a>" in client.get(page).text
