@@ -83,13 +83,16 @@ def receiver(platform, *, topic_header=None):
         @wraps(view)
         def receive(request, code):
             declared = declared_size(request)
-            # Read from the stream, not request.body: Django's own cap for form posts
-            # (DATA_UPLOAD_MAX_MEMORY_SIZE) is not the one that applies to deliveries.
-            body = b"" if declared > settings.WEBHOOK_MAX_BODY_BYTES else request.read(declared)
+            body = None
 
             def take_it(store):
+                nonlocal body
                 if declared > settings.WEBHOOK_MAX_BODY_BYTES:
                     return refuse_too_large(store, request, declared, topic_header)
+                if body is None:  # read once, and only for a store that takes deliveries
+                    # From the stream, not request.body: Django's own cap for form posts
+                    # (DATA_UPLOAD_MAX_MEMORY_SIZE) is not the one that applies to deliveries.
+                    body = request.read(declared)
                 return view(request, store, body)
 
             try:
