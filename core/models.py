@@ -18,6 +18,15 @@ class CodedModel(models.Model):
         abstract = True
 
 
+def is_code(value):
+    """Whether `value` reads as a code (a UUID): what to check before looking one up."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

@@ -1,7 +1,6 @@
 """The Connect production queue: its tabs, filters and search, and a page of it that costs the
 same on page 1 as on page 1000."""
 
-import uuid
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connect.models import Client
+from core.models import is_code
 from storefronts.forms import StoreChoice
 from storefronts.models import Store
 from workflows.models import Priority, ProductionLine
@@ -49,14 +49,6 @@ class ClientSearch(forms.CharField):
             return Client.objects.filter(code=text)
         exact = Client.objects.filter(Q(name__iexact=text) | Q(reference_id__iexact=text))
         return exact if exact.exists() else Client.objects.filter(name__icontains=text)
-
-
-def is_code(text):
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 class OrderFilterForm(forms.Form):

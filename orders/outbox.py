@@ -76,7 +76,7 @@ def send(message_id):
     return record(
         message,
         State.SENT,
-        later(gettext_noop("Tracking sent to %(platform)s."), platform=platform_label(message)),
+        later(gettext_noop("Tracking sent to %(platform)s."), platform=platform_of(message)),
     )
 
 
@@ -176,7 +176,7 @@ def retry_now(actor, message):
             kind=OrderEvent.Kind.SHOP,
             actor=actor,
             message=later(
-                gettext_noop("Sending the tracking to %(platform)s again."), platform=platform_label(message)
+                gettext_noop("Sending the tracking to %(platform)s again."), platform=platform_of(message)
             ),
         )
         enqueue_on_commit(send_outbox, message.pk)
@@ -184,11 +184,8 @@ def retry_now(actor, message):
 
 
 def platform_of(message):
-    return message.order.store.get_platform_display()
-
-
-def platform_label(message):
-    """The platform's name, translated when read (core.read_later)."""
+    """The platform's name, lazily translated: in the reader's language where kept for later
+    (core.read_later), in the active one where formatted now."""
     return Store.Platform(message.order.store.platform).label
 
 

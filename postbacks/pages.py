@@ -64,15 +64,7 @@ def add(request, side, client):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            endpoint, secret = services.create_endpoint(
-                request.user,
-                client,
-                kind=kind,
-                url=data.get("url", ""),
-                email=data.get("email", ""),
-                description=data["description"],
-                events=data["events"],
-            )
+            endpoint, secret = services.create_endpoint(request.user, client, kind=kind, **_fields(data))
         except services.EndpointRefused as error:
             form.add_error(None, str(error))
         else:
@@ -81,6 +73,16 @@ def add(request, side, client):
                 return redirect(side.url("endpoint", endpoint.code))
             return _show_secret(request, side, endpoint, secret)
     return render(request, "postbacks/endpoint_add.html", side.context(client, form=form, kind=kind))
+
+
+def _fields(data):
+    """What the endpoint form says, as the services take it (an endpoint has a URL or an email)."""
+    return {
+        "url": data.get("url", ""),
+        "email": data.get("email", ""),
+        "description": data["description"],
+        "events": data["events"],
+    }
 
 
 def _show_secret(request, side, endpoint, secret):
@@ -98,14 +100,7 @@ def endpoint(request, side, endpoint):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.update_endpoint(
-                request.user,
-                endpoint,
-                url=data.get("url", ""),
-                email=data.get("email", ""),
-                description=data["description"],
-                events=data["events"],
-            )
+            services.update_endpoint(request.user, endpoint, **_fields(data))
         except services.EndpointRefused as error:
             form.add_error(None, str(error))
         else:

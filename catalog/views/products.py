@@ -1,7 +1,6 @@
 """Storefronts > Products: the list of a client's synced products, and Connect product (which
 catalog variant and design file each store variant is), with the design files' checks."""
 
-import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.listing import paginate
+from core.models import is_code
 from core.tenancy import Action, client_required, role_can, scoped, staff_required
 from storefronts.models import Store
 
@@ -98,7 +98,7 @@ def _files_context(request, product, variants=None):
 def _catalog_choice(request, product):
     code = request.GET.get("catalog")
     if code:
-        return CatalogProduct.objects.filter(active=True, code=code).first() if _is_uuid(code) else None
+        return CatalogProduct.objects.filter(active=True, code=code).first() if is_code(code) else None
     return product.catalog_product
 
 
@@ -179,7 +179,7 @@ def product_connect(request, product):
     variants = _variants(product)
     catalog_product = None
     code = request.POST.get("catalog_product", "")
-    if _is_uuid(code):
+    if is_code(code):
         catalog_product = CatalogProduct.objects.filter(active=True, code=code).first()
     form, _suggested = _connect_form(product, catalog_product, variants, request.POST, request.FILES)
     if not form.is_valid():
@@ -204,14 +204,6 @@ def product_connect(request, product):
     else:
         messages.info(request, _("Nothing changed."))
     return redirect("catalog:product", product.code)
-
-
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @client_required(Action.VIEW_PRODUCTS, load=StoreProduct)
